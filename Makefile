@@ -1,0 +1,50 @@
+# Doorstep: the one front door. `make run` serves the demo; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+DEMO_PASSWORD ?= doorstep-demo
+DEMO_HOUSEHOLDS ?= 600
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test install install-dev translations extract-messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the requirement files change.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	    --project Doorstep --copyright-holder Doorstep -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 0
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty --households $(DEMO_HOUSEHOLDS) --password $(DEMO_PASSWORD)
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/knock.py
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo .pytest_cache

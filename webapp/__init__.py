@@ -1,0 +1,114 @@
+"""Doorstep: door-to-door work for neighbourhood volunteers."""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import load_config
+from .extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    from flask_login import current_user
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    from .security import SessionInterface
+
+    app.session_interface = SessionInterface()
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    from . import models  # noqa: F401  (register tables before Alembic looks)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")
+    _init_login(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from .database import configure_sqlite
+
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from .auth import bp as auth_bp
+    from .doors import bp as doors_bp
+    from .errors import register_error_handlers
+    from .home import bp as home_bp
+    from .registry import bp as registry_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(doors_bp)
+    register_error_handlers(app)
+
+    from .hypermedia import add_vary_header
+
+    app.after_request(add_vary_header)
+    _init_templates(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .auth.services import may_hold_session
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in first.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # An assignment past its valid-until ends the session on the next request.
+        return user if user is not None and may_hold_session(user) else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        from .hypermedia import hx_redirect, is_htmx
+
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if is_htmx():
+            return hx_redirect(target, status=401)
+        return redirect(target)
+
+
+def _init_templates(app: Flask) -> None:
+    from .templating import register_template_helpers
+
+    register_template_helpers(app)
+
+    @app.context_processor
+    def inject_locale():
+        # The code as the user chose it (zh_CN / en); Babel itself names the catalog zh_Hans_CN.
+        return {"current_locale": select_locale()}

@@ -1,0 +1,121 @@
+"""Commands: `flask --app wsgi demo | create-user | backup`."""
+from __future__ import annotations
+
+import secrets
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from .extensions import db
+from .models import ROLES, Building, Community, Grid, RoleAssignment, User, utcnow
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(backup_command)
+
+
+@click.command("demo")
+@click.option("--households", default=600, show_default=True, type=click.IntRange(2, 400_000),
+              help="Households in the whole street.")
+@click.option("--password", default=None, help="Password for every demo user (random if not given).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds data.")
+@click.option("--force", is_flag=True, help="Replace the database contents even if they are not demo data.")
+def demo_command(households: int, password: str | None, if_empty: bool, force: bool) -> None:
+    """Load a demo street with two communities and the users admin, secretary, lead, volunteer, volunteer2."""
+    from .auth.services import hash_password
+    from .demo import is_empty, load_demo, only_demo_data, wipe
+
+    if not is_empty():
+        if if_empty:
+            click.echo("The database already holds data; demo not loaded.")
+            return
+        if not (only_demo_data() or force):
+            raise click.ClickException("The database holds real data. Use --force to replace it with the demo.")
+        wipe()
+    password = password or secrets.token_urlsafe(9)
+    summary = load_demo(households, hash_password(password))
+    db.session.commit()
+    click.echo(f"Demo loaded: {summary['street']} ({', '.join(summary['communities'])}), {households} households.")
+    click.echo(f"Users: {', '.join(summary['users'])}")
+    click.echo(f"Password for every demo user: {password}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", default=None, help="Name shown in the app.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--community", default=None, help="Community name (secretary).")
+@click.option("--grid", default=None, help="Grid as 'community/grid' (volunteer).")
+@click.option("--building", default=None, help="Building as 'community/building' (lead or volunteer).")
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Access ends after this many days.")
+@click.password_option()
+def create_user_command(username, display_name, role, community, grid, building, days, password) -> None:
+    """Create a user with one role assignment."""
+    from .auth.services import hash_password
+
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise click.ClickException(f"User {username!r} already exists.")
+    assignment = RoleAssignment(role=role, valid_until=utcnow() + timedelta(days=days) if days else None)
+    if role == "secretary":
+        assignment.community_id = _community(community).id
+    elif role in ("lead", "volunteer") and building:
+        assignment.building_id = _within(building, Building).id
+    elif role == "volunteer" and grid:
+        assignment.grid_id = _within(grid, Grid).id
+    elif role != "admin":
+        raise click.ClickException("A lead needs --building; a volunteer needs --grid or --building.")
+    user = User(username=username, display_name=display_name or username, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    assignment.user_id = user.id
+    db.session.add(assignment)
+    db.session.commit()
+    click.echo(f"Created {username} ({role}).")
+
+
+def _community(name: str | None) -> Community:
+    found = db.session.scalar(select(Community).where(Community.name == (name or "")))
+    if found is None:
+        raise click.ClickException(f"No community named {name!r}.")
+    return found
+
+
+def _within(path: str, model):
+    community_name, _, name = path.partition("/")
+    community = _community(community_name)
+    found = db.session.scalar(select(model).where(model.community_id == community.id, model.name == name))
+    if found is None:
+        raise click.ClickException(f"Nothing named {name!r} in {community_name}.")
+    return found
+
+
+@click.command("backup")
+@click.option("--to", "target_dir", default=None, help="Folder for the backup (default: instance/backups).")
+def backup_command(target_dir: str | None) -> None:
+    """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    folder = Path(target_dir or Path(current_app.instance_path) / "backups")
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if url.get_backend_name() == "sqlite":
+        target = folder / f"doorstep-{stamp}.db"
+        source = sqlite3.connect(url.database)
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)
+        source.close()
+    else:
+        if shutil.which("pg_dump") is None:
+            raise click.ClickException("pg_dump is not installed.")
+        target = folder / f"doorstep-{stamp}.sql"
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        subprocess.run(["pg_dump", "--no-owner", "-f", str(target), plain], check=True)
+    click.echo(f"Backup written to {target}")

@@ -1,0 +1,57 @@
+"""Settings read from the environment, with safe defaults for a single machine."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else generated once into instance/ (never committed)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'doorstep.db'}"
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Cookies: HttpOnly always, SameSite=Lax, Secure whenever the request came over https
+        # (see webapp.security.SessionInterface) or when forced by the environment.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # Behind a reverse proxy that sets X-Forwarded-Proto (https deployments).
+        "TRUST_PROXY": _env_flag("TRUST_PROXY"),
+        # Static files are linked with a content hash (static_url), so phones may keep them a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("DOORSTEP_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": {"zh_CN": "简体中文", "en": "English"},
+        # Login throttling: this many failures per user name or per address within the window.
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", "900")),
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
+    }

@@ -1,0 +1,35 @@
+"""Engine settings that make SQLite safe under several gunicorn workers.
+
+WAL lets readers run beside one writer; busy_timeout makes a writer wait instead of failing;
+and a request that may write opens its transaction with BEGIN IMMEDIATE, because a deferred
+BEGIN that later upgrades to a write lock gets SQLITE_BUSY at once, whatever the timeout.
+"""
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _wants_write_lock() -> bool:
+    # Outside a request (CLI, tests' setup) we assume a write; GETs only read.
+    if not has_request_context():
+        return True
+    return request.method not in READ_ONLY_METHODS
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Hand transaction control to SQLAlchemy's "begin" event below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")

@@ -1,0 +1,48 @@
+"""Friendly error pages; an htmx request gets a short fragment instead of a whole page."""
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
+from ..hypermedia import hx_redirect, is_htmx
+
+
+def _render(code: int, **context):
+    template = "errors/_message.html" if is_htmx() else "errors/page.html"
+    return render_template(template, code=code, **context), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        # Usually an expired session: send the person to log in again rather than fail in place.
+        if not current_user.is_authenticated and request.endpoint not in ("auth.login", "auth.language"):
+            from flask import url_for
+
+            return hx_redirect(url_for("auth.login"), status=401) if is_htmx() else _render(400, csrf=True)
+        return _render(400, csrf=True)
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _render(400)
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _render(404)  # outside one's scope looks exactly like not there
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _render(404)
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _render(405)
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _render(429)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500)

@@ -1,0 +1,36 @@
+"""Human names for stored enumeration values, translated through Babel."""
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "secretary": _l("Community secretary"),
+    "lead": _l("Building lead"),
+    "volunteer": _l("Volunteer"),
+}
+CATEGORY_LABELS = {
+    "local_permanent": _l("Local, permanent"),
+    "nonlocal_permanent": _l("Non-local, permanent"),
+    "local_temporary": _l("Local, temporary"),
+    "nonlocal_temporary": _l("Non-local, temporary"),
+}
+HOUSEHOLD_STATUS_LABELS = {
+    "occupied": _l("Occupied"),
+    "vacant": _l("Vacant"),
+    "rented_out": _l("Rented out"),
+    "registered_elsewhere": _l("Registered here, lives elsewhere"),
+    "moved_out": _l("Moved out"),
+}
+BUILDING_KIND_LABELS = {
+    "walkup": _l("Walk-up block"),
+    "tower": _l("Tower"),
+    "bungalow": _l("Bungalow row"),
+    "courtyard": _l("Courtyard"),
+}
+CARE_TAG_LABELS = {
+    "elderly_alone": _l("Elderly, living alone"),
+    "elderly": _l("Elderly"),
+    "disabled": _l("Disabled"),
+    "chronic_illness": _l("Chronic illness"),
+    "pregnant": _l("Pregnant"),
+    "infant": _l("Infant"),
+}

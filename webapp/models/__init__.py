@@ -1,0 +1,13 @@
+"""Domain models, one module per domain; imported here so Alembic sees every table."""
+from .accounts import ROLES, LoginAttempt, RoleAssignment, User
+from .audit import AuditLog
+from .base import new_token, utcnow
+from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
+from .places import BUILDING_KINDS, HOUSEHOLD_STATUSES, Building, Community, Grid, Household, Street
+from .visits import Campaign
+
+__all__ = [
+    "ROLES", "LoginAttempt", "RoleAssignment", "User", "AuditLog", "new_token", "utcnow",
+    "CARE_TAGS", "RESIDENT_CATEGORIES", "CareTag", "Resident", "BUILDING_KINDS",
+    "HOUSEHOLD_STATUSES", "Building", "Community", "Grid", "Household", "Street", "Campaign",
+]

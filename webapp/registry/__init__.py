@@ -1,0 +1,6 @@
+"""The registry (底册): communities, grids, buildings, households and users, as scope allows."""
+from flask import Blueprint
+
+bp = Blueprint("registry", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,109 @@
+"""The one place that decides what a user may see.
+
+Every query for places and people goes through a Scope. Anything outside it answers 404,
+never 403: a user must not learn that an object exists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import false, or_, select, true
+
+from .extensions import db
+from .models import Building, Community, Grid, Household, User, utcnow
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    community_ids: frozenset[int] = field(default_factory=frozenset)
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    building_ids: frozenset[int] = field(default_factory=frozenset)
+    # Communities the user runs (secretary) or all of them (admin): manage users, export.
+    managed_community_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def for_user(cls, user: User | None) -> Scope:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls()
+        now = utcnow()
+        communities, grids, buildings = set(), set(), set()
+        everything = False
+        for assignment in user.current_assignments(now):
+            if assignment.role == "admin":
+                everything = True
+            elif assignment.role == "secretary":
+                communities.add(assignment.community_id)
+            elif assignment.grid_id is not None:
+                grids.add(assignment.grid_id)
+            elif assignment.building_id is not None:
+                buildings.add(assignment.building_id)
+        return cls(everything, frozenset(communities), frozenset(grids), frozenset(buildings),
+                   managed_community_ids=frozenset(communities))
+
+    # --- SQL filters -------------------------------------------------------------------------
+    def _filter(self, community_col, grid_col=None, building_col=None):
+        if self.everything:
+            return true()
+        clauses = []
+        if self.community_ids:
+            clauses.append(community_col.in_(self.community_ids))
+        if grid_col is not None and self.grid_ids:
+            clauses.append(grid_col.in_(self.grid_ids))
+        if building_col is not None and self.building_ids:
+            clauses.append(building_col.in_(self.building_ids))
+        return or_(*clauses) if clauses else false()
+
+    def households(self):
+        return self._filter(Household.community_id, Household.grid_id, Household.building_id)
+
+    def buildings(self):
+        return self._filter(Building.community_id, Building.grid_id, Building.id)
+
+    def grids(self):
+        """Grids seen whole: the secretary's, and those assigned to a volunteer."""
+        return self._filter(Grid.community_id, Grid.id)
+
+    def communities(self):
+        if self.everything:
+            return true()
+        return Community.id.in_(self.managed_community_ids) if self.managed_community_ids else false()
+
+    def manages(self, community_id: int) -> bool:
+        return self.everything or community_id in self.managed_community_ids
+
+
+def current_scope() -> Scope:
+    if "scope" not in g:
+        g.scope = Scope.for_user(current_user if current_user.is_authenticated else None)
+    return g.scope
+
+
+def _one_or_404(statement):
+    found = db.session.scalars(statement.limit(1)).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+def household_by_token_or_404(token: str) -> Household:
+    scope = current_scope()
+    return _one_or_404(select(Household).where(Household.sticker_token == token, scope.households()))
+
+
+def household_or_404(household_id: int) -> Household:
+    return _one_or_404(select(Household).where(Household.id == household_id, current_scope().households()))
+
+
+def building_or_404(building_id: int) -> Building:
+    return _one_or_404(select(Building).where(Building.id == building_id, current_scope().buildings()))
+
+
+def grid_or_404(grid_id: int) -> Grid:
+    return _one_or_404(select(Grid).where(Grid.id == grid_id, current_scope().grids()))
+
+
+def community_or_404(community_id: int) -> Community:
+    return _one_or_404(select(Community).where(Community.id == community_id, current_scope().communities()))

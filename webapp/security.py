@@ -1,0 +1,8 @@
+"""Session cookie that is Secure whenever the request itself came over https."""
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)

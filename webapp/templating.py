@@ -1,0 +1,62 @@
+"""Jinja filters and globals: masking, labels, dates."""
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+from . import labels
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****1234: enough to recognise, not enough to call."""
+    if not phone:
+        return ""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_id_number(id_number: str | None) -> str:
+    """440111********123X: region and check digits only."""
+    if not id_number:
+        return ""
+    value = id_number.strip()
+    if len(value) < 10:
+        return "*" * len(value)
+    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
+
+
+def _label(mapping):
+    return lambda value: str(mapping.get(value, value))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals["static_url"] = _static_url_factory(app)
+    app.jinja_env.filters.update(
+        mask_phone=mask_phone,
+        mask_id=mask_id_number,
+        role_label=_label(labels.ROLE_LABELS),
+        category_label=_label(labels.CATEGORY_LABELS),
+        status_label=_label(labels.HOUSEHOLD_STATUS_LABELS),
+        kind_label=_label(labels.BUILDING_KIND_LABELS),
+        care_label=_label(labels.CARE_TAG_LABELS),
+        datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+    )
+
+
+def _static_url_factory(app: Flask):
+    """static_url('css/app.css') → /static/css/app.css?v=<hash>, so files can be cached for a year."""
+    import hashlib
+    from pathlib import Path
+
+    from flask import url_for
+
+    versions: dict[str, str] = {}
+
+    def static_url(filename: str) -> str:
+        if filename not in versions or app.debug:
+            path = Path(app.static_folder) / filename
+            versions[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        return url_for("static", filename=filename, v=versions[filename])
+
+    return static_url
