@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install install-dev translations extract-messages bench clean
+.PHONY: run test install install-dev translations extract-messages bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo .pytest_cache
+
+# Refresh the README's screenshots (needs Debian's fonts-noto-cjk to render Chinese).
+screenshots: install-dev
+	DOORSTEP_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--households", default=600, show_default=True, type=click.IntRange(2, 400_000),
               help="Households in the whole street.")
 @click.option("--password", default=None, help="Password for every demo user (random if not given).")
@@ -50,6 +52,7 @@ def demo_command(households: int, password: str | None, if_empty: bool, force: b
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", "display_name", default=None, help="Name shown in the app.")
 @click.option("--role", type=click.Choice(ROLES), required=True)
@@ -99,6 +102,7 @@ def _within(path: str, model):
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--to", "target_dir", default=None, help="Folder for the backup (default: instance/backups).")
 def backup_command(target_dir: str | None) -> None:
     """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""

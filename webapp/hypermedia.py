@@ -5,7 +5,8 @@ list is broken), so the few response headers we need are set here.
 """
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request
+from flask import Response, abort, redirect, render_template, request
+from werkzeug.routing import BaseConverter, ValidationError
 
 
 def is_htmx() -> bool:
@@ -32,3 +33,32 @@ def add_vary_header(response: Response) -> Response:
     # A cache must never serve a fragment where a page belongs.
     response.vary.add("HX-Request")
     return response
+
+
+class IdConverter(BaseConverter):
+    """Database ids in URLs: 1 … 2**31-1, so an absurd number is a 404, not a database error."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > 2**31 - 1:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+class TokenConverter(BaseConverter):
+    """Printed tokens and codes: URL-safe characters only; anything else is a 404."""
+
+    regex = r"[A-Za-z0-9_-]{4,64}"
+
+
+def reject_nul_bytes():
+    """PostgreSQL text cannot hold NUL; such input is bad input (400), never a 500."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400)

@@ -5,7 +5,7 @@ from ..scope import household_by_token_or_404
 from . import bp
 
 
-@bp.get("/h/<token>")
+@bp.get("/h/<token:token>")
 @login_required
 def card(token: str):
     household = household_by_token_or_404(token)

@@ -31,7 +31,7 @@ class Community(db.Model):
     callback_phone: Mapped[str | None] = mapped_column(String(32))
 
     street: Mapped[Street] = relationship(back_populates="communities")
-    grids: Mapped[list[Grid]] = relationship(back_populates="community", order_by="Grid.name")
+    grids: Mapped[list[Grid]] = relationship(back_populates="community", order_by="Grid.id")
     buildings: Mapped[list[Building]] = relationship(back_populates="community", order_by="Building.sort_key")
 
 

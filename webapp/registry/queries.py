@@ -52,7 +52,7 @@ def grids_with_counts(where: ColumnElement) -> list[Counted]:
         .outerjoin(households, households.c.key == Grid.id)
         .outerjoin(buildings, buildings.c.key == Grid.id)
         .where(where)
-        .order_by(Grid.community_id, Grid.name)
+        .order_by(Grid.community_id, Grid.id)
     ).all()
     return [Counted(g, households=h, buildings=b) for g, h, b in rows]
 

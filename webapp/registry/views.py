@@ -8,7 +8,7 @@ from . import bp
 from .queries import buildings_with_counts, grids_with_counts, households_of_building, resident_count, users_in_communities
 
 
-@bp.get("/communities/<int:community_id>")
+@bp.get("/communities/<id:community_id>")
 @login_required
 def community(community_id: int):
     community = community_or_404(community_id)
@@ -21,14 +21,14 @@ def community(community_id: int):
     )
 
 
-@bp.get("/grids/<int:grid_id>")
+@bp.get("/grids/<id:grid_id>")
 @login_required
 def grid(grid_id: int):
     grid = grid_or_404(grid_id)
     return render_template("registry/grid.html", grid=grid, buildings=buildings_with_counts(Building.grid_id == grid.id))
 
 
-@bp.get("/buildings/<int:building_id>")
+@bp.get("/buildings/<id:building_id>")
 @login_required
 def building(building_id: int):
     building = building_or_404(building_id)
