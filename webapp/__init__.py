@@ -56,6 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(reject_nul_bytes)
 
     from .auth import bp as auth_bp
+    from .buildings import bp as buildings_bp
+    from .campaigns import bp as campaigns_bp
     from .doors import bp as doors_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
@@ -65,6 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(doors_bp)
+    app.register_blueprint(buildings_bp)
+    app.register_blueprint(campaigns_bp)
     register_error_handlers(app)
 
     from .hypermedia import add_vary_header

@@ -34,3 +34,37 @@ CARE_TAG_LABELS = {
     "pregnant": _l("Pregnant"),
     "infant": _l("Infant"),
 }
+OUTCOME_LABELS = {
+    "verified": _l("Verified"),
+    "not_home": _l("Nobody home"),
+    "refused": _l("Refused"),
+    "vacant": _l("Vacant"),
+    "moved_out": _l("Moved out"),
+    "wrong_address": _l("Wrong address"),
+}
+CHANNEL_LABELS = {
+    "door": _l("At the door"),
+    "phone": _l("By phone"),
+    "proxy": _l("Through someone else"),
+}
+SLOT_LABELS = {
+    "morning": _l("morning"),
+    "afternoon": _l("afternoon"),
+    "evening": _l("evening"),
+}
+STATE_LABELS = {
+    "reached": _l("Reached"),
+    "not_home": _l("Nobody home"),
+    "refused": _l("Refused"),
+    "vacant": _l("Vacant"),
+    "moved_out": _l("Moved out"),
+    "wrong_address": _l("Wrong address"),
+    "not_yet": _l("Not yet visited"),
+}
+CHANGE_LABELS = {
+    "name": _l("name"),
+    "category": _l("category"),
+    "phone": _l("phone"),
+    "moved_out": _l("moved out / back"),
+    "added": _l("added"),
+}

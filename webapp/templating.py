@@ -39,6 +39,11 @@ def register_template_helpers(app: Flask) -> None:
         status_label=_label(labels.HOUSEHOLD_STATUS_LABELS),
         kind_label=_label(labels.BUILDING_KIND_LABELS),
         care_label=_label(labels.CARE_TAG_LABELS),
+        outcome_label=_label(labels.OUTCOME_LABELS),
+        channel_label=_label(labels.CHANNEL_LABELS),
+        state_label=_label(labels.STATE_LABELS),
+        slot_label=_label(labels.SLOT_LABELS),
+        change_label=_label(labels.CHANGE_LABELS),
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )

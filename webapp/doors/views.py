@@ -1,12 +1,275 @@
-from flask import render_template
-from flask_login import login_required
+"""At the door: open a household's card, log a knock in one tap, correct residents, undo."""
+from __future__ import annotations
 
-from ..scope import household_by_token_or_404
+from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..hypermedia import hx_redirect, is_htmx
+from ..idempotency import new_request_id
+from ..models import Household, Resident, RetiredSticker, Visit
+from ..scope import current_scope, household_by_token_or_404
 from . import bp
+from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
+from .queries import active_campaign, door_states, household_history, recent_visits, revisit_list, undoable_visit
+from .services import (
+    add_resident,
+    change_status,
+    correct_resident,
+    flag_sticker,
+    record_knock,
+    retire_sticker,
+    set_moved_out,
+    undo_knock,
+)
 
 
-@bp.get("/h/<token:token>")
+def _household(token: str) -> Household:
+    """The household behind a sticker in the user's scope; a retired sticker explains itself."""
+    scope = current_scope()
+    household = db.session.scalar(select(Household).where(Household.sticker_token == token, scope.households()))
+    if household is not None:
+        return household
+    retired = db.session.scalar(select(RetiredSticker).join(RetiredSticker.household).where(
+        RetiredSticker.token == token, scope.households()))
+    if retired is not None:
+        abort(_retired_response(retired))
+    abort(404)
+
+
+def _retired_response(retired: RetiredSticker):
+    # 410 Gone: this sticker existed and will never work again.
+    return make_response(render_template("doors/retired.html", retired=retired), 410)
+
+
+def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
+    campaign = active_campaign(household.community_id, household.grid_id)
+    state = door_states([household.id], campaign)[household.id]
+    return {
+        "household": household,
+        "campaign": campaign,
+        "state": state,
+        "knock_form": knock_form or _fresh(KnockForm),
+        "undoable": undoable_visit(household.id, current_user.id),
+        "undo_form": _fresh(UndoForm),
+        "visits": recent_visits(household.id),
+        "history": household_history(household.id),
+        "status_form": _fresh(StatusForm, status=household.status),
+        "new_resident_form": _fresh(NewResidentForm, prefix="new"),
+        "flag_form": _fresh(FlagForm),
+        "manages": current_scope().manages(household.community_id),
+        "fresh_request_id": new_request_id,
+        "resident_form": lambda r: _fresh(ResidentForm, prefix=f"r{r.id}", name=r.name, category=r.category),
+        **extra,
+    }
+
+
+def _fresh(form_class, **data):
+    prefix = data.pop("prefix", "")
+    form = form_class(formdata=None, prefix=prefix, **data)
+    form.request_id.data = new_request_id()
+    return form
+
+
+@bp.route("/h/<token:token>", methods=["GET", "POST"])
 @login_required
 def card(token: str):
-    household = household_by_token_or_404(token)
-    return render_template("doors/card.html", household=household)
+    household = _household(token)
+    if request.method == "GET":
+        return render_template("doors/card.html", **_card_context(household))
+    form = KnockForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        if is_htmx():
+            return render_template("doors/_knock_form.html", household=household, knock_form=form,
+                                   state=_card_context(household)["state"]), 422
+        return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
+    visit = record_knock(household, current_user.id, request_id=form.request_id.data, outcome=form.outcome.data,
+                         channel=form.channel.data, note=form.note.data, device_time=form.parsed_device_time())
+    db.session.commit()
+    if visit.household_id != household.id:
+        abort(409)
+    if is_htmx():
+        if form.return_to.data == "walk":
+            return _walk_row(household, visit)
+        return _knocked_fragment(household, visit)
+    if form.return_to.data == "walk":
+        from ..buildings.queries import walk_url_after
+
+        return redirect(walk_url_after(household), code=303)
+    return redirect(url_for("doors.card", token=household.sticker_token), code=303)
+
+
+def _knocked_fragment(household: Household, visit: Visit):
+    from ..buildings.queries import next_household
+
+    return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=_fresh(UndoForm),
+                           undoable=visit.undone_at is None, next_door=next_household(household))
+
+
+def _walk_row(household: Household, visit: Visit | None = None):
+    from ..buildings.queries import walk_row_context
+
+    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit))
+
+
+@bp.post("/h/<token:token>/undo/<id:visit_id>")
+@login_required
+def undo(token: str, visit_id: int):
+    household = _household(token)
+    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id,
+                                                  Visit.user_id == current_user.id))
+    if visit is None:
+        abort(404)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    undone = undo_knock(visit, current_user.id, form.request_id.data)
+    db.session.commit()
+    walking = request.form.get("return_to") == "walk"
+    if is_htmx() and walking:
+        return _walk_row(household, None if undone else visit), 200 if undone else 422
+    if is_htmx():
+        if not undone:
+            return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=None,
+                                   undoable=False, too_late=True, next_door=None), 422
+        context = _card_context(household)
+        return render_template("doors/_knock_form.html", household=household, knock_form=context["knock_form"],
+                               state=context["state"], undone=True)
+    if walking:
+        from ..buildings.queries import walk_url
+
+        return redirect(walk_url(household), code=303)
+    return redirect(url_for("doors.card", token=household.sticker_token), code=303)
+
+
+def _resident_or_404(household: Household, resident_id: int) -> Resident:
+    resident = db.session.get(Resident, resident_id)
+    if resident is None or resident.household_id != household.id:
+        abort(404)
+    return resident
+
+
+def _after_resident_change(household: Household, status: int = 200, **forms):
+    db.session.commit() if status < 400 else db.session.rollback()
+    if is_htmx():
+        db.session.refresh(household)
+        context = _card_context(household)
+        context.update(forms)
+        return render_template("doors/_residents.html", **context), status
+    if status >= 400:
+        context = _card_context(household)
+        context.update(forms)
+        return render_template("doors/card.html", **context), status
+    return redirect(url_for("doors.card", token=household.sticker_token) + "#residents", code=303)
+
+
+@bp.post("/h/<token:token>/residents")
+@login_required
+def add_person(token: str):
+    household = _household(token)
+    form = NewResidentForm(prefix="new")
+    if not form.validate_on_submit():
+        return _after_resident_change(household, 422, new_resident_form=form)
+    add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
+                 category=form.category.data, phone=form.phone.data)
+    return _after_resident_change(household)
+
+
+@bp.post("/h/<token:token>/residents/<id:resident_id>")
+@login_required
+def correct_person(token: str, resident_id: int):
+    household = _household(token)
+    resident = _resident_or_404(household, resident_id)
+    form = ResidentForm(prefix=f"r{resident.id}")
+    if not form.validate_on_submit():
+        return _after_resident_change(household, 422, resident_forms={resident.id: form})
+    correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
+                     category=form.category.data, phone=form.phone.data)
+    return _after_resident_change(household)
+
+
+@bp.post("/h/<token:token>/residents/<id:resident_id>/moved-out")
+@login_required
+def person_moved_out(token: str, resident_id: int):
+    household = _household(token)
+    resident = _resident_or_404(household, resident_id)
+    form = UndoForm()
+    if not form.validate_on_submit() or request.form.get("moved_out") not in ("0", "1"):
+        abort(400)
+    set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
+    return _after_resident_change(household)
+
+
+@bp.post("/h/<token:token>/status")
+@login_required
+def status(token: str):
+    household = _household(token)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render_template("doors/card.html", **_card_context(household, status_form=form)), 422
+    change_status(household, form.status.data, current_user.id, form.request_id.data)
+    db.session.commit()
+    return hx_redirect(url_for("doors.card", token=household.sticker_token))
+
+
+@bp.post("/h/<token:token>/flag")
+@login_required
+def flag(token: str):
+    household = _household(token)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render_template("doors/card.html", **_card_context(household, flag_form=form)), 422
+    flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
+    db.session.commit()
+    return hx_redirect(url_for("doors.card", token=household.sticker_token, flagged=1))
+
+
+@bp.post("/h/<token:token>/sticker/<any(reissue, revoke):action>")
+@login_required
+def sticker(token: str, action: str):
+    household = _household(token)
+    if not current_scope().manages(household.community_id):
+        abort(404)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    retire_sticker(household, current_user.id, form.request_id.data,
+                   "replaced" if action == "reissue" else "revoked")
+    db.session.commit()
+    return hx_redirect(url_for("doors.card", token=household.sticker_token, sticker=action))
+
+
+@bp.get("/revisits")
+@login_required
+def revisits():
+    scope = current_scope()
+    campaigns: dict[tuple, object] = {}
+
+    def campaign_for(household):
+        key = (household.community_id, household.grid_id)
+        if key not in campaigns:
+            campaigns[key] = active_campaign(*key)
+        return campaigns[key]
+
+    return render_template("doors/revisits.html", doors=revisit_list(scope.households(), campaign_for))
+
+
+@bp.get("/find")
+@login_required
+def find():
+    from .queries import find_households
+
+    query = (request.args.get("q") or "").strip()[:60]
+    results = find_households(current_scope().households(), query) if query else []
+    template = "doors/_find_results.html" if is_htmx() else "doors/find.html"
+    return render_template(template, query=query, results=results)
+
+
+@bp.get("/scan")
+@login_required
+def scan():
+    return render_template("doors/scan.html")

@@ -3,11 +3,17 @@ from .accounts import ROLES, LoginAttempt, RoleAssignment, User
 from .audit import AuditLog
 from .base import new_token, utcnow
 from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
-from .places import BUILDING_KINDS, HOUSEHOLD_STATUSES, Building, Community, Grid, Household, Street
-from .visits import Campaign
+from .places import (
+    BUILDING_KINDS, HOUSEHOLD_STATUSES, Building, Community, Grid, Household, RetiredSticker, StickerFlag, Street,
+)
+from .visits import (
+    CHANNELS, OUTCOMES, REACHED_OUTCOMES, Campaign, ProcessedRequest, ResidentChange, StatusChange, Visit,
+)
 
 __all__ = [
     "ROLES", "LoginAttempt", "RoleAssignment", "User", "AuditLog", "new_token", "utcnow",
     "CARE_TAGS", "RESIDENT_CATEGORIES", "CareTag", "Resident", "BUILDING_KINDS",
     "HOUSEHOLD_STATUSES", "Building", "Community", "Grid", "Household", "Street", "Campaign",
+    "RetiredSticker", "StickerFlag", "CHANNELS", "OUTCOMES", "REACHED_OUTCOMES", "ProcessedRequest",
+    "ResidentChange", "StatusChange", "Visit",
 ]

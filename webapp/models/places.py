@@ -100,3 +100,36 @@ class Household(db.Model):
 
     building: Mapped[Building] = relationship(back_populates="households")
     residents: Mapped[list["Resident"]] = relationship(back_populates="household", order_by="Resident.id")
+
+
+STICKER_RETIRE_REASONS = ("replaced", "revoked")
+
+
+class RetiredSticker(db.Model):
+    """A sticker token no longer in use: scanning it says it was replaced or revoked."""
+
+    __tablename__ = "retired_stickers"
+    __table_args__ = (one_of("reason", STICKER_RETIRE_REASONS),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    retired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    household: Mapped[Household] = relationship()
+
+
+class StickerFlag(db.Model):
+    """A volunteer found this household's sticker on another door (or a copy on two doors)."""
+
+    __tablename__ = "sticker_flags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    found_at_address: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    household: Mapped[Household] = relationship()
+    reported_by: Mapped["User"] = relationship()  # noqa: F821

@@ -74,16 +74,6 @@ def resident_count(where: ColumnElement) -> int:
     )
 
 
-def households_of_building(building_id: int) -> list[Household]:
-    return list(
-        db.session.scalars(
-            select(Household)
-            .where(Household.building_id == building_id)
-            .order_by(Household.entrance, Household.floor.desc(), Household.room)
-        )
-    )
-
-
 def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
     """Users holding a current assignment in these communities (None: every user)."""
     statement = select(User).order_by(User.username)

@@ -3,9 +3,9 @@ from flask import abort, render_template
 from flask_login import login_required
 
 from ..models import Building, Grid, Household
-from ..scope import building_or_404, community_or_404, current_scope, grid_or_404
+from ..scope import community_or_404, current_scope, grid_or_404
 from . import bp
-from .queries import buildings_with_counts, grids_with_counts, households_of_building, resident_count, users_in_communities
+from .queries import buildings_with_counts, grids_with_counts, resident_count, users_in_communities
 
 
 @bp.get("/communities/<id:community_id>")
@@ -26,17 +26,6 @@ def community(community_id: int):
 def grid(grid_id: int):
     grid = grid_or_404(grid_id)
     return render_template("registry/grid.html", grid=grid, buildings=buildings_with_counts(Building.grid_id == grid.id))
-
-
-@bp.get("/buildings/<id:building_id>")
-@login_required
-def building(building_id: int):
-    building = building_or_404(building_id)
-    households = households_of_building(building.id)
-    entrances: dict[int, list[Household]] = {}
-    for household in households:
-        entrances.setdefault(household.entrance, []).append(household)
-    return render_template("registry/building.html", building=building, entrances=entrances, total=len(households))
 
 
 @bp.get("/users")

@@ -1,0 +1,57 @@
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import login_required
+
+from ..doors.forms import KnockForm
+from ..doors.queries import active_campaign, door_states
+from ..hypermedia import is_htmx
+from ..idempotency import new_request_id
+from ..scope import building_or_404
+from . import bp
+from .queries import bands_of, entrances_of, households_of, parse_band
+from .stickers import qr_svg
+
+
+@bp.get("/buildings/<id:building_id>")
+@login_required
+def building(building_id: int):
+    building = building_or_404(building_id)
+    households = households_of(building.id)
+    campaign = active_campaign(building.community_id, building.grid_id)
+    states = door_states([h.id for h in households], campaign)
+    entrances: dict[int, list] = {}
+    for household in households:
+        entrances.setdefault(household.entrance, []).append(household)
+    return render_template("buildings/building.html", building=building, entrances=entrances,
+                           total=len(households), states=states, campaign=campaign)
+
+
+@bp.get("/buildings/<id:building_id>/walk")
+@login_required
+def walk(building_id: int):
+    building = building_or_404(building_id)
+    entrances = entrances_of(building.id) or [1]
+    entrance = request.args.get("entrance", type=int)
+    if entrance not in entrances:
+        entrance = entrances[0]
+    band = parse_band(building, request.args.get("floors"))
+    households = households_of(building.id, entrance, (band.low, band.high))
+    campaign = active_campaign(building.community_id, building.grid_id)
+    floors: dict[int, list] = {}
+    for household in households:
+        floors.setdefault(household.floor, []).append(household)
+    form = KnockForm(formdata=None)
+    return render_template("buildings/walk.html", building=building, entrances=entrances, entrance=entrance,
+                           bands=bands_of(building), band=band, floors=floors, campaign=campaign,
+                           states=door_states([h.id for h in households], campaign), knock_form=form,
+                           new_request_id=new_request_id)
+
+
+@bp.get("/buildings/<id:building_id>/stickers")
+@login_required
+def stickers(building_id: int):
+    building = building_or_404(building_id)
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    sheet = [(h, qr_svg(base + url_for("doors.card", token=h.sticker_token))) for h in households_of(building.id)]
+    if not sheet:
+        abort(404)
+    return render_template("buildings/stickers.html", building=building, sheet=sheet)

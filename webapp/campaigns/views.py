@@ -1,0 +1,73 @@
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..clock import local_today
+from ..extensions import db
+from ..idempotency import claim, new_request_id
+from ..models import Campaign, Community, Grid
+from ..scope import current_scope
+from . import bp
+from ..doors.forms import as_choices
+from .forms import CampaignForm
+from .queries import coverage, escalations, open_sticker_flags
+
+
+def _managed_communities() -> list[Community]:
+    scope = current_scope()
+    if not scope.everything and not scope.managed_community_ids:
+        abort(404)
+    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
+
+
+def _form(communities: list[Community], formdata=True) -> CampaignForm:
+    form = CampaignForm() if formdata else CampaignForm(formdata=None)
+    form.community_id.choices = as_choices((c.id, c.name) for c in communities)
+    grids = db.session.scalars(select(Grid).where(Grid.community_id.in_([c.id for c in communities]))
+                               .order_by(Grid.community_id, Grid.id)).all()
+    form.grid_id.choices = as_choices([(0, _("The whole community"))] + [(g.id, f"{g.community.name} · {g.name}")
+                                                                          for g in grids])
+    if not formdata:
+        form.request_id.data = new_request_id()
+        form.starts_on.data = local_today()
+    return form
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@login_required
+def index():
+    communities = _managed_communities()
+    form = _form(communities, formdata=request.method == "POST")
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            grid = db.session.get(Grid, form.grid_id.data) if form.grid_id.data else None
+            if grid is not None and grid.community_id != form.community_id.data:
+                form.grid_id.errors.append(_("This grid is not in the chosen community."))
+            else:
+                if claim(form.request_id.data, current_user.id, "campaign"):
+                    db.session.add(Campaign(community_id=form.community_id.data, grid_id=grid.id if grid else None,
+                                            name=form.name.data.strip(), starts_on=form.starts_on.data,
+                                            ends_on=form.ends_on.data, max_attempts=form.max_attempts.data,
+                                            created_by_id=current_user.id))
+                db.session.commit()
+                return redirect(url_for("campaigns.index"), code=303)
+        db.session.rollback()
+        status = 422
+    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id.in_([c.id for c in communities]))
+                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc())).all()
+    rows = [(c, coverage(c)) for c in campaigns]
+    flags = open_sticker_flags(None if current_scope().everything else [c.id for c in communities])
+    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags), status
+
+
+@bp.get("/campaigns/<id:campaign_id>")
+@login_required
+def detail(campaign_id: int):
+    communities = _managed_communities()
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.community_id not in {c.id for c in communities}:
+        abort(404)
+    return render_template("campaigns/detail.html", campaign=campaign, figures=coverage(campaign),
+                           escalated=escalations(campaign))

@@ -1,0 +1,40 @@
+"""Local time for people: days and times of day in the deployment's time zone."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+SLOTS = ("morning", "afternoon", "evening")
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored naive-UTC time in the local zone."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(local_zone())
+
+
+def local_today() -> date:
+    return datetime.now(local_zone()).date()
+
+
+def slot_of(moment: datetime) -> str:
+    """morning 06–12, afternoon 12–18, evening 18–06 (local time)."""
+    hour = to_local(moment).hour
+    if 6 <= hour < 12:
+        return "morning"
+    if 12 <= hour < 18:
+        return "afternoon"
+    return "evening"
+
+
+def suggest_slot(failed_slots: list[str]) -> str:
+    """The next attempt goes at a time of day that has not failed yet; evenings first."""
+    for slot in ("evening", "morning", "afternoon"):
+        if slot not in failed_slots:
+            return slot
+    return min(("evening", "morning", "afternoon"), key=failed_slots.count)

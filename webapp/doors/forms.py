@@ -1,0 +1,83 @@
+"""Forms at the door. Every write form carries a request_id (see webapp.idempotency)."""
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from ..idempotency import REQUEST_ID
+from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
+from ..models import utcnow
+
+NOTE_MAX = 500
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs or a label mapping."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+class WriteForm(FlaskForm):
+    request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
+                                         Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
+
+
+class KnockForm(WriteForm):
+    outcome = RadioField(_l("Outcome"), choices=as_choices(OUTCOME_LABELS),
+                         validators=[DataRequired(_l("Choose what happened at the door."))])
+    # Optional: a form posted without a channel means a knock at the door.
+    channel = RadioField(_l("How"), choices=as_choices(CHANNEL_LABELS), default="door", validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX, message=_l(
+        "Keep the note under %(max)d characters.", max=NOTE_MAX))])
+    # When the phone says the knock happened (set by the page; kept if it is sent later).
+    device_time = HiddenField()
+    # Where to go after a knock without JavaScript: the card, or back to the building walk.
+    return_to = HiddenField()
+
+    def validate_note(self, field):
+        if self.outcome.data == "wrong_address" and not (field.data or "").strip():
+            raise ValidationError(_l("Say what the right address or household is."))
+
+    def parsed_device_time(self) -> datetime | None:
+        """A plausible device time as naive UTC, else None (a wrong phone clock is not an error)."""
+        raw = (self.device_time.data or "").strip()
+        if not raw:
+            return None
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        now = utcnow()
+        if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
+            return None
+        return moment
+
+
+class UndoForm(WriteForm):
+    pass
+
+
+class ResidentForm(WriteForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
+    category = SelectField(_l("Category"), choices=as_choices(CATEGORY_LABELS))
+    phone = StringField(_l("Phone (leave empty to keep)"), validators=[
+        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))])
+
+
+class NewResidentForm(ResidentForm):
+    phone = StringField(_l("Phone"), validators=[
+        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))])
+
+
+class StatusForm(WriteForm):
+    status = SelectField(_l("Household status"), choices=as_choices(HOUSEHOLD_STATUS_LABELS))
+
+
+class FlagForm(WriteForm):
+    found_at = StringField(_l("Where did you find this sticker?"), validators=[
+        DataRequired(_l("Write the address of the door the sticker is on.")), Length(max=120)])

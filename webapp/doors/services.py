@@ -1,0 +1,155 @@
+"""What happens at the door: knocks, undo, residents corrected, status changed, stickers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import audit
+from ..extensions import db
+from ..idempotency import claim, find_by_request_id
+from ..models import (
+    Household,
+    Resident,
+    ResidentChange,
+    RetiredSticker,
+    StatusChange,
+    StickerFlag,
+    Visit,
+    new_token,
+    utcnow,
+)
+from .queries import UNDO_WINDOW, active_campaign
+
+# A knock with these outcomes also changes the household's status.
+STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}
+
+
+def record_knock(household: Household, user_id: int, *, request_id: str, outcome: str, channel: str | None,
+                 note: str | None, device_time: datetime | None) -> Visit:
+    """One knock, exactly once per request id: a replay returns the first visit unchanged."""
+    existing = find_by_request_id(Visit, request_id)
+    if existing is not None:
+        return existing
+    campaign = active_campaign(household.community_id, household.grid_id)
+    visit = Visit(request_id=request_id, household_id=household.id, user_id=user_id,
+                  campaign_id=campaign.id if campaign else None, outcome=outcome, channel=channel or "door",
+                  note=(note or "").strip() or None, device_time=device_time)
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(visit)
+        db.session.flush()
+    except IntegrityError:
+        # Another worker stored the same request id a moment ago: answer with its visit.
+        savepoint.rollback()
+        return find_by_request_id(Visit, request_id)
+    savepoint.commit()
+    new_status = STATUS_AFTER_OUTCOME.get(outcome)
+    if new_status:
+        _set_status(household, new_status, user_id, visit_id=visit.id)
+    if outcome == "moved_out":
+        for resident in household.residents:
+            if not resident.moved_out:
+                _change_resident(resident, user_id, "moved_out", "0", "1", visit_id=visit.id)
+                resident.moved_out, resident.moved_out_at = True, utcnow()
+    return visit
+
+
+def undo_knock(visit: Visit, user_id: int, request_id: str) -> bool:
+    """Take back one's own knock within the undo window, with what it changed. False if too late."""
+    if not claim(request_id, user_id, "undo"):
+        return visit.undone_at is not None
+    if visit.undone_at is not None:
+        return True
+    if visit.user_id != user_id or utcnow() - visit.visited_at > UNDO_WINDOW:
+        return False
+    visit.undone_at = utcnow()
+    household = visit.household
+    changes = db.session.scalars(select(StatusChange).where(StatusChange.visit_id == visit.id)
+                                 .order_by(StatusChange.id.desc())).all()
+    for change in changes:
+        if household.status == change.new_status:
+            _set_status(household, change.old_status, user_id, visit_id=visit.id)
+    moved = db.session.scalars(select(ResidentChange).where(
+        ResidentChange.visit_id == visit.id, ResidentChange.field == "moved_out", ResidentChange.new_value == "1"))
+    for change in moved:
+        resident = change.resident
+        _change_resident(resident, user_id, "moved_out", "1", "0", visit_id=visit.id)
+        resident.moved_out, resident.moved_out_at = False, None
+    return True
+
+
+def _set_status(household: Household, status: str, user_id: int, visit_id: int | None = None) -> None:
+    if household.status == status:
+        return
+    db.session.add(StatusChange(household_id=household.id, visit_id=visit_id, user_id=user_id,
+                                old_status=household.status, new_status=status))
+    household.status = status
+
+
+def _change_resident(resident: Resident, user_id: int, field_name: str, old, new, visit_id: int | None = None):
+    db.session.add(ResidentChange(resident_id=resident.id, household_id=resident.household_id, visit_id=visit_id,
+                                  user_id=user_id, field=field_name, old_value=None if old is None else str(old),
+                                  new_value=None if new is None else str(new)))
+
+
+def change_status(household: Household, status: str, user_id: int, request_id: str) -> None:
+    if claim(request_id, user_id, "status"):
+        _set_status(household, status, user_id)
+
+
+def correct_resident(resident: Resident, user_id: int, request_id: str, *, name: str, category: str,
+                     phone: str | None) -> None:
+    """Confirm or correct a person on the spot; each changed field is written to the history."""
+    if not claim(request_id, user_id, "resident"):
+        return
+    updates = {"name": name.strip(), "category": category}
+    if phone:
+        updates["phone"] = phone.replace(" ", "").replace("-", "")
+    for field_name, value in updates.items():
+        old = getattr(resident, field_name)
+        if old != value:
+            # Phone numbers are kept out of the history in clear: only their last four digits.
+            shown_old, shown_new = (old, value) if field_name != "phone" else (_tail(old), _tail(value))
+            _change_resident(resident, user_id, field_name, shown_old, shown_new)
+            setattr(resident, field_name, value)
+
+
+def _tail(phone: str | None) -> str | None:
+    return f"…{phone[-4:]}" if phone else None
+
+
+def set_moved_out(resident: Resident, user_id: int, request_id: str, moved_out: bool) -> None:
+    if not claim(request_id, user_id, "resident") or resident.moved_out == moved_out:
+        return
+    _change_resident(resident, user_id, "moved_out", int(resident.moved_out), int(moved_out))
+    resident.moved_out, resident.moved_out_at = moved_out, utcnow() if moved_out else None
+
+
+def add_resident(household: Household, user_id: int, request_id: str, *, name: str, category: str,
+                 phone: str | None) -> Resident | None:
+    if not claim(request_id, user_id, "resident"):
+        return None
+    resident = Resident(household_id=household.id, name=name.strip(), category=category,
+                        phone=phone.replace(" ", "").replace("-", "") if phone else None)
+    db.session.add(resident)
+    db.session.flush()
+    _change_resident(resident, user_id, "added", None, resident.name)
+    return resident
+
+
+def flag_sticker(household: Household, user_id: int, request_id: str, found_at: str) -> None:
+    if claim(request_id, user_id, "flag"):
+        db.session.add(StickerFlag(household_id=household.id, reported_by_id=user_id,
+                                   found_at_address=found_at.strip()))
+
+
+def retire_sticker(household: Household, user_id: int, request_id: str, reason: str) -> None:
+    """Reissue (the old sticker answers "replaced") or revoke (it answers "revoked"); a new token either way."""
+    if not claim(request_id, user_id, "sticker"):
+        return
+    old = household.sticker_token
+    db.session.add(RetiredSticker(token=old, household_id=household.id, reason=reason, retired_by_id=user_id))
+    household.sticker_token = new_token()
+    audit(user_id, f"sticker_{reason}", "household", household.id, address=household.address)

@@ -1,0 +1,48 @@
+"""Request ids: every write form carries one, so a replay or a double tap changes nothing twice.
+
+Visits keep their request id in their own unique column; other writes claim theirs in
+processed_requests. The database's unique constraint is the judge, so two workers racing
+with the same id still produce one write.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import ProcessedRequest
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def valid_request_id(value: str | None) -> bool:
+    return bool(value) and REQUEST_ID.match(value) is not None
+
+
+def already_processed(request_id: str) -> bool:
+    return db.session.get(ProcessedRequest, request_id) is not None
+
+
+def claim(request_id: str, user_id: int, kind: str) -> bool:
+    """Record this request id; False if it was already used (the write must be skipped)."""
+    if already_processed(request_id):
+        return False
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(ProcessedRequest(request_id=request_id, user_id=user_id, kind=kind))
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    return True
+
+
+def find_by_request_id(model, request_id: str):
+    return db.session.scalar(select(model).where(model.request_id == request_id))
