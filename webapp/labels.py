@@ -68,3 +68,10 @@ CHANGE_LABELS = {
     "moved_out": _l("moved out / back"),
     "added": _l("added"),
 }
+# Short forms for the building walk's row of small buttons.
+OUTCOME_SHORT_LABELS = {
+    "verified": _l("Seen"),
+    "not_home": _l("Not in"),
+    "refused": _l("Refused"),
+    "vacant": _l("Vacant"),
+}

@@ -40,6 +40,7 @@ def register_template_helpers(app: Flask) -> None:
         kind_label=_label(labels.BUILDING_KIND_LABELS),
         care_label=_label(labels.CARE_TAG_LABELS),
         outcome_label=_label(labels.OUTCOME_LABELS),
+        outcome_short=_label(labels.OUTCOME_SHORT_LABELS),
         channel_label=_label(labels.CHANNEL_LABELS),
         state_label=_label(labels.STATE_LABELS),
         slot_label=_label(labels.SLOT_LABELS),

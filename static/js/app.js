@@ -22,7 +22,7 @@
   }
   function showWaiting() {
     var n = readOutbox().length;
-    if (n) banner(body.dataset.msgWaiting.replace("%(n)s", n));
+    if (n) banner(body.dataset.msgWaiting.replace("{n}", n));
     else if (document.getElementById("net-status").dataset.kind === "waiting") banner("");
     document.getElementById("net-status").dataset.kind = n ? "waiting" : "";
   }
@@ -53,7 +53,7 @@
       sending = false;
       if (response.status === 401 || response.status === 400 || response.status >= 500) {
         // Logged out, stale page, or a server hiccup: keep it for later.
-        banner(body.dataset.msgWaitingLogin.replace("%(n)s", readOutbox().length));
+        banner(body.dataset.msgWaitingLogin.replace("{n}", readOutbox().length));
         return;
       }
       // Stored (or refused for good, e.g. 404/422): either way it leaves the outbox.

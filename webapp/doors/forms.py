@@ -20,16 +20,32 @@ def as_choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in items]
 
 
+class ChoiceField(RadioField):
+    """A radio field whose "not a valid choice" message says what to do."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        if self.data is None or self.data == "":
+            return  # the field's own validators say whether it is required
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
+
+
 class WriteForm(FlaskForm):
     request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
                                          Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
 
 
 class KnockForm(WriteForm):
-    outcome = RadioField(_l("Outcome"), choices=as_choices(OUTCOME_LABELS),
-                         validators=[DataRequired(_l("Choose what happened at the door."))])
+    outcome = ChoiceField(_l("Outcome"), choices=as_choices(OUTCOME_LABELS),
+                          invalid_message=_l("Choose what happened at the door."),
+                          validators=[DataRequired(_l("Choose what happened at the door."))])
     # Optional: a form posted without a channel means a knock at the door.
-    channel = RadioField(_l("How"), choices=as_choices(CHANNEL_LABELS), default="door", validators=[Optional()])
+    channel = ChoiceField(_l("How"), choices=as_choices(CHANNEL_LABELS), default="door", validators=[Optional()],
+                          invalid_message=_l("Choose door, phone or someone else."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX, message=_l(
         "Keep the note under %(max)d characters.", max=NOTE_MAX))])
     # When the phone says the knock happened (set by the page; kept if it is sent later).
@@ -37,9 +53,13 @@ class KnockForm(WriteForm):
     # Where to go after a knock without JavaScript: the card, or back to the building walk.
     return_to = HiddenField()
 
-    def validate_note(self, field):
-        if self.outcome.data == "wrong_address" and not (field.data or "").strip():
-            raise ValidationError(_l("Say what the right address or household is."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # The note is optional except for a wrong address, where it carries the right one.
+        if self.outcome.data == "wrong_address" and not (self.note.data or "").strip():
+            self.note.errors = [*self.note.errors, _l("Say what the right address or household is.")]
+            return False
+        return valid
 
     def parsed_device_time(self) -> datetime | None:
         """A plausible device time as naive UTC, else None (a wrong phone clock is not an error)."""

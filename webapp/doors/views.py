@@ -104,8 +104,11 @@ def card(token: str):
 def _knocked_fragment(household: Household, visit: Visit):
     from ..buildings.queries import next_household
 
+    campaign = active_campaign(household.community_id, household.grid_id)
+    # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=_fresh(UndoForm),
-                           undoable=visit.undone_at is None, next_door=next_household(household))
+                           undoable=visit.undone_at is None, next_door=next_household(household), oob=True,
+                           campaign=campaign, state=door_states([household.id], campaign)[household.id])
 
 
 def _walk_row(household: Household, visit: Visit | None = None):
@@ -136,7 +139,7 @@ def undo(token: str, visit_id: int):
                                    undoable=False, too_late=True, next_door=None), 422
         context = _card_context(household)
         return render_template("doors/_knock_form.html", household=household, knock_form=context["knock_form"],
-                               state=context["state"], undone=True)
+                               state=context["state"], campaign=context["campaign"], undone=True, oob=True)
     if walking:
         from ..buildings.queries import walk_url
 
