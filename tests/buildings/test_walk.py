@@ -1,0 +1,86 @@
+"""Walking a building door by door: entrance by entrance, top floor down, one-tap outcomes."""
+import re
+import uuid
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import HX, count
+
+
+def _households(app, building_id):
+    from webapp.extensions import db
+    from webapp.models import Household
+
+    with app.app_context():
+        return db.session.scalars(select(Household).where(Household.building_id == building_id)
+                                  .order_by(Household.entrance, Household.floor.desc(), Household.room)).all()
+
+
+def test_walk_goes_top_floor_down_within_the_first_entrance(app, client, login_as, world):
+    login_as("volunteer")
+    response = client.get(f"/buildings/{world.volunteer_building}/walk")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    first_entrance = [h for h in _households(app, world.volunteer_building) if h.entrance == 1]
+    positions = [html.index(f'id="h-{h.id}"') for h in first_entrance]
+    assert positions == sorted(positions)  # the page lists them top floor first
+    assert f"entrance=2" in html  # tabs to the other entrances
+    assert html.count('name="outcome"') == 4 * len(first_entrance)
+
+
+def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, login_as, world):
+    from webapp.models import Visit
+
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    csrf = csrf_token_from(client, "/")
+    response = client.post(f"/h/{doors[0].sticker_token}", headers={**HX, "X-CSRFToken": csrf}, data={
+        "outcome": "not_home", "channel": "door", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.startswith(f'<li id="h-{doors[0].id}"') and "无人在家 ×1" in html
+    assert f"#h-{doors[1].id}" in html  # the next door
+    assert len(response.get_data()) <= 2048
+    assert count(app, Visit) == 1
+
+
+def test_quick_knock_without_javascript_goes_back_to_the_walk_at_the_next_door(app, client, login_as, world):
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    csrf = csrf_token_from(client, "/")
+    response = client.post(f"/h/{doors[0].sticker_token}", data={
+        "csrf_token": csrf, "outcome": "verified", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"#h-{doors[1].id}")
+    assert f"/buildings/{world.volunteer_building}/walk" in response.headers["Location"]
+
+
+def test_a_tower_is_walked_ten_floors_at_a_time(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Building
+
+    with app.app_context():
+        tower = db.session.scalar(select(Building).where(Building.kind == "tower"))
+    login_as("lead")
+    html = client.get(f"/buildings/{tower.id}/walk").get_data(as_text=True)
+    floors = [int(n) for n in re.findall(r'<section class="floor" id="f(\d+)"', html)]
+    assert floors == sorted(floors, reverse=True) and len(floors) <= 10
+    assert floors[0] == tower.floors
+    if tower.floors > 10:
+        assert "floors=" in html
+
+
+def test_walk_of_a_building_outside_scope_is_404(client, login_as, world):
+    login_as("volunteer")
+    assert client.get(f"/buildings/{world.second_building}/walk").status_code == 404
+
+
+def test_building_page_shows_each_door_state_in_the_campaign(app, client, login_as, world):
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    csrf = csrf_token_from(client, "/")
+    client.post(f"/h/{doors[0].sticker_token}", data={"csrf_token": csrf, "outcome": "refused",
+                                                      "request_id": uuid.uuid4().hex})
+    html = client.get(f"/buildings/{world.volunteer_building}").get_data(as_text=True)
+    assert "拒绝配合" in html and "未走访" in html

@@ -1,0 +1,89 @@
+"""Secretaries start campaigns and see coverage; others cannot."""
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import count, knock
+
+
+def _form(client, **overrides):
+    csrf = csrf_token_from(client, "/campaigns")
+    data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "name": "春节前排查", "grid_id": "0",
+            "starts_on": date.today().isoformat(), "ends_on": (date.today() + timedelta(days=10)).isoformat(),
+            "max_attempts": "2"}
+    data.update(overrides)
+    return data
+
+
+def test_secretary_creates_a_campaign_once_per_request_id(app, client, login_as, world):
+    from webapp.models import Campaign
+
+    login_as("secretary")
+    before = count(app, Campaign)
+    data = _form(client, community_id=str(world.first_community))
+    assert client.post("/campaigns", data=data).status_code == 303
+    assert client.post("/campaigns", data=data).status_code == 303
+    assert count(app, Campaign) == before + 1
+    assert "春节前排查" in client.get("/campaigns").get_data(as_text=True)
+
+
+def test_newest_campaign_takes_the_knocks_and_its_limit(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Campaign, Visit
+
+    login_as("secretary")
+    client.post("/campaigns", data=_form(client, community_id=str(world.first_community),
+                                         starts_on=date.today().isoformat()))
+    knock(client, world.volunteer_household, "not_home")
+    knock(client, world.volunteer_household, "not_home")
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.name == "春节前排查"))
+        assert db.session.scalar(select(Visit.campaign_id).limit(1)) == campaign.id
+    html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/h/{world.volunteer_household}" in html.split("上报社区处理")[1]  # two attempts reach its limit of 2
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"name": ""}, "请给排查行动起个名字"),
+    ({"ends_on": "2000-01-01"}, "结束日期不能早于开始日期"),
+    ({"max_attempts": "0"}, "请填写 1 到 10 之间的数"),
+    ({"starts_on": "not a date"}, 'id="starts_on-error"'),
+])
+def test_bad_campaign_input_gets_messages(app, client, login_as, world, overrides, message):
+    from webapp.models import Campaign
+
+    login_as("secretary")
+    before = count(app, Campaign)
+    response = client.post("/campaigns", data=_form(client, community_id=str(world.first_community), **overrides))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert count(app, Campaign) == before
+
+
+def test_secretary_cannot_start_a_campaign_in_another_community(app, client, login_as, world):
+    from webapp.models import Campaign
+
+    login_as("secretary")
+    before = count(app, Campaign)
+    response = client.post("/campaigns", data=_form(client, community_id=str(world.second_community)))
+    assert response.status_code == 422
+    assert count(app, Campaign) == before
+
+
+def test_volunteers_and_leads_have_no_campaign_pages(client, login_as):
+    login_as("volunteer")
+    assert client.get("/campaigns").status_code == 404
+
+
+def test_campaign_of_another_community_is_404(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Campaign
+
+    with app.app_context():
+        other = db.session.scalar(select(Campaign.id).where(Campaign.community_id == world.second_community))
+    login_as("secretary")
+    assert client.get(f"/campaigns/{other}").status_code == 404
