@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from ..doors.forms import WriteForm
 
@@ -12,7 +12,7 @@ class CampaignForm(WriteForm):
     starts_on = DateField(_l("Starts on"), validators=[DataRequired(_l("Enter a start date."))])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired(_l("Enter an end date."))])
     max_attempts = IntegerField(_l("Attempts before escalation"), default=3, validators=[
-        DataRequired(_l("Enter a number.")), NumberRange(1, 10, _l("Between 1 and 10."))])
+        InputRequired(_l("Enter a number.")), NumberRange(1, 10, _l("Between 1 and 10."))])
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
