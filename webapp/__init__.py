@@ -49,10 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from .hypermedia import IdConverter, TokenConverter, reject_nul_bytes
+    from .hypermedia import IdConverter, TokenConverter, reject_nul_bytes, start_timer
 
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["token"] = TokenConverter
+    app.before_request(start_timer)
     app.before_request(reject_nul_bytes)
 
     from .auth import bp as auth_bp

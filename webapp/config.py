@@ -46,6 +46,8 @@ def load_config(instance_path: str) -> dict:
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # WTForms' messages are translated by webapp.forms.BaseForm, with a cached catalogue.
+        "WTF_I18N_ENABLED": False,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DOORSTEP_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_CN": "简体中文", "en": "English"},

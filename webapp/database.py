@@ -4,7 +4,10 @@ WAL lets readers run beside one writer; busy_timeout makes a writer wait instead
 and a request that may write opens its transaction with BEGIN IMMEDIATE, because a deferred
 BEGIN that later upgrades to a write lock gets SQLITE_BUSY at once, whatever the timeout.
 """
-from flask import has_request_context, request
+from contextlib import contextmanager
+from functools import wraps
+
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -15,7 +18,43 @@ def _wants_write_lock() -> bool:
     # Outside a request (CLI, tests' setup) we assume a write; GETs only read.
     if not has_request_context():
         return True
+    if g.get("sqlite_writing"):
+        return True
+    if g.get("sqlite_reads_first"):
+        return False
     return request.method not in READ_ONLY_METHODS
+
+
+def reads_then_writes(view):
+    """For a hot POST view that reads first and does all its writing inside `writing()`.
+
+    Its reads run under a plain BEGIN, so the SQLite write lock is held only for the few
+    statements that write, and workers queue for much less time.
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.sqlite_reads_first = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@contextmanager
+def writing():
+    """A write transaction of its own, opened with BEGIN IMMEDIATE on SQLite."""
+    from .extensions import db
+
+    db.session.commit()  # end the read transaction (it wrote nothing)
+    g.sqlite_writing = True
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        g.sqlite_writing = False
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

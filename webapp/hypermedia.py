@@ -5,7 +5,9 @@ list is broken), so the few response headers we need are set here.
 """
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request
+import time
+
+from flask import Response, abort, g, redirect, render_template, request
 from werkzeug.routing import BaseConverter, ValidationError
 
 
@@ -29,9 +31,16 @@ def hx_redirect(url: str, status: int = 200) -> Response:
     return redirect(url, code=303)
 
 
+def start_timer() -> None:
+    g.started = time.perf_counter()
+
+
 def add_vary_header(response: Response) -> Response:
     # A cache must never serve a fragment where a page belongs.
     response.vary.add("HX-Request")
+    if "started" in g:
+        # Server time of this request, read by bench/ (and by a browser's dev tools).
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.2f}"
     return response
 
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import BaseForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -34,7 +34,7 @@ class ChoiceField(RadioField):
             raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
 
 
-class WriteForm(FlaskForm):
+class WriteForm(BaseForm):
     request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
                                          Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from flask import g, has_request_context
+from sqlalchemy import and_, func, or_, select
 
 from ..clock import local_today, slot_of, suggest_slot
 from ..extensions import db
@@ -17,6 +18,13 @@ PROXY_AFTER_FAILURES = 2
 
 def active_campaign(community_id: int, grid_id: int | None = None) -> Campaign | None:
     """The drive in force today for a community (or one of its grids); the latest started wins."""
+    cache = g.setdefault("active_campaigns", {}) if has_request_context() else {}
+    if (community_id, grid_id) not in cache:
+        cache[(community_id, grid_id)] = _active_campaign(community_id, grid_id)
+    return cache[(community_id, grid_id)]
+
+
+def _active_campaign(community_id: int, grid_id: int | None) -> Campaign | None:
     today = local_today()
     statement = select(Campaign).where(
         Campaign.community_id == community_id, Campaign.starts_on <= today, Campaign.ends_on >= today)
@@ -66,34 +74,23 @@ class DoorState:
 
 
 def door_states(household_ids: list[int], campaign: Campaign | None) -> dict[int, DoorState]:
-    """States of many doors in two queries: an aggregate, and the not_home times for slots."""
-    if not household_ids:
-        return {}
-    condition = and_(_campaign_visits(campaign), Visit.household_id.in_(household_ids))
-    latest = (select(Visit.household_id, func.max(Visit.id).label("last_id"))
-              .where(condition).group_by(Visit.household_id).subquery())
-    rows = db.session.execute(
-        select(
-            Visit.household_id,
-            func.sum(case((Visit.outcome == "not_home", 1), else_=0)),
-            func.max(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)),
-        ).where(condition).group_by(Visit.household_id)
-    ).all()
-    last = dict(db.session.execute(
-        select(Visit.household_id, Visit.outcome).join(latest, latest.c.last_id == Visit.id)).all())
-    last_at = dict(db.session.execute(
-        select(Visit.household_id, func.max(Visit.visited_at)).where(condition).group_by(Visit.household_id)).all())
+    """States of many doors from one query over their visits in the campaign."""
     max_attempts = campaign.max_attempts if campaign else 3
     states = {hid: DoorState(max_attempts=max_attempts) for hid in household_ids}
-    for household_id, attempts, reached in rows:
+    if not household_ids:
+        return states
+    rows = db.session.execute(
+        select(Visit.household_id, Visit.outcome, func.coalesce(Visit.device_time, Visit.visited_at))
+        .where(_campaign_visits(campaign), Visit.household_id.in_(household_ids))
+        .order_by(Visit.household_id, Visit.id)).all()
+    for household_id, outcome, moment in rows:
         state = states[household_id]
-        state.attempts, state.reached = int(attempts or 0), bool(reached)
-        state.last_outcome, state.last_at = last.get(household_id), last_at.get(household_id)
-    failed = db.session.execute(
-        select(Visit.household_id, func.coalesce(Visit.device_time, Visit.visited_at))
-        .where(condition, Visit.outcome == "not_home")).all()
-    for household_id, moment in failed:
-        states[household_id].failed_slots.append(slot_of(moment))
+        state.last_outcome, state.last_at = outcome, moment
+        if outcome == "not_home":
+            state.attempts += 1
+            state.failed_slots.append(slot_of(moment))
+        elif outcome in REACHED_OUTCOMES:
+            state.reached = True
     return states
 
 

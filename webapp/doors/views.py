@@ -5,6 +5,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
 from ..idempotency import new_request_id
@@ -73,6 +74,7 @@ def _fresh(form_class, **data):
 
 
 @bp.route("/h/<token:token>", methods=["GET", "POST"])
+@reads_then_writes
 @login_required
 def card(token: str):
     household = _household(token)
@@ -85,9 +87,10 @@ def card(token: str):
             return render_template("doors/_knock_form.html", household=household, knock_form=form,
                                    state=_card_context(household)["state"]), 422
         return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
-    visit = record_knock(household, current_user.id, request_id=form.request_id.data, outcome=form.outcome.data,
-                         channel=form.channel.data, note=form.note.data, device_time=form.parsed_device_time())
-    db.session.commit()
+    with writing():
+        visit = record_knock(household, current_user.id, request_id=form.request_id.data,
+                             outcome=form.outcome.data, channel=form.channel.data, note=form.note.data,
+                             device_time=form.parsed_device_time())
     if visit.household_id != household.id:
         abort(409)
     if is_htmx():
