@@ -92,7 +92,7 @@
           var note = document.createElement("p");
           note.className = "notice";
           note.textContent = body.dataset.msgKept;
-          target.appendChild(note);
+          target.insertBefore(note, target.firstChild);
           target.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
         }
         return;

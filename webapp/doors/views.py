@@ -52,7 +52,8 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "campaign": campaign,
         "state": state,
         "knock_form": knock_form or _fresh(KnockForm),
-        "undoable": undoable_visit(household.id, current_user.id),
+        # "again": the volunteer wants to log another outcome now (the door opened after all).
+        "undoable": None if request.args.get("again") else undoable_visit(household.id, current_user.id),
         "undo_form": _fresh(UndoForm),
         "visits": recent_visits(household.id),
         "history": household_history(household.id),

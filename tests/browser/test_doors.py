@@ -1,0 +1,161 @@
+"""A volunteer at the door on a slow phone: scan → card → knock → correct a resident; no signal."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.browser.conftest import log_in, screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _db(live_server, statement):
+    from webapp.extensions import db
+
+    with live_server.app.app_context():
+        return db.session.scalar(statement)
+
+
+def _first_token(live_server, username="volunteer"):
+    from webapp.models import Household, RoleAssignment, User
+
+    grid = _db(live_server, select(RoleAssignment.grid_id).join(RoleAssignment.user).where(User.username == username))
+    return _db(live_server, select(Household.sticker_token).where(Household.grid_id == grid,
+                                                                 Household.status == "occupied")
+               .order_by(Household.id))
+
+
+def _throttle(page, rate=4):
+    session = page.context.new_cdp_session(page)
+    session.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+
+
+def test_scan_card_not_home_then_verified_with_a_resident_corrected(live_server, phone):
+    from webapp.models import Household, Resident, Visit
+
+    _throttle(phone)
+    token = _first_token(live_server)
+    # The phone's own camera opens the printed URL: log in, then land on the card.
+    phone.goto(f"{live_server.url}/h/{token}")
+    phone.fill("input[name=username]", "volunteer")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/h/{token}")
+    assert phone.locator("h1.address").is_visible()
+    screenshot(phone, "card")
+
+    phone.click("button[name=outcome][value=not_home]")
+    phone.wait_for_selector("#knock.done")
+    assert "无人在家" in phone.locator("#knock").inner_text()
+    assert "无人在家 ×1" in phone.locator("#door-meta").inner_text()  # updated out of band
+
+    phone.click("#knock a:has-text('记录其他结果')")
+    phone.click("button[name=outcome][value=verified]")
+    phone.wait_for_selector("#knock.done")
+    assert "已核实" in phone.locator("#knock").inner_text()
+
+    resident = phone.locator("#residents li").first
+    resident.locator("summary").click()
+    resident.locator("input[name$='-name']").fill("张更正")
+    resident.locator("button:has-text('保存')").click()
+    phone.wait_for_selector("#residents:has-text('张更正')")
+
+    household = _db(live_server, select(Household.id).where(Household.sticker_token == token))
+    assert _db(live_server, select(func.count()).select_from(Visit).where(Visit.household_id == household)) == 2
+    assert _db(live_server, select(func.count()).select_from(Resident).where(
+        Resident.household_id == household, Resident.name == "张更正")) == 1
+
+
+def test_a_knock_without_signal_is_kept_and_sent_once(live_server, phone):
+    from webapp.models import Visit
+
+    _throttle(phone)
+    token = _first_token(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{token}")
+    phone.context.set_offline(True)
+    phone.click("button[name=outcome][value=not_home]")
+    phone.wait_for_selector("#net-status:has-text('1 条待发送')")
+    assert "已保存在手机上" in phone.locator("#knock").inner_text()
+    assert _db(live_server, select(func.count()).select_from(Visit)) == 0
+    screenshot(phone, "offline")
+
+    phone.context.set_offline(False)
+    phone.wait_for_function("!localStorage.getItem('doorstep-outbox') || "
+                            "JSON.parse(localStorage.getItem('doorstep-outbox')).length === 0")
+    phone.wait_for_selector("#net-status", state="hidden")
+    assert _db(live_server, select(func.count()).select_from(Visit)) == 1
+    tapped = _db(live_server, select(Visit.device_time))
+    assert tapped is not None  # the time of the tap travelled with it
+    # Reopening the page sends nothing twice.
+    phone.reload()
+    phone.wait_for_timeout(500)
+    assert _db(live_server, select(func.count()).select_from(Visit)) == 1
+
+
+def test_a_kept_knock_is_sent_when_the_page_is_opened_again(live_server, browser):
+    from webapp.models import Visit
+
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    token = _first_token(live_server)
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    context.set_offline(True)
+    page.click("button[name=outcome][value=refused]")
+    page.wait_for_selector("#net-status:has-text('1 条待发送')")
+    # The tab is closed in the stairwell; later, with signal, the app is opened again.
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("JSON.parse(localStorage.getItem('doorstep-outbox') || '[]').length === 0")
+    assert _db(live_server, select(func.count()).select_from(Visit).where(Visit.outcome == "refused")) == 1
+    context.close()
+
+
+def test_walk_a_building_on_a_phone(live_server, phone):
+    from webapp.models import Building, RoleAssignment, User, Visit
+
+    _throttle(phone)
+    lead_building = _db(live_server, select(RoleAssignment.building_id).join(RoleAssignment.user)
+                        .where(User.username == "lead").order_by(RoleAssignment.id))
+    log_in(phone, live_server.url, "lead", PASSWORD)
+    phone.goto(f"{live_server.url}/buildings/{lead_building}/walk")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    first = phone.locator("li.door").first
+    first.locator("button[value=not_home]").click()
+    phone.wait_for_selector("li.door >> text=已记录")
+    screenshot(phone, "walk")
+    phone.locator("li.door a:has-text('下一户')").first.click()
+    assert _db(live_server, select(func.count()).select_from(Visit)) == 1
+    # A tower: the top band of floors, still no sideways scrolling.
+    tower = _db(live_server, select(Building.id).where(Building.kind == "tower"))
+    phone.goto(f"{live_server.url}/buildings/{tower}/walk")
+    assert phone.locator("section.floor").count() <= 10
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):
+    import zxingcpp
+    from PIL import Image
+
+    from webapp.models import Household, RoleAssignment, User
+
+    building = _db(live_server, select(RoleAssignment.building_id).join(RoleAssignment.user)
+                   .where(User.username == "lead").order_by(RoleAssignment.id))
+    from webapp.extensions import db
+
+    with live_server.app.app_context():
+        expected = {f"{live_server.url}/h/{t}" for t in db.session.scalars(
+            select(Household.sticker_token).where(Household.building_id == building))}
+    context = browser.new_context(viewport={"width": 1000, "height": 1400}, device_scale_factor=1)
+    page = context.new_page()
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{building}/stickers")
+    png = page.screenshot(full_page=True)
+    screenshot(page, "stickers")
+    context.close()
+    found = {result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
+    assert found == expected
