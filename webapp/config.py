@@ -42,6 +42,8 @@ def load_config(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         # Behind a reverse proxy that sets X-Forwarded-Proto (https deployments).
         "TRUST_PROXY": _env_flag("TRUST_PROXY"),
+        # The host printed into sticker QR codes; by default the one the sheet was opened on.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Static files are linked with a content hash (static_url), so phones may keep them a year.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
