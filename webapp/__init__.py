@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .buildings import bp as buildings_bp
     from .campaigns import bp as campaigns_bp
     from .doors import bp as doors_bp
+    from .public import bp as public_bp
+    from .slips import bp as slips_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
     from .registry import bp as registry_bp
@@ -70,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(doors_bp)
     app.register_blueprint(buildings_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(slips_bp)
+    app.register_blueprint(public_bp)
     register_error_handlers(app)
 
     from .hypermedia import add_vary_header

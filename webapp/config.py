@@ -56,6 +56,11 @@ def load_config(instance_path: str) -> dict:
         # Login throttling: this many failures per user name or per address within the window.
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", "900")),
+        # Public pages (slips, self-report codes): hits per address and window (seconds).
+        "PUBLIC_GET_LIMIT": (int(os.environ.get("PUBLIC_GET_LIMIT", "60")), 600),
+        "PUBLIC_POST_LIMIT": (int(os.environ.get("PUBLIC_POST_LIMIT", "10")), 600),
+        # Printed and shown when a slip's community has no callback number of its own.
+        "PUBLIC_HOTLINE": os.environ.get("PUBLIC_HOTLINE", "12345"),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
     }

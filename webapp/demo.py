@@ -268,6 +268,10 @@ def load_demo(households: int, password_hash: str, seed: int = 7) -> dict:
         for c in communities
     ])
     db.session.flush()
+    from .slips.services import create_pad
+
+    create_pad(first.id, 16, users["volunteer"].id, users["secretary"].id)
+    create_pad(second.id, 8, users["volunteer2"].id, users["admin"].id)
     return {"street": street.name, "communities": [c.name for c in communities], "users": list(users)}
 
 

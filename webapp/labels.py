@@ -75,3 +75,15 @@ OUTCOME_SHORT_LABELS = {
     "refused": _l("Refused"),
     "vacant": _l("Vacant"),
 }
+REPLY_LABELS = {
+    "home_at": _l("Home at"),
+    "call_me": _l("Call back"),
+    "moved": _l("Moved / nobody lives here"),
+    "message": _l("Message"),
+}
+SLOT_REPLY_LABELS = {
+    "weekday_evening": _l("Weekday evenings"),
+    "weekday_daytime": _l("Weekday daytime"),
+    "weekend_morning": _l("Weekend mornings"),
+    "weekend_afternoon": _l("Weekend afternoons"),
+}

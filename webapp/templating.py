@@ -45,6 +45,8 @@ def register_template_helpers(app: Flask) -> None:
         state_label=_label(labels.STATE_LABELS),
         slot_label=_label(labels.SLOT_LABELS),
         change_label=_label(labels.CHANGE_LABELS),
+        reply_label=_label(labels.REPLY_LABELS),
+        slot_reply_label=_label(labels.SLOT_REPLY_LABELS),
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )

@@ -16,6 +16,12 @@
     try { url = new URL(text, location.href); } catch (e) { say(box.dataset.msgForeign); return false; }
     // Printed stickers may name another host (an old domain): the path is what matters.
     if (!STICKER.test(url.pathname)) { say(box.dataset.msgForeign); return false; }
+    var slip = url.pathname.match(/^\/s\/([A-Za-z0-9_-]+)$/);
+    if (box.dataset.bind && slip) {
+      // Binding a slip to a knock: open the confirmation with its number filled in.
+      location.href = box.dataset.bind + "?slip_code=" + encodeURIComponent(slip[1]);
+      return true;
+    }
     location.href = url.pathname;
     return true;
   }

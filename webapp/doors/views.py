@@ -47,13 +47,15 @@ def _retired_response(retired: RetiredSticker):
 def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
     campaign = active_campaign(household.community_id, household.grid_id)
     state = door_states([household.id], campaign)[household.id]
+    undoable = None if request.args.get("again") else undoable_visit(household.id, current_user.id)
     return {
+        **_slip_context(undoable),
         "household": household,
         "campaign": campaign,
         "state": state,
         "knock_form": knock_form or _fresh(KnockForm),
         # "again": the volunteer wants to log another outcome now (the door opened after all).
-        "undoable": None if request.args.get("again") else undoable_visit(household.id, current_user.id),
+        "undoable": undoable,
         "undo_form": _fresh(UndoForm),
         "visits": recent_visits(household.id),
         "history": household_history(household.id),
@@ -112,7 +114,18 @@ def _knocked_fragment(household: Household, visit: Visit):
     # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=_fresh(UndoForm),
                            undoable=visit.undone_at is None, next_door=next_household(household), oob=True,
-                           campaign=campaign, state=door_states([household.id], campaign)[household.id])
+                           campaign=campaign, state=door_states([household.id], campaign)[household.id],
+                           **_slip_context(visit))
+
+
+def _slip_context(visit: Visit | None) -> dict:
+    """After a not_home knock the panel offers to leave a slip (field slip_code)."""
+    from ..slips.forms import BindSlipForm
+    from ..slips.queries import slip_of_visit
+
+    if visit is None or visit.outcome != "not_home":
+        return {"bind_form": None, "slip": None}
+    return {"bind_form": _fresh(BindSlipForm), "slip": slip_of_visit(visit.id)}
 
 
 def _walk_row(household: Household, visit: Visit | None = None):

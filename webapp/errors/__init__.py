@@ -38,6 +38,14 @@ def register_error_handlers(app: Flask) -> None:
     def method_not_allowed(error):
         return _render(405)
 
+    @app.errorhandler(409)
+    def conflict(error):
+        return _render(409)
+
+    @app.errorhandler(422)
+    def unprocessable(error):
+        return _render(422)
+
     @app.errorhandler(429)
     def too_many(error):
         return _render(429)

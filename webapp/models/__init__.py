@@ -6,6 +6,7 @@ from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
 from .places import (
     BUILDING_KINDS, HOUSEHOLD_STATUSES, Building, Community, Grid, Household, RetiredSticker, StickerFlag, Street,
 )
+from .slips import REPLY_KINDS, NoteSlip, RateEvent, SelfReport, SlipPad, SlipReply
 from .visits import (
     CHANNELS, OUTCOMES, REACHED_OUTCOMES, Campaign, ProcessedRequest, ResidentChange, StatusChange, Visit,
 )
@@ -15,5 +16,6 @@ __all__ = [
     "CARE_TAGS", "RESIDENT_CATEGORIES", "CareTag", "Resident", "BUILDING_KINDS",
     "HOUSEHOLD_STATUSES", "Building", "Community", "Grid", "Household", "Street", "Campaign",
     "RetiredSticker", "StickerFlag", "CHANNELS", "OUTCOMES", "REACHED_OUTCOMES", "ProcessedRequest",
-    "ResidentChange", "StatusChange", "Visit",
+    "ResidentChange", "StatusChange", "Visit", "REPLY_KINDS", "NoteSlip", "RateEvent", "SelfReport", "SlipPad",
+    "SlipReply",
 ]

@@ -36,3 +36,17 @@ def users():
         abort(404)
     people = users_in_communities(None if scope.everything else scope.managed_community_ids)
     return render_template("registry/users.html", users=people)
+
+
+@bp.get("/grids/<id:grid_id>/poster")
+@login_required
+def poster(grid_id: int):
+    """The grid's self-report code (报备码), to print for building entrances."""
+    from flask import current_app, request, url_for
+
+    from ..buildings.stickers import qr_svg
+
+    grid = grid_or_404(grid_id)
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    url = base + url_for("public.self_report", token=grid.report_token)
+    return render_template("registry/poster.html", grid=grid, svg=qr_svg(url), url=url)

@@ -1,0 +1,94 @@
+"""Slips, answers and self-reports as each person may see them; slip figures per campaign."""
+from __future__ import annotations
+
+import re
+import statistics
+
+from sqlalchemy import exists, func, or_, select
+
+from ..extensions import db
+from ..models import (
+    REACHED_OUTCOMES,
+    Campaign,
+    Household,
+    NoteSlip,
+    Resident,
+    SelfReport,
+    SlipPad,
+    SlipReply,
+    Visit,
+)
+
+
+def slip_of_visit(visit_id: int) -> NoteSlip | None:
+    return db.session.scalar(select(NoteSlip).where(NoteSlip.visit_id == visit_id))
+
+
+def my_slips(user_id: int) -> list[NoteSlip]:
+    return list(db.session.scalars(select(NoteSlip).where(NoteSlip.bound_by_id == user_id)
+                                   .order_by(NoteSlip.bound_at.desc()).limit(200)))
+
+
+def my_pads(user_id: int) -> list[SlipPad]:
+    return list(db.session.scalars(select(SlipPad).where(SlipPad.issued_to_id == user_id)
+                                   .order_by(SlipPad.id.desc())))
+
+
+def open_replies(household_scope, user_id: int) -> list[SlipReply]:
+    """Unhandled answers to slips left in scope (or by this user)."""
+    return list(db.session.scalars(
+        select(SlipReply).join(SlipReply.slip).outerjoin(Household, Household.id == NoteSlip.household_id)
+        .where(SlipReply.handled_at.is_(None), or_(household_scope, NoteSlip.bound_by_id == user_id))
+        .order_by(SlipReply.created_at).limit(200)))
+
+
+def open_reports(grid_ids, everything: bool) -> list[SelfReport]:
+    statement = select(SelfReport).where(SelfReport.state == "new")
+    if not everything:
+        statement = statement.where(SelfReport.grid_id.in_(grid_ids))
+    return list(db.session.scalars(statement.order_by(SelfReport.created_at).limit(200)))
+
+
+def suggested_households(report: SelfReport, limit: int = 5) -> list[Household]:
+    """Doors of the report's grid ranked by the numbers in the typed address and the name.
+
+    A wrong street or lane still matches on its numbers (长庚里96号 finds 新塘里96号).
+    """
+    numbers = re.findall(r"\d+", report.address_text)[:4]
+    candidates = {}
+    if numbers:
+        statement = select(Household).where(Household.grid_id == report.grid_id)
+        clauses = [Household.address.like(f"%{n}%") for n in numbers]
+        for household in db.session.scalars(statement.where(or_(*clauses)).limit(200)):
+            score = sum(2 if re.search(rf"(?<!\d){n}(?!\d)", household.address) else 1 for n in numbers
+                        if n in household.address)
+            candidates[household.id] = (score, household)
+    named = db.session.scalars(select(Household).join(Resident).where(
+        Household.grid_id == report.grid_id, Resident.name == report.name).limit(10))
+    for household in named:
+        score = candidates.get(household.id, (0, household))[0] + 3
+        candidates[household.id] = (score, household)
+    ranked = sorted(candidates.values(), key=lambda pair: (-pair[0], pair[1].address))
+    return [household for _score, household in ranked[:limit]]
+
+
+def slip_figures(campaign: Campaign) -> dict:
+    """Slips left in the campaign, answered, share, median hours to answer, doors still silent."""
+    left = db.session.scalars(select(NoteSlip).join(Visit, Visit.id == NoteSlip.visit_id)
+                              .where(Visit.campaign_id == campaign.id)).all()
+    first_reply = dict(db.session.execute(
+        select(SlipReply.slip_id, func.min(SlipReply.created_at))
+        .where(SlipReply.slip_id.in_([s.id for s in left])).group_by(SlipReply.slip_id)).all()) if left else {}
+    hours = [(first_reply[s.id] - s.bound_at).total_seconds() / 3600 for s in left if s.id in first_reply]
+    reached = exists().where(Visit.household_id == NoteSlip.household_id, Visit.campaign_id == campaign.id,
+                             Visit.undone_at.is_(None), Visit.outcome.in_(REACHED_OUTCOMES))
+    silent = db.session.scalars(
+        select(NoteSlip).join(Visit, Visit.id == NoteSlip.visit_id)
+        .where(Visit.campaign_id == campaign.id, ~exists().where(SlipReply.slip_id == NoteSlip.id), ~reached)
+        .order_by(NoteSlip.bound_at)).all()
+    return {
+        "left": len(left), "answered": len(first_reply),
+        "share": (len(first_reply) / len(left)) if left else None,
+        "median_hours": statistics.median(hours) if hours else None,
+        "silent": silent,
+    }

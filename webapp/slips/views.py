@@ -1,0 +1,254 @@
+"""Slip pads for the secretary, slips at the door for the volunteer, and the inbox of answers."""
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..buildings.stickers import qr_svg
+from ..doors.queries import active_campaign
+from ..extensions import db
+from ..hypermedia import is_htmx
+from ..idempotency import claim, new_request_id
+from ..models import Building, Campaign, Household, NoteSlip, RoleAssignment, SelfReport, SlipPad, SlipReply, User, Visit
+from ..models import utcnow
+from ..scope import current_scope
+from . import bp, codes
+from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
+from .queries import my_pads, my_slips, open_replies, open_reports, slip_figures, slip_of_visit, suggested_households
+from .services import (
+    SlipError,
+    bind_slip,
+    confirm_reply,
+    confirm_self_report,
+    create_pad,
+    dismiss_self_report,
+    new_household,
+)
+
+
+def _managed_community_ids() -> list[int]:
+    scope = current_scope()
+    if scope.everything:
+        from ..models import Community
+
+        return list(db.session.scalars(select(Community.id)))
+    if not scope.managed_community_ids:
+        abort(404)
+    return sorted(scope.managed_community_ids)
+
+
+def _volunteers_of(community_ids: list[int]) -> list[User]:
+    from ..registry.queries import users_in_communities
+
+    return [u for u in users_in_communities(frozenset(community_ids)) if u.roles() & {"volunteer", "lead"}]
+
+
+@bp.route("/slips", methods=["GET", "POST"])
+@login_required
+def index():
+    community_ids = _managed_community_ids()
+    form = PadForm() if request.method == "POST" else PadForm(formdata=None)
+    people = _volunteers_of(community_ids)
+    form.issued_to.choices = [(0, "—")] + [(u.id, f"{u.display_name} ({u.username})") for u in people]
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            if claim(form.request_id.data, current_user.id, "pad"):
+                pad = create_pad(community_ids[0] if len(community_ids) == 1 else _pad_community(community_ids),
+                                 form.count.data, form.issued_to.data or None, current_user.id)
+                db.session.commit()
+                return redirect(url_for("slips.print_pad", pad=pad.id), code=303)
+            db.session.commit()
+            return redirect(url_for("slips.index"), code=303)
+        db.session.rollback()
+        status = 422
+    else:
+        form.request_id.data = new_request_id()
+    pads = db.session.scalars(select(SlipPad).where(SlipPad.community_id.in_(community_ids))
+                              .order_by(SlipPad.id.desc()).limit(50)).all()
+    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id.in_(community_ids))
+                                   .order_by(Campaign.starts_on.desc()).limit(5)).all()
+    figures = [(campaign, slip_figures(campaign)) for campaign in campaigns]
+    return render_template("slips/index.html", form=form, pads=pads, figures=figures), status
+
+
+def _pad_community(community_ids: list[int]) -> int:
+    chosen = request.form.get("community_id", type=int)
+    if chosen not in community_ids:
+        abort(400)
+    return chosen
+
+
+@bp.get("/slips/print")
+@login_required
+def print_pad():
+    """Printable slips of one pad (default: the newest pad the user may print)."""
+    scope = current_scope()
+    statement = select(SlipPad)
+    if not scope.everything:
+        statement = statement.where((SlipPad.community_id.in_(scope.managed_community_ids))
+                                    | (SlipPad.issued_to_id == current_user.id))
+    pad_id = request.args.get("pad", type=int)
+    if pad_id is not None:
+        statement = statement.where(SlipPad.id == pad_id)
+    pad = db.session.scalar(statement.order_by(SlipPad.id.desc()).limit(1))
+    if pad is None:
+        abort(404)
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    slips = [(slip, codes.display(slip.code), qr_svg(base + url_for("public.slip", code=slip.code)))
+             for slip in pad.slips]
+    return render_template("slips/print.html", pad=pad, slips=slips)
+
+
+@bp.get("/slips/mine")
+@login_required
+def mine():
+    slips = my_slips(current_user.id)
+    return render_template("slips/mine.html", slips=slips, pads=my_pads(current_user.id),
+                           answered=[s for s in slips if s.replies], waiting=[s for s in slips if not s.replies])
+
+
+def _own_not_home_visit(token: str, visit_id: int) -> Visit:
+    from ..scope import household_by_token_or_404
+
+    household = household_by_token_or_404(token)
+    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id))
+    if visit is None:
+        abort(404)
+    return visit
+
+
+@bp.route("/h/<token:token>/visits/<id:visit_id>/slip", methods=["GET", "POST"])
+@login_required
+def bind(token: str, visit_id: int):
+    """Leave a slip at the door: bind its number to the not_home knock (field slip_code)."""
+    visit = _own_not_home_visit(token, visit_id)
+    if request.method == "GET":
+        form = BindSlipForm(formdata=None, slip_code=request.args.get("slip_code", ""))
+        form.request_id.data = new_request_id()
+        return render_template("slips/bind.html", visit=visit, form=form)
+    form = BindSlipForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            bind_slip(visit, form.slip_code.data, current_user.id, form.request_id.data)
+            db.session.commit()
+            if not is_htmx():
+                return redirect(url_for("doors.card", token=token), code=303)
+        except SlipError as error:
+            db.session.rollback()
+            form.slip_code.errors = [str(error)]
+            status = 422
+    else:
+        db.session.rollback()
+        status = 422
+    if is_htmx():
+        return render_template("slips/_bind.html", visit=visit, form=form if status != 200 else _fresh_bind(),
+                               slip=slip_of_visit(visit.id)), status
+    return render_template("slips/bind.html", visit=visit, form=form), status
+
+
+def _fresh_bind() -> BindSlipForm:
+    form = BindSlipForm(formdata=None)
+    form.request_id.data = new_request_id()
+    return form
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    scope = current_scope()
+    grid_ids = set(scope.grid_ids)
+    if scope.managed_community_ids:
+        from ..models import Grid
+
+        grid_ids |= set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(scope.managed_community_ids))))
+    reports = open_reports(grid_ids, scope.everything)
+    return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
+                           reports=[(r, suggested_households(r)) for r in reports],
+                           reply_form=lambda: _fresh(ConfirmReplyForm), report_form=lambda: _fresh(ConfirmReportForm),
+                           buildings_of=_buildings_of_grid)
+
+
+def _fresh(form_class):
+    form = form_class(formdata=None)
+    form.request_id.data = new_request_id()
+    return form
+
+
+def _buildings_of_grid(grid_id: int) -> list[Building]:
+    return list(db.session.scalars(select(Building).where(Building.grid_id == grid_id).order_by(Building.sort_key)))
+
+
+def _reply_or_404(reply_id: int) -> SlipReply:
+    scope = current_scope()
+    reply = db.session.get(SlipReply, reply_id)
+    household = reply.slip.household if reply else None
+    if reply is None or household is None or not (
+            reply.slip.bound_by_id == current_user.id
+            or db.session.scalar(select(Household.id).where(Household.id == household.id, scope.households()))):
+        abort(404)
+    return reply
+
+
+@bp.post("/inbox/replies/<id:reply_id>/confirm")
+@login_required
+def confirm_slip_reply(reply_id: int):
+    reply = _reply_or_404(reply_id)
+    form = ConfirmReplyForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        abort(422)
+    try:
+        confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
+    except SlipError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("slips.inbox"), code=303)
+
+
+def _report_or_404(report_id: int) -> SelfReport:
+    scope = current_scope()
+    report = db.session.get(SelfReport, report_id)
+    if report is None:
+        abort(404)
+    from ..models import Grid
+
+    grid = db.session.scalar(select(Grid).where(Grid.id == report.grid_id, scope.grids()))
+    if grid is None:
+        abort(404)
+    return report
+
+
+@bp.post("/inbox/reports/<id:report_id>/<any(confirm, dismiss):action>")
+@login_required
+def handle_report(report_id: int, action: str):
+    report = _report_or_404(report_id)
+    form = ConfirmReportForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        abort(422)
+    if action == "dismiss":
+        dismiss_self_report(report, current_user.id, form.request_id.data)
+    else:
+        household = _target_household(report, form)
+        confirm_self_report(report, household, current_user.id, form.request_id.data)
+    db.session.commit()
+    return redirect(url_for("slips.inbox"), code=303)
+
+
+def _target_household(report: SelfReport, form: ConfirmReportForm) -> Household:
+    if form.household_id.data:
+        household = db.session.get(Household, form.household_id.data)
+        if household is None or household.grid_id != report.grid_id:
+            abort(404)
+        return household
+    building = db.session.get(Building, form.building_id.data or 0)
+    room = (form.room.data or "").strip()
+    if building is None or building.grid_id != report.grid_id or not room:
+        abort(422)
+    existing = db.session.scalar(select(Household).where(Household.building_id == building.id,
+                                                         Household.room == room))
+    return existing or new_household(building, room)
