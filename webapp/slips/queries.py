@@ -5,6 +5,7 @@ import re
 import statistics
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -80,8 +81,9 @@ def slip_figures(campaign: Campaign) -> dict:
         select(SlipReply.slip_id, func.min(SlipReply.created_at))
         .where(SlipReply.slip_id.in_([s.id for s in left])).group_by(SlipReply.slip_id)).all()) if left else {}
     hours = [(first_reply[s.id] - s.bound_at).total_seconds() / 3600 for s in left if s.id in first_reply]
-    reached = exists().where(Visit.household_id == NoteSlip.household_id, Visit.campaign_id == campaign.id,
-                             Visit.undone_at.is_(None), Visit.outcome.in_(REACHED_OUTCOMES))
+    later = aliased(Visit)
+    reached = exists().where(later.household_id == NoteSlip.household_id, later.campaign_id == campaign.id,
+                             later.undone_at.is_(None), later.outcome.in_(REACHED_OUTCOMES))
     silent = db.session.scalars(
         select(NoteSlip).join(Visit, Visit.id == NoteSlip.visit_id)
         .where(Visit.campaign_id == campaign.id, ~exists().where(SlipReply.slip_id == NoteSlip.id), ~reached)

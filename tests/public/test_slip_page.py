@@ -1,0 +1,153 @@
+"""The resident's side of a note slip: who knocked, how to answer, nothing to probe."""
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import count
+from tests.slips.helpers import not_home_with_slip, slip_codes
+
+
+@pytest.fixture
+def left_slip(app, client, login_as, auth, world):
+    """A slip left at the volunteer's first door; the test continues logged out, as a resident."""
+    code = slip_codes(app, world.first_community)[0]
+    login_as("volunteer")
+    not_home_with_slip(app, client, world.volunteer_household, code)
+    auth.logout()
+    return code
+
+
+def _household_words(app, token):
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    with app.app_context():
+        household = db.session.scalar(select(Household).where(Household.sticker_token == token))
+        names = db.session.scalars(select(Resident.name).where(Resident.household_id == household.id)).all()
+        return household.address, household.room, names
+
+
+def test_slip_page_says_who_knocked_and_nothing_about_the_household(app, client, left_slip, world):
+    response = client.get(f"/s/{left_slip}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "长庚社区" in html and "020-8666 1234" in html
+    address, room, names = _household_words(app, world.volunteer_household)
+    assert address not in html and not any(name in html for name in names)
+    assert "退出" not in html  # nobody is logged in
+
+
+def test_unknown_code_looks_like_an_unanswered_real_one(app, client, left_slip):
+    from webapp.slips import codes
+
+    real = client.get(f"/s/{left_slip}")
+    fake_code = codes.new_code()
+    unknown = client.get(f"/s/{fake_code}")
+    garbage = client.get("/s/NOT-A-CODE")
+    assert real.status_code == unknown.status_code == garbage.status_code == 200
+    lengths = [len(r.get_data()) for r in (real, unknown, garbage)]
+    assert max(lengths) - min(lengths) < 100, lengths  # the same page, give or take a name
+    for response in (unknown, garbage):
+        assert 'name="kind"' in response.get_data(as_text=True)
+
+
+def test_resident_answers_and_the_answer_reaches_volunteer_and_secretary(app, client, left_slip, login_as, auth):
+    from webapp.models import SlipReply
+
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "call_me", "phone": "13800001111",
+            "message": "晚上七点后在家"}
+    response = client.post(f"/s/{left_slip}", data=data)
+    assert response.status_code == 200 and "谢谢" in response.get_data(as_text=True)
+    client.post(f"/s/{left_slip}", data=data)  # sent twice
+    assert count(app, SlipReply) == 1
+    assert "已收到您的回复" in client.get(f"/s/{left_slip}").get_data(as_text=True)
+    for username in ("volunteer", "secretary"):
+        login_as(username)
+        inbox = client.get("/inbox").get_data(as_text=True)
+        assert "13800001111" in inbox and "晚上七点后在家" in inbox, username
+        auth.logout()
+    login_as("volunteer2")
+    assert "13800001111" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_answer_to_an_unknown_code_is_thanked_and_stores_nothing(app, client):
+    from webapp.models import SlipReply
+    from webapp.slips import codes
+
+    code = codes.new_code()
+    csrf = csrf_token_from(client, f"/s/{code}")
+    response = client.post(f"/s/{code}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                               "kind": "message", "message": "你好"})
+    assert response.status_code == 200 and "谢谢" in response.get_data(as_text=True)
+    assert count(app, SlipReply) == 0
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"kind": ""}, "请选择一项回复"),
+    ({"kind": "bribe"}, "请选择一项回复"),
+    ({"kind": "home_at"}, "请选择您在家的时间"),
+    ({"kind": "call_me", "phone": "abc"}, "请输入数字电话号码"),
+    ({"kind": "message", "message": "长" * 501}, "请不要超过 500 个字"),
+])
+def test_bad_answers_get_messages_and_store_nothing(app, client, left_slip, data, message):
+    from webapp.models import SlipReply
+
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    response = client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, **data})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(app, SlipReply) == 0
+
+
+def test_public_answer_needs_csrf(app, client, left_slip):
+    from webapp.models import SlipReply
+
+    response = client.post(f"/s/{left_slip}", data={"request_id": uuid.uuid4().hex, "kind": "message",
+                                                    "message": "hi"})
+    assert response.status_code == 400
+    assert count(app, SlipReply) == 0
+
+
+def test_slip_pages_are_rate_limited_with_a_friendly_page(app, client):
+    from webapp.slips import codes
+
+    allowed, _window = app.config["PUBLIC_GET_LIMIT"]
+    for _ in range(allowed):
+        assert client.get(f"/s/{codes.new_code()}").status_code == 200
+    blocked = client.get(f"/s/{codes.new_code()}")
+    assert blocked.status_code == 429
+    assert "请求过于频繁" in blocked.get_data(as_text=True)
+
+
+def test_confirming_an_answer_records_a_phone_visit_and_reaches_the_door(app, client, left_slip, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import SlipReply, Visit
+
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "home_at",
+                                         "home_slot": "weekday_evening"})
+    login_as("volunteer")
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id))
+    csrf = csrf_token_from(client, "/inbox")
+    form = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "outcome": "verified", "note": "电话已核实"}
+    assert client.post(f"/inbox/replies/{reply_id}/confirm", data=form).status_code == 303
+    assert client.post(f"/inbox/replies/{reply_id}/confirm", data=form).status_code == 303  # replay
+    with app.app_context():
+        visits = db.session.scalars(select(Visit).where(Visit.channel == "phone")).all()
+        assert len(visits) == 1 and visits[0].outcome == "verified"
+        assert db.session.get(SlipReply, reply_id).handled_at is not None
+    assert "没有待处理的回复" in client.get("/inbox").get_data(as_text=True)
+    assert world.volunteer_household not in client.get("/revisits").get_data(as_text=True)
+
+
+def test_slip_figures_for_the_campaign(app, client, left_slip, login_as):
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    login_as("secretary")
+    html = client.get("/slips").get_data(as_text=True)
+    assert "<dt>已留条</dt><dd>1</dd>" in html and "<dt>已回复</dt><dd>0</dd>" in html
+    assert "留条后仍无回音" in html
+    assert html.split("留条后仍无回音")[1].count('class="row"') >= 1

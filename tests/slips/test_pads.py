@@ -1,0 +1,60 @@
+"""The secretary prints pads of slips and issues them; the pad page decodes to /s/ URLs."""
+import re
+import uuid
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import count
+
+
+def test_slip_pad_page_ends_in_slips_print(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipPad
+
+    login_as("secretary")
+    response = client.get("/slips/print")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    with app.app_context():
+        pad = db.session.scalar(select(SlipPad).where(SlipPad.community_id == world.first_community)
+                                .order_by(SlipPad.id.desc()))
+        slips = db.session.scalars(select(NoteSlip.code).where(NoteSlip.pad_id == pad.id)).all()
+    assert html.count('<svg class="qr"') == len(slips)
+    for code in slips:
+        assert f"{code[:4]}-{code[4:]}" in html
+    assert "长庚社区" in html and "020-8666 1234" in html
+
+
+def test_secretary_prints_and_issues_a_pad(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipPad, User
+
+    login_as("secretary")
+    page = client.get("/slips").get_data(as_text=True)
+    with app.app_context():
+        volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+    assert f'value="{volunteer}"' in page
+    csrf = csrf_token_from(client, "/slips")
+    data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "count": "24", "issued_to": str(volunteer)}
+    response = client.post("/slips", data=data)
+    assert response.status_code == 303 and "/slips/print?pad=" in response.headers["Location"]
+    client.post("/slips", data=data)  # replay
+    with app.app_context():
+        pads = db.session.scalars(select(SlipPad).where(SlipPad.issued_to_id == volunteer)).all()
+        assert len(pads) == 2  # the demo's pad and this one
+        assert len(pads[-1].slips) == 24
+    bad = client.post("/slips", data={**data, "request_id": uuid.uuid4().hex, "count": "5000"})
+    assert bad.status_code == 422 and "请填写 8 到 200 之间的数" in bad.get_data(as_text=True)
+
+
+def test_volunteers_print_only_their_own_pads(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import SlipPad
+
+    with app.app_context():
+        other = db.session.scalar(select(SlipPad.id).where(SlipPad.community_id == world.second_community))
+    login_as("volunteer")
+    assert client.get("/slips/print").status_code == 200  # their own pad
+    assert client.get("/slips/print", query_string={"pad": other}).status_code == 404
+    assert client.get("/slips").status_code == 404
