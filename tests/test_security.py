@@ -143,3 +143,10 @@ def test_nul_bytes_in_a_form_are_a_bad_request(client):
     token = csrf_token_from(client)
     response = client.post("/login", data={"username": "ad\x00min", "password": "x", "csrf_token": token})
     assert response.status_code == 400
+
+
+def test_forms_never_print_python_none(client, login_as, world):
+    login_as("volunteer")
+    for path in ("/login", f"/h/{world.volunteer_household}", "/find", "/inbox", "/s/ABCD2345", "/campaigns"):
+        html = client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert '"None"' not in html and ">None<" not in html, path

@@ -1,0 +1,74 @@
+"""A slip left at a door and answered from the resident's own phone."""
+import io
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import CHROMIUM_ARGS, PHONE, log_in, screenshot  # noqa: F401
+from tests.browser.test_doors import _db, _first_token
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _first_slip(live_server):
+    from webapp.models import NoteSlip, SlipPad, User
+
+    return _db(live_server, select(NoteSlip.code).join(SlipPad).join(User, User.id == SlipPad.issued_to_id)
+               .where(User.username == "volunteer", NoteSlip.state == "printed").order_by(NoteSlip.id))
+
+
+def test_volunteer_leaves_a_slip_resident_answers_volunteer_confirms(live_server, phone, browser):
+    from webapp.models import SlipReply, Visit
+
+    token, code = _first_token(live_server), _first_slip(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{token}")
+    phone.click("button[name=outcome][value=not_home]")
+    phone.fill("input[name=slip_code]", code.lower())
+    phone.click("button:has-text('留条')")
+    phone.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}")
+    screenshot(phone, "slip-bound")
+
+    resident = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                   locale="zh-CN")
+    page = resident.new_page()
+    page.goto(f"{live_server.url}/s/{code}")
+    assert "长庚社区" in page.locator("h1").inner_text()
+    screenshot(page, "slip-resident")
+    page.check("input[name=kind][value=home_at]")
+    page.select_option("select[name=home_slot]", "weekday_evening")
+    page.fill("textarea[name=message]", "工作日晚上七点后在家")
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('谢谢')")
+    resident.close()
+    assert _db(live_server, select(SlipReply.message)) == "工作日晚上七点后在家"
+
+    phone.goto(f"{live_server.url}/inbox")
+    assert "工作日晚上七点后在家" in phone.locator("main").inner_text()
+    screenshot(phone, "inbox")
+    phone.click("button:has-text('已回电，确认')")
+    phone.wait_for_selector("text=没有待处理的回复")
+    assert _db(live_server, select(Visit.channel).where(Visit.channel == "phone")) == "phone"
+
+
+def test_printed_slips_decode_to_their_public_urls(live_server, browser):
+    import zxingcpp
+    from PIL import Image
+
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipPad
+
+    with live_server.app.app_context():
+        pad = db.session.scalar(select(SlipPad).order_by(SlipPad.id))
+        expected = {f"{live_server.url}/s/{c}" for c in db.session.scalars(
+            select(NoteSlip.code).where(NoteSlip.pad_id == pad.id))}
+    context = browser.new_context(viewport={"width": 1000, "height": 1400})
+    page = context.new_page()
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/slips/print?pad={pad.id}")
+    png = page.screenshot(full_page=True)
+    screenshot(page, "slips-print")
+    context.close()
+    found = {result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
+    assert found == expected
