@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .buildings import bp as buildings_bp
     from .campaigns import bp as campaigns_bp
     from .doors import bp as doors_bp
+    from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .slips import bp as slips_bp
     from .errors import register_error_handlers
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(slips_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(patrols_bp)
     register_error_handlers(app)
 
     from .hypermedia import add_vary_header

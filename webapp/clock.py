@@ -38,3 +38,18 @@ def suggest_slot(failed_slots: list[str]) -> str:
         if slot not in failed_slots:
             return slot
     return min(("evening", "morning", "afternoon"), key=failed_slots.count)
+
+
+def local_now() -> datetime:
+    """Local wall-clock time, naive, for comparing with route windows."""
+    return datetime.now(local_zone()).replace(tzinfo=None)
+
+
+def local_naive(moment: datetime) -> datetime:
+    """A stored naive-UTC time as naive local time."""
+    return to_local(moment).replace(tzinfo=None)
+
+
+def utc_from_local(moment: datetime) -> datetime:
+    """Naive local time → naive UTC, for querying stored times."""
+    return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)

@@ -272,6 +272,7 @@ def load_demo(households: int, password_hash: str, seed: int = 7) -> dict:
 
     create_pad(first.id, 16, users["volunteer"].id, users["secretary"].id)
     create_pad(second.id, 8, users["volunteer2"].id, users["admin"].id)
+    _demo_patrols(first, second, users)
     return {"street": street.name, "communities": [c.name for c in communities], "users": list(users)}
 
 
@@ -302,3 +303,32 @@ def _insert_households(gen: _Generator, building: Building, doors) -> None:
     care_rows = [{"resident_id": rid, "tag": tag} for rid, care in zip(resident_ids, tags) for tag in care]
     if care_rows:
         db.session.execute(insert(CareTag), care_rows)
+
+
+def _demo_patrols(first: Community, second: Community, users: dict) -> None:
+    """一日三巡 in both communities: checkpoints, a route each, work groups."""
+    from datetime import time
+
+    from .patrols.services import create_checkpoint, create_group, create_route
+
+    three_rounds = [(time(8), time(10)), (time(14), time(16)), (time(19), time(21))]
+    sealed = db.session.scalar(select(Household).where(Household.community_id == first.id,
+                                                       Household.status == "occupied").order_by(Household.id.desc()))
+    points = [
+        create_checkpoint(first.id, "东门岗亭", "sentry", None),
+        create_checkpoint(first.id, "长庚里巷口", "lane", None),
+        create_checkpoint(first.id, "长庚里2号楼入口", "entrance", None),
+        create_checkpoint(first.id, f"居家观察户 {sealed.address}" if sealed else "居家观察户", "sealed_door",
+                          sealed.id if sealed else None),
+        create_checkpoint(first.id, "北门岗亭", "sentry", None),
+    ]
+    create_route(first.id, "长庚里一日三巡", three_rounds, list(zip([p.id for p in points], [0, 3, 2, 4, 3])),
+                 [users["volunteer"].id])
+    create_group(first.id, "防控组", [users["secretary"].id, users["lead"].id])
+    create_group(first.id, "后勤保障组", [users["secretary"].id])
+    create_group(first.id, "医疗组", [users["secretary"].id])
+    second_points = [create_checkpoint(second.id, "新塘东门", "sentry", None),
+                     create_checkpoint(second.id, "新塘里巷口", "lane", None)]
+    create_route(second.id, "新塘里一日三巡", three_rounds, [(second_points[0].id, 0), (second_points[1].id, 4)],
+                 [users["volunteer2"].id])
+    create_group(second.id, "防控组", [users["volunteer2"].id])

@@ -87,3 +87,28 @@ SLOT_REPLY_LABELS = {
     "weekend_morning": _l("Weekend mornings"),
     "weekend_afternoon": _l("Weekend afternoons"),
 }
+CHECKPOINT_KIND_LABELS = {
+    "sentry": _l("Sentry post"),
+    "lane": _l("Lane"),
+    "entrance": _l("Entrance"),
+    "sealed_door": _l("Sealed door"),
+}
+FINDING_LABELS = {
+    "seal_broken": _l("Seal broken"),
+    "gathering": _l("People gathering"),
+    "unregistered_arrival": _l("Unregistered arrival"),
+    "other": _l("Other"),
+}
+ROUND_STATE_LABELS = {
+    "on_time": _l("On time"),
+    "late": _l("Late"),
+    "incomplete": _l("Incomplete"),
+    "missed": _l("Missed"),
+    "in_progress": _l("In progress"),
+    "pending": _l("Not yet due"),
+}
+CASE_STATE_LABELS = {
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "solved": _l("Solved"),
+}

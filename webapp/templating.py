@@ -47,6 +47,11 @@ def register_template_helpers(app: Flask) -> None:
         change_label=_label(labels.CHANGE_LABELS),
         reply_label=_label(labels.REPLY_LABELS),
         slot_reply_label=_label(labels.SLOT_REPLY_LABELS),
+        checkpoint_kind_label=_label(labels.CHECKPOINT_KIND_LABELS),
+        finding_label=_label(labels.FINDING_LABELS),
+        round_state_label=_label(labels.ROUND_STATE_LABELS),
+        case_state_label=_label(labels.CASE_STATE_LABELS),
+        local_time=lambda value, fmt="HH:mm": format_datetime(value, fmt) if value else "",
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )

@@ -62,20 +62,24 @@ class KnockForm(WriteForm):
         return valid
 
     def parsed_device_time(self) -> datetime | None:
-        """A plausible device time as naive UTC, else None (a wrong phone clock is not an error)."""
-        raw = (self.device_time.data or "").strip()
-        if not raw:
-            return None
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        now = utcnow()
-        if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
-            return None
-        return moment
+        return parse_device_time(self.device_time.data)
+
+
+def parse_device_time(raw: str | None) -> datetime | None:
+    """A plausible phone time as naive UTC, else None (a wrong phone clock is not an error)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    now = utcnow()
+    if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
+        return None
+    return moment
 
 
 class UndoForm(WriteForm):

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
 from ..idempotency import new_request_id
 from ..models import Household, Resident, RetiredSticker, Visit
+from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, household_by_token_or_404
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
@@ -59,6 +60,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "undo_form": _fresh(UndoForm),
         "visits": recent_visits(household.id),
         "history": household_history(household.id),
+        "seal_checks": seal_checks_of(household.id),
         "status_form": _fresh(StatusForm, status=household.status),
         "new_resident_form": _fresh(NewResidentForm, prefix="new"),
         "flag_form": _fresh(FlagForm),

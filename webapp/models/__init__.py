@@ -6,6 +6,10 @@ from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
 from .places import (
     BUILDING_KINDS, HOUSEHOLD_STATUSES, Building, Community, Grid, Household, RetiredSticker, StickerFlag, Street,
 )
+from .patrols import (
+    CASE_STATES, CHECKPOINT_KINDS, FINDING_KINDS, Case, CaseEvent, Checkpoint, Patrol, PatrolScan, PatrolSignoff,
+    Route, RoutePatroller, RouteStop, RouteWindow, WorkGroup, WorkGroupMember,
+)
 from .slips import REPLY_KINDS, NoteSlip, RateEvent, SelfReport, SlipPad, SlipReply
 from .visits import (
     CHANNELS, OUTCOMES, REACHED_OUTCOMES, Campaign, ProcessedRequest, ResidentChange, StatusChange, Visit,
@@ -17,5 +21,7 @@ __all__ = [
     "HOUSEHOLD_STATUSES", "Building", "Community", "Grid", "Household", "Street", "Campaign",
     "RetiredSticker", "StickerFlag", "CHANNELS", "OUTCOMES", "REACHED_OUTCOMES", "ProcessedRequest",
     "ResidentChange", "StatusChange", "Visit", "REPLY_KINDS", "NoteSlip", "RateEvent", "SelfReport", "SlipPad",
-    "SlipReply",
+    "SlipReply", "CASE_STATES", "CHECKPOINT_KINDS", "FINDING_KINDS", "Case", "CaseEvent", "Checkpoint", "Patrol",
+    "PatrolScan", "PatrolSignoff", "Route", "RoutePatroller", "RouteStop", "RouteWindow", "WorkGroup",
+    "WorkGroupMember",
 ]

@@ -1,0 +1,75 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..doors.forms import ChoiceField, WriteForm, as_choices
+from ..labels import CASE_STATE_LABELS, CHECKPOINT_KIND_LABELS, FINDING_LABELS
+
+NOTE = [Optional(), Length(max=500, message=_l("Keep it under %(max)d characters.", max=500))]
+
+
+class StartRoundForm(WriteForm):
+    route_id = IntegerField(validators=[DataRequired()])
+
+
+class ScanForm(WriteForm):
+    patrol_id = IntegerField(validators=[DataRequired()])
+    result = ChoiceField(_l("Result"), choices=as_choices({"normal": _l("All normal"), "finding": _l("A finding")}),
+                         validators=[DataRequired(_l("Choose all normal or a finding."))],
+                         invalid_message=_l("Choose all normal or a finding."))
+    finding_kind = ChoiceField(_l("What did you find?"), choices=as_choices(FINDING_LABELS), validators=[Optional()],
+                               invalid_message=_l("Choose what you found."))
+    note = TextAreaField(_l("Note"), validators=NOTE)
+    resolution = ChoiceField(_l("Then"), choices=as_choices({"solved": _l("Solved on the spot"),
+                                                             "handed": _l("Hand to a work group")}),
+                             validators=[Optional()], invalid_message=_l("Choose solved or handed on."))
+    work_group_id = IntegerField(_l("Work group"), validators=[Optional()])
+    device_time = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.result.data == "finding":
+            if not self.finding_kind.data:
+                self.finding_kind.errors = [*self.finding_kind.errors, _l("Choose what you found.")]
+                valid = False
+            if not self.resolution.data:
+                self.resolution.errors = [*self.resolution.errors, _l("Choose solved or handed on.")]
+                valid = False
+            if self.resolution.data == "handed" and not self.work_group_id.data:
+                self.work_group_id.errors = [*self.work_group_id.errors, _l("Choose the work group.")]
+                valid = False
+            if self.finding_kind.data == "other" and not (self.note.data or "").strip():
+                self.note.errors = [*self.note.errors, _l("Say what you found.")]
+                valid = False
+        return valid
+
+
+class EndRoundForm(WriteForm):
+    reason = TextAreaField(_l("Why were some checkpoints not scanned?"), validators=NOTE)
+
+
+class CaseForm(WriteForm):
+    status = ChoiceField(_l("Status"), choices=as_choices(CASE_STATE_LABELS), validators=[DataRequired()],
+                         invalid_message=_l("Choose a status."))
+    note = TextAreaField(_l("Note"), validators=NOTE)
+
+
+class SignoffForm(WriteForm):
+    day = DateField(validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment"), validators=NOTE)
+
+
+class CheckpointForm(WriteForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the checkpoint a name.")), Length(max=80)])
+    kind = SelectField(_l("Kind"), choices=as_choices(CHECKPOINT_KIND_LABELS))
+    household_address = StringField(_l("Address of the sealed door"), validators=[Optional(), Length(max=120)])
+
+
+class RouteForm(WriteForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the route a name.")), Length(max=80)])
+    windows = StringField(_l("Time windows, one per round"), default="08:00-10:00, 14:00-16:00, 19:00-21:00",
+                          validators=[DataRequired(_l("Give at least one time window."))])
+
+
+class GroupForm(WriteForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the group a name.")), Length(max=40)])

@@ -1,0 +1,150 @@
+"""Patrol reads: who patrols what, the day's rounds with their states, anomalies, cases."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..clock import local_naive, local_now, utc_from_local
+from ..extensions import db
+from ..models import (
+    Case,
+    Checkpoint,
+    Patrol,
+    PatrolScan,
+    PatrolSignoff,
+    Route,
+    RoutePatroller,
+    RouteStop,
+    WorkGroup,
+    WorkGroupMember,
+)
+from .rounds import RoundResult, Seen, Window, round_state, too_fast
+
+
+def windows_of(route: Route) -> list[Window]:
+    return [Window(w.round_no, w.starts_at, w.ends_at) for w in route.windows]
+
+
+def routes_patrolled_by(user_id: int) -> list[Route]:
+    return list(db.session.scalars(select(Route).join(RoutePatroller).where(RoutePatroller.user_id == user_id)
+                                   .order_by(Route.community_id, Route.name)))
+
+
+def routes_of(community_ids) -> list[Route]:
+    return list(db.session.scalars(select(Route).where(Route.community_id.in_(community_ids))
+                                   .order_by(Route.community_id, Route.name)))
+
+
+def open_patrol(user_id: int) -> Patrol | None:
+    return db.session.scalar(select(Patrol).where(Patrol.user_id == user_id, Patrol.ended_at.is_(None))
+                             .order_by(Patrol.id.desc()).limit(1))
+
+
+def routes_through(checkpoint_id: int) -> list[Route]:
+    return list(db.session.scalars(select(Route).join(RouteStop).where(RouteStop.checkpoint_id == checkpoint_id)))
+
+
+def checkpoint_in_scope(token: str, user_id: int, community_ids, everything: bool) -> Checkpoint | None:
+    """A checkpoint a user may see: on a route they patrol, or in a community they run."""
+    statement = select(Checkpoint).where(Checkpoint.token == token)
+    if not everything:
+        patrolled = select(RouteStop.checkpoint_id).join(RoutePatroller, RoutePatroller.route_id == RouteStop.route_id)\
+            .where(RoutePatroller.user_id == user_id)
+        statement = statement.where(or_(Checkpoint.community_id.in_(community_ids), Checkpoint.id.in_(patrolled)))
+    return db.session.scalar(statement)
+
+
+@dataclass
+class PatrolView:
+    patrol: Patrol
+    fast: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.patrol.ended_at is not None and not self.patrol.scans
+
+
+@dataclass
+class RouteDay:
+    route: Route
+    rounds: list[RoundResult]
+    patrols: list[PatrolView]
+    unvisited_this_week: list[Checkpoint]
+
+
+def route_day(route: Route, day: date, now: datetime | None = None) -> RouteDay:
+    """Every round of a route on a day, with its state, patrols and anomalies."""
+    now = now or local_now()
+    patrols = list(db.session.scalars(select(Patrol).where(Patrol.route_id == route.id, Patrol.day == day)
+                                      .order_by(Patrol.started_at)))
+    stop_ids = {stop.checkpoint_id for stop in route.stops}
+    positions = {stop.checkpoint_id: stop.position for stop in route.stops}
+    walk = {stop.checkpoint_id: stop.walk_minutes for stop in route.stops}
+    rounds, views = [], []
+    for window in windows_of(route):
+        of_round = [p for p in patrols if p.round_no == window.round_no]
+        seen = [Seen(s.checkpoint_id, local_naive(s.seen_at), p.id) for p in of_round for s in p.scans]
+        rounds.append(round_state(window, day, stop_ids, seen, any(p.ended_at is None for p in of_round), now))
+    for patrol in patrols:
+        seen = [Seen(s.checkpoint_id, local_naive(s.seen_at), patrol.id) for s in patrol.scans]
+        views.append(PatrolView(patrol, too_fast(seen, positions, walk)))
+    return RouteDay(route, rounds, views, unvisited_checkpoints(route, day))
+
+
+def unvisited_checkpoints(route: Route, day: date) -> list[Checkpoint]:
+    """Checkpoints of the route nobody has scanned in the seven days up to this day."""
+    week_start = utc_from_local(datetime.combine(day - timedelta(days=6), time.min))
+    week_end = utc_from_local(datetime.combine(day + timedelta(days=1), time.min))
+    visited = set(db.session.scalars(
+        select(PatrolScan.checkpoint_id).where(
+            func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at) >= week_start,
+            func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at) < week_end).distinct()))
+    return [stop.checkpoint for stop in route.stops if stop.checkpoint_id not in visited]
+
+
+def signoff_of(community_id: int, day: date) -> PatrolSignoff | None:
+    return db.session.scalar(select(PatrolSignoff).where(PatrolSignoff.community_id == community_id,
+                                                         PatrolSignoff.day == day))
+
+
+def groups_of(community_ids) -> list[WorkGroup]:
+    return list(db.session.scalars(select(WorkGroup).where(WorkGroup.community_id.in_(community_ids))
+                                   .order_by(WorkGroup.community_id, WorkGroup.id)))
+
+
+def my_group_ids(user_id: int) -> list[int]:
+    return list(db.session.scalars(select(WorkGroupMember.work_group_id).where(WorkGroupMember.user_id == user_id)))
+
+
+def visible_cases(user_id: int, community_ids, everything: bool, open_only: bool = True) -> list[Case]:
+    statement = select(Case)
+    if not everything:
+        statement = statement.where(or_(Case.community_id.in_(community_ids),
+                                        Case.work_group_id.in_(my_group_ids(user_id))))
+    if open_only:
+        statement = statement.where(Case.status != "solved")
+    return list(db.session.scalars(statement.order_by(Case.created_at.desc()).limit(200)))
+
+
+def case_in_scope(case_id: int, user_id: int, community_ids, everything: bool) -> Case | None:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        return None
+    if everything or case.community_id in community_ids or case.work_group_id in my_group_ids(user_id):
+        return case
+    return None
+
+
+def seal_checks_of(household_id: int, limit: int = 10) -> list[PatrolScan]:
+    """Patrol scans at a sealed door that is this household: shown in its history."""
+    return list(db.session.scalars(select(PatrolScan).join(Checkpoint).where(Checkpoint.household_id == household_id)
+                                   .order_by(PatrolScan.scanned_at.desc()).limit(limit)))
+
+
+def day_scans(community_id: int, day: date) -> list[PatrolScan]:
+    return list(db.session.scalars(select(PatrolScan).join(Patrol).join(Route).where(
+        Route.community_id == community_id, Patrol.day == day).order_by(Patrol.route_id, Patrol.id, PatrolScan.id)))
+
+

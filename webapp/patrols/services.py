@@ -1,0 +1,173 @@
+"""Patrol writes: set-up, rounds started and ended, scans, cases moved along, the day signed off."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import local_naive, local_today
+from ..extensions import db
+from ..idempotency import claim, find_by_request_id
+from ..labels import FINDING_LABELS
+from ..models import (
+    Case,
+    CaseEvent,
+    Checkpoint,
+    Patrol,
+    PatrolScan,
+    PatrolSignoff,
+    Route,
+    RoutePatroller,
+    RouteStop,
+    RouteWindow,
+    WorkGroup,
+    WorkGroupMember,
+    utcnow,
+)
+from .queries import windows_of
+from .rounds import round_for
+
+
+class PatrolError(ValueError):
+    """A patrol action that cannot be done, with the message for the person."""
+
+
+def _insert_once(model, request_id: str, row):
+    """Insert a row carrying a unique request id; on a replay return the first one."""
+    existing = find_by_request_id(model, request_id)
+    if existing is not None:
+        return existing, False
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(row)
+        db.session.flush()
+        savepoint.commit()
+        return row, True
+    except IntegrityError:
+        savepoint.rollback()
+        return find_by_request_id(model, request_id), False
+
+
+def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
+    existing = find_by_request_id(Patrol, request_id)
+    if existing is not None:
+        return existing
+    already = db.session.scalar(select(Patrol).where(Patrol.user_id == user_id, Patrol.ended_at.is_(None)))
+    if already is not None:
+        raise PatrolError(_("Finish your round on %(route)s first.", route=already.route.name))
+    now = utcnow()
+    patrol = Patrol(request_id=request_id, route_id=route.id, user_id=user_id, day=local_today(),
+                    round_no=round_for(windows_of(route), local_naive(now).time()), started_at=now)
+    return _insert_once(Patrol, request_id, patrol)[0]
+
+
+def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request_id: str, result: str,
+                finding_kind: str | None, note: str | None, resolution: str | None, work_group: WorkGroup | None,
+                device_time: datetime | None) -> PatrolScan:
+    if patrol.ended_at is not None and find_by_request_id(PatrolScan, request_id) is None:
+        raise PatrolError(_("This round has ended. Start a new one to scan again."))
+    if checkpoint.id not in {stop.checkpoint_id for stop in patrol.route.stops}:
+        raise PatrolError(_("This checkpoint is not on the route %(route)s.", route=patrol.route.name))
+    finding = result == "finding"
+    scan, created = _insert_once(PatrolScan, request_id, PatrolScan(
+        request_id=request_id, patrol_id=patrol.id, checkpoint_id=checkpoint.id, device_time=device_time,
+        result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
+        resolution=resolution if finding else None))
+    if created and finding and resolution == "handed" and work_group is not None:
+        title = f"{checkpoint.name}: {FINDING_LABELS.get(finding_kind, finding_kind)}"
+        case = Case(community_id=checkpoint.community_id, work_group_id=work_group.id, scan_id=scan.id,
+                    title=title[:120], created_by_id=user_id)
+        db.session.add(case)
+        db.session.flush()
+        db.session.add(CaseEvent(request_id=f"case-open-{case.id}", case_id=case.id, user_id=user_id,
+                                 status="open", note=scan.note))
+    return scan
+
+
+def end_round(patrol: Patrol, user_id: int, request_id: str, reason: str | None) -> None:
+    if patrol.ended_at is not None or not claim(request_id, user_id, "end_round"):
+        return
+    missing = {stop.checkpoint_id for stop in patrol.route.stops} - {s.checkpoint_id for s in patrol.scans}
+    if missing and not (reason or "").strip():
+        raise PatrolError(_("Some checkpoints were not scanned: say why before you end the round."))
+    patrol.ended_at, patrol.end_reason = utcnow(), (reason or "").strip() or None
+
+
+def move_case(case: Case, user_id: int, request_id: str, status: str, note: str | None) -> None:
+    event, created = _insert_once(CaseEvent, request_id, CaseEvent(
+        request_id=request_id, case_id=case.id, user_id=user_id, status=status, note=(note or "").strip() or None))
+    if created:
+        case.status = status
+
+
+def sign_off(community_id: int, day: date, user_id: int, comment: str | None) -> PatrolSignoff:
+    signoff = db.session.scalar(select(PatrolSignoff).where(PatrolSignoff.community_id == community_id,
+                                                            PatrolSignoff.day == day))
+    if signoff is None:
+        signoff = PatrolSignoff(community_id=community_id, day=day, user_id=user_id)
+        db.session.add(signoff)
+    signoff.comment, signoff.user_id, signoff.signed_at = (comment or "").strip() or None, user_id, utcnow()
+    return signoff
+
+
+def create_checkpoint(community_id: int, name: str, kind: str, household_id: int | None) -> Checkpoint:
+    checkpoint = Checkpoint(community_id=community_id, name=name.strip(), kind=kind, household_id=household_id)
+    db.session.add(checkpoint)
+    db.session.flush()
+    return checkpoint
+
+
+def parse_windows(text: str) -> list[tuple[time, time]]:
+    """'08:00-10:00, 14:00-16:00' → [(08:00, 10:00), (14:00, 16:00)]; raises PatrolError."""
+    windows = []
+    for part in text.replace("，", ",").replace("－", "-").replace("–", "-").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            start_text, end_text = (piece.strip() for piece in part.split("-"))
+            start, end = time.fromisoformat(_pad(start_text)), time.fromisoformat(_pad(end_text))
+        except ValueError:
+            raise PatrolError(_("Write each window as 08:00-10:00, separated by commas.")) from None
+        if end <= start:
+            raise PatrolError(_("A window must end after it starts."))
+        windows.append((start, end))
+    if not windows:
+        raise PatrolError(_("Give at least one time window."))
+    windows.sort()
+    for (_s1, e1), (s2, _e2) in zip(windows, windows[1:]):
+        if s2 < e1:
+            raise PatrolError(_("Windows must not overlap."))
+    return windows
+
+
+def _pad(text: str) -> str:
+    return text if len(text) == 5 else ("0" + text if len(text) == 4 else text)
+
+
+def create_route(community_id: int, name: str, windows: list[tuple[time, time]],
+                 stops: list[tuple[int, int]], patroller_ids: list[int]) -> Route:
+    """stops: (checkpoint id, walking minutes from the previous stop), in walking order."""
+    route = Route(community_id=community_id, name=name.strip())
+    db.session.add(route)
+    db.session.flush()
+    for number, (start, end) in enumerate(windows, 1):
+        db.session.add(RouteWindow(route_id=route.id, round_no=number, starts_at=start, ends_at=end))
+    for position, (checkpoint_id, minutes) in enumerate(stops, 1):
+        db.session.add(RouteStop(route_id=route.id, checkpoint_id=checkpoint_id, position=position,
+                                 walk_minutes=minutes if position > 1 else 0))
+    for user_id in dict.fromkeys(patroller_ids):
+        db.session.add(RoutePatroller(route_id=route.id, user_id=user_id))
+    db.session.flush()
+    return route
+
+
+def create_group(community_id: int, name: str, member_ids: list[int]) -> WorkGroup:
+    group = WorkGroup(community_id=community_id, name=name.strip())
+    db.session.add(group)
+    db.session.flush()
+    for user_id in dict.fromkeys(member_ids):
+        db.session.add(WorkGroupMember(work_group_id=group.id, user_id=user_id))
+    return group

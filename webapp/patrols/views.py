@@ -1,0 +1,399 @@
+"""一日三巡: rounds for volunteers, cases for work groups, set-up and the daily log for the secretary."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..clock import local_naive, local_now, local_today
+from ..doors.forms import parse_device_time
+from ..extensions import db
+from ..hypermedia import is_htmx
+from ..idempotency import claim, new_request_id
+from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
+from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
+from ..scope import current_scope
+from . import bp
+from .forms import (
+    CaseForm,
+    CheckpointForm,
+    EndRoundForm,
+    GroupForm,
+    RouteForm,
+    ScanForm,
+    SignoffForm,
+    StartRoundForm,
+)
+from .queries import (
+    case_in_scope,
+    checkpoint_in_scope,
+    day_scans,
+    groups_of,
+    open_patrol,
+    route_day,
+    routes_of,
+    routes_patrolled_by,
+    routes_through,
+    signoff_of,
+    visible_cases,
+)
+from .services import (
+    PatrolError,
+    create_checkpoint,
+    create_group,
+    create_route,
+    end_round,
+    move_case,
+    parse_windows,
+    record_scan,
+    sign_off,
+    start_round,
+)
+
+
+def _fresh(form_class, **data):
+    form = form_class(formdata=None, **data)
+    form.request_id.data = new_request_id()
+    return form
+
+
+def _managed() -> list[Community]:
+    scope = current_scope()
+    if not scope.everything and not scope.managed_community_ids:
+        abort(404)
+    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
+
+
+def _chosen_community(communities: list[Community]) -> Community:
+    wanted = request.values.get("community", type=int)
+    return next((c for c in communities if c.id == wanted), communities[0]) if communities else abort(404)
+
+
+# --- volunteers: rounds --------------------------------------------------------------------
+
+
+@bp.get("/patrols")
+@login_required
+def index():
+    routes = routes_patrolled_by(current_user.id)
+    today = local_today()
+    return render_template("patrols/index.html", days=[route_day(r, today) for r in routes],
+                           current=open_patrol(current_user.id), start_form=lambda: _fresh(StartRoundForm),
+                           manages=bool(current_scope().managed_community_ids or current_scope().everything))
+
+
+@bp.post("/patrols/start")
+@login_required
+def start():
+    form = StartRoundForm()
+    if not form.validate_on_submit():
+        abort(400)
+    route = db.session.scalar(select(Route).where(Route.id == form.route_id.data).where(
+        Route.id.in_([r.id for r in routes_patrolled_by(current_user.id)])))
+    if route is None:
+        abort(404)
+    try:
+        patrol = start_round(route, current_user.id, form.request_id.data)
+    except PatrolError as error:
+        db.session.rollback()
+        return render_template("patrols/index.html", days=[route_day(r, local_today()) for r in
+                                                           routes_patrolled_by(current_user.id)],
+                               current=open_patrol(current_user.id), start_form=lambda: _fresh(StartRoundForm),
+                               error=str(error), manages=False), 422
+    db.session.commit()
+    return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
+
+
+def _own_patrol(patrol_id: int) -> Patrol:
+    patrol = db.session.get(Patrol, patrol_id)
+    scope = current_scope()
+    if patrol is None or not (patrol.user_id == current_user.id or scope.manages(patrol.route.community_id)):
+        abort(404)
+    return patrol
+
+
+@bp.get("/patrols/<id:patrol_id>")
+@login_required
+def patrol(patrol_id: int):
+    patrol = _own_patrol(patrol_id)
+    return render_template("patrols/patrol.html", patrol=patrol, end_form=_fresh(EndRoundForm),
+                           scanned={s.checkpoint_id: s for s in patrol.scans})
+
+
+@bp.post("/patrols/<id:patrol_id>/end")
+@login_required
+def end(patrol_id: int):
+    patrol = _own_patrol(patrol_id)
+    if patrol.user_id != current_user.id:
+        abort(404)
+    form = EndRoundForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
+                               scanned={s.checkpoint_id: s for s in patrol.scans}), 422
+    try:
+        end_round(patrol, current_user.id, form.request_id.data, form.reason.data)
+    except PatrolError as error:
+        db.session.rollback()
+        form.reason.errors = [str(error)]
+        return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
+                               scanned={s.checkpoint_id: s for s in patrol.scans}), 422
+    db.session.commit()
+    return redirect(url_for("patrols.index"), code=303)
+
+
+def _checkpoint_or_404(token: str) -> Checkpoint:
+    scope = current_scope()
+    checkpoint = checkpoint_in_scope(token, current_user.id, scope.managed_community_ids, scope.everything)
+    if checkpoint is None:
+        abort(404)
+    return checkpoint
+
+
+@bp.route("/c/<token:token>", methods=["GET", "POST"])
+@login_required
+def checkpoint(token: str):
+    """A checkpoint's sticker: scan it on the current round, or start one here."""
+    checkpoint = _checkpoint_or_404(token)
+    current = open_patrol(current_user.id)
+    on_round = current if current and checkpoint.id in {s.checkpoint_id for s in current.route.stops} else None
+    groups = db.session.scalars(select(WorkGroup).where(WorkGroup.community_id == checkpoint.community_id)
+                                .order_by(WorkGroup.id)).all()
+    mine = {r.id for r in routes_patrolled_by(current_user.id)}
+    context = {"checkpoint": checkpoint, "patrol": on_round, "current": current, "groups": groups,
+               "routes": [r for r in routes_through(checkpoint.id) if r.id in mine],
+               "start_form": lambda: _fresh(StartRoundForm)}
+    if request.method == "GET":
+        return render_template("patrols/checkpoint.html", form=_fresh(ScanForm, patrol_id=on_round.id if on_round
+                                                                      else None), **context)
+    form = ScanForm()
+    status = 422
+    if form.validate_on_submit():
+        patrol = db.session.get(Patrol, form.patrol_id.data)
+        group = db.session.get(WorkGroup, form.work_group_id.data) if form.work_group_id.data else None
+        if patrol is None or patrol.user_id != current_user.id:
+            abort(404)
+        if group is not None and group.community_id != checkpoint.community_id:
+            abort(404)
+        try:
+            record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
+                        result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
+                        resolution=form.resolution.data, work_group=group,
+                        device_time=parse_device_time(form.device_time.data))
+            db.session.commit()
+            if is_htmx():
+                return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
+            return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
+        except PatrolError as error:
+            db.session.rollback()
+            form.result.errors = [str(error)]
+    else:
+        db.session.rollback()
+    return render_template("patrols/checkpoint.html", form=form, **context), status
+
+
+# --- work groups: cases ----------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@login_required
+def cases():
+    scope = current_scope()
+    return render_template("patrols/cases.html", cases=visible_cases(
+        current_user.id, scope.managed_community_ids, scope.everything,
+        open_only=request.args.get("all") is None), form=lambda: _fresh(CaseForm))
+
+
+@bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
+@login_required
+def case(case_id: int):
+    scope = current_scope()
+    found = case_in_scope(case_id, current_user.id, scope.managed_community_ids, scope.everything)
+    if found is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("patrols/case.html", case=found, form=_fresh(CaseForm, status=found.status))
+    form = CaseForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render_template("patrols/case.html", case=found, form=form), 422
+    move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
+    db.session.commit()
+    return redirect(url_for("patrols.case", case_id=found.id), code=303)
+
+
+# --- the secretary: the day's log, sign-off, export ---------------------------------------------
+
+
+def _day() -> date:
+    raw = request.values.get("day")
+    if not raw:
+        return local_today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/patrols/log")
+@login_required
+def log():
+    communities = _managed()
+    community = _chosen_community(communities)
+    day = _day()
+    days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
+    return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
+                           signoff=signoff_of(community.id, day),
+                           form=_fresh(SignoffForm, day=day), local_naive=local_naive)
+
+
+@bp.post("/patrols/log/signoff")
+@login_required
+def signoff():
+    communities = _managed()
+    community = _chosen_community(communities)
+    form = SignoffForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        abort(422)
+    if claim(form.request_id.data, current_user.id, "signoff"):
+        sign_off(community.id, form.day.data, current_user.id, form.comment.data)
+    db.session.commit()
+    return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
+
+
+@bp.get("/patrols/log.csv")
+@login_required
+def log_csv():
+    communities = _managed()
+    community = _chosen_community(communities)
+    day = _day()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
+                     _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Ended at"), _("Reason")])
+    states = {}
+    for route_log in (route_day(r, day) for r in routes_of([community.id])):
+        for result in route_log.rounds:
+            states[(route_log.route.id, result.window.round_no)] = result.state
+    for scan in day_scans(community.id, day):
+        patrol = scan.patrol
+        writer.writerow([
+            patrol.route.name, patrol.round_no,
+            str(ROUND_STATE_LABELS.get(states.get((patrol.route_id, patrol.round_no)), "")),
+            patrol.user.display_name, scan.checkpoint.name, local_naive(scan.scanned_at).isoformat(" ", "seconds"),
+            local_naive(scan.device_time).isoformat(" ", "seconds") if scan.device_time else "",
+            scan.result, str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
+            local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
+        ])
+    filename = f"patrol-log-{community.id}-{day.isoformat()}.csv"
+    # A byte-order mark so Excel opens the Chinese text as UTF-8.
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+# --- the secretary: set-up ---------------------------------------------------------------------
+
+
+@bp.route("/patrols/setup", methods=["GET", "POST"])
+@login_required
+def setup():
+    communities = _managed()
+    community = _chosen_community(communities)
+    forms = {"checkpoint": _fresh(CheckpointForm), "route": _fresh(RouteForm), "group": _fresh(GroupForm)}
+    status = 200
+    if request.method == "POST":
+        kind = request.form.get("form")
+        if kind not in forms:
+            abort(400)
+        form = {"checkpoint": CheckpointForm, "route": RouteForm, "group": GroupForm}[kind]()
+        forms[kind] = form
+        if form.validate_on_submit() and _apply_setup(kind, form, community):
+            db.session.commit()
+            return redirect(url_for("patrols.setup", community=community.id), code=303)
+        db.session.rollback()
+        status = 422
+    checkpoints = db.session.scalars(select(Checkpoint).where(Checkpoint.community_id == community.id)
+                                     .order_by(Checkpoint.id)).all()
+    from ..registry.queries import users_in_communities
+
+    people = users_in_communities(frozenset([community.id]))
+    return render_template("patrols/setup.html", community=community, communities=communities, forms=forms,
+                           checkpoints=checkpoints, routes=routes_of([community.id]),
+                           groups=groups_of([community.id]), people=people), status
+
+
+def _apply_setup(kind: str, form, community: Community) -> bool:
+    """Create what the form describes; False (with messages on the form) if it cannot."""
+    if not claim(form.request_id.data, current_user.id, f"setup-{kind}"):
+        return True
+    people = {u.id for u in _people(community)}
+    if kind == "checkpoint":
+        household_id = None
+        if form.kind.data == "sealed_door":
+            household_id = db.session.scalar(select(Household.id).where(
+                Household.community_id == community.id, Household.address == (form.household_address.data or "").strip()))
+            if household_id is None:
+                form.household_address.errors = [_("No door with this address in the community.")]
+                return False
+        if db.session.scalar(select(Checkpoint.id).where(Checkpoint.community_id == community.id,
+                                                         Checkpoint.name == form.name.data.strip())):
+            form.name.errors = [_("A checkpoint with this name already exists.")]
+            return False
+        create_checkpoint(community.id, form.name.data, form.kind.data, household_id)
+        return True
+    if kind == "group":
+        members = [i for i in request.form.getlist("member", type=int) if i in people]
+        if db.session.scalar(select(WorkGroup.id).where(WorkGroup.community_id == community.id,
+                                                        WorkGroup.name == form.name.data.strip())):
+            form.name.errors = [_("A group with this name already exists.")]
+            return False
+        create_group(community.id, form.name.data, members)
+        return True
+    try:
+        windows = parse_windows(form.windows.data)
+    except PatrolError as error:
+        form.windows.errors = [str(error)]
+        return False
+    own = set(db.session.scalars(select(Checkpoint.id).where(Checkpoint.community_id == community.id)))
+    stops = []
+    for checkpoint_id in own:
+        position = request.form.get(f"stop-{checkpoint_id}", type=int)
+        if position:
+            stops.append((position, checkpoint_id, max(0, request.form.get(f"walk-{checkpoint_id}", 0, type=int))))
+    if len(stops) < 2:
+        form.name.errors = [_("Number at least two checkpoints in walking order.")]
+        return False
+    if db.session.scalar(select(Route.id).where(Route.community_id == community.id, Route.name == form.name.data.strip())):
+        form.name.errors = [_("A route with this name already exists.")]
+        return False
+    patrollers = [i for i in request.form.getlist("patroller", type=int) if i in people]
+    create_route(community.id, form.name.data, windows, [(c, w) for _p, c, w in sorted(stops)], patrollers)
+    return True
+
+
+def _people(community: Community) -> list[User]:
+    from ..registry.queries import users_in_communities
+
+    return users_in_communities(frozenset([community.id]))
+
+
+@bp.get("/patrols/routes/<id:route_id>/stickers")
+@login_required
+def route_stickers(route_id: int):
+    """Checkpoint stickers of one route on one A4 sheet (same print rules as household stickers)."""
+    from ..buildings.stickers import qr_svg
+
+    communities = _managed()
+    route = db.session.get(Route, route_id)
+    if route is None or route.community_id not in {c.id for c in communities}:
+        abort(404)
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    sheet = [(stop.checkpoint, qr_svg(base + url_for("patrols.checkpoint", token=stop.checkpoint.token)))
+             for stop in route.stops]
+    return render_template("patrols/stickers.html", route=route, sheet=sheet)
