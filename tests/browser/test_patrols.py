@@ -1,0 +1,85 @@
+"""一日三巡 on a phone: a round with a finding handed on, and the secretary's picture of the day."""
+import io
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import log_in, screenshot
+from tests.browser.test_doors import _db, _throttle
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _route_tokens(live_server):
+    from webapp.extensions import db
+    from webapp.models import Route, RoutePatroller, User
+
+    with live_server.app.app_context():
+        route = db.session.scalar(select(Route).join(RoutePatroller).join(User).where(User.username == "volunteer"))
+        return route.id, [stop.checkpoint.token for stop in route.stops]
+
+
+def test_round_with_a_finding_then_the_secretary_signs_off(live_server, phone, browser):
+    from webapp.models import Case, Patrol, PatrolSignoff
+
+    _throttle(phone)
+    route_id, tokens = _route_tokens(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/patrols")
+    phone.click("button:has-text('开始一轮巡查')")
+    phone.wait_for_selector("h1:has-text('第')")
+    for number, token in enumerate(tokens[:3]):
+        phone.goto(f"{live_server.url}/c/{token}")  # what the phone camera opens from the sticker
+        if number == 1:
+            phone.click("summary:has-text('报告发现的问题')")
+            phone.check("input[name=finding_kind][value=gathering]")
+            phone.fill("textarea[name=note]", "巷口有十余人聚集")
+            phone.check("input[name=resolution][value=handed]")
+            phone.select_option("select[name=work_group_id]", label="防控组")
+            screenshot(phone, "checkpoint-finding")
+            phone.click("button:has-text('保存问题')")
+        else:
+            phone.click("button:has-text('一切正常')")
+        phone.wait_for_selector("text=已扫描")
+    phone.goto(f"{live_server.url}/patrols")
+    phone.click("a:has-text('继续巡查')")
+    phone.click("button:has-text('结束本轮巡查')")
+    phone.wait_for_selector("text=结束前请说明原因")
+    phone.fill("textarea[name=reason]", "北门施工，无法通行")
+    phone.click("button:has-text('结束本轮巡查')")
+    phone.wait_for_url(f"{live_server.url}/patrols")
+    assert _db(live_server, select(Patrol.end_reason)) == "北门施工，无法通行"
+    assert _db(live_server, select(Case.title)).endswith("人员聚集")
+
+    secretary = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2,
+                                    is_mobile=True, has_touch=True, locale="zh-CN")
+    page = secretary.new_page()
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/patrols/log")
+    cell = page.locator("table.grid-picture td.round-incomplete")
+    assert cell.count() == 1 and "3/5" in cell.inner_text()
+    assert page.evaluate("getComputedStyle(document.querySelector('td.round-incomplete')).backgroundColor") \
+        != "rgba(0, 0, 0, 0)"
+    assert "人员聚集" in page.locator("main").inner_text()
+    screenshot(page, "patrol-log")
+    page.fill("textarea[name=comment]", "北门施工期间改走南门")
+    page.click("button:has-text('签批')")
+    page.wait_for_selector("text=已于")
+    assert _db(live_server, select(PatrolSignoff.comment)) == "北门施工期间改走南门"
+    secretary.close()
+
+
+def test_checkpoint_sticker_sheet_decodes(live_server, browser):
+    import zxingcpp
+    from PIL import Image
+
+    route_id, tokens = _route_tokens(live_server)
+    context = browser.new_context(viewport={"width": 1000, "height": 1400})
+    page = context.new_page()
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/patrols/routes/{route_id}/stickers")
+    png = page.screenshot(full_page=True)
+    context.close()
+    found = {r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
+    assert found == {f"{live_server.url}/c/{token}" for token in tokens}
