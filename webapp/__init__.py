@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .doors import bp as doors_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
+    from .review import bp as review_bp
     from .slips import bp as slips_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(slips_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(patrols_bp)
+    app.register_blueprint(review_bp)
     register_error_handlers(app)
 
     from .hypermedia import add_vary_header

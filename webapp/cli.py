@@ -44,7 +44,7 @@ def demo_command(households: int, password: str | None, if_empty: bool, force: b
             raise click.ClickException("The database holds real data. Use --force to replace it with the demo.")
         wipe()
     password = password or secrets.token_urlsafe(9)
-    summary = load_demo(households, hash_password(password))
+    summary = load_demo(households, hash_password(password), activity=True)
     db.session.commit()
     click.echo(f"Demo loaded: {summary['street']} ({', '.join(summary['communities'])}), {households} households.")
     click.echo(f"Users: {', '.join(summary['users'])}")

@@ -209,7 +209,7 @@ def _bungalow_doors(count: int, plan: CommunityPlan):
         number += take
 
 
-def load_demo(households: int, password_hash: str, seed: int = 7) -> dict:
+def load_demo(households: int, password_hash: str, seed: int = 7, activity: bool = False) -> dict:
     """Build the demo street; returns a summary for the command to print."""
     gen = _Generator(seed)
     street = Street(name=DEMO_STREET)
@@ -273,6 +273,8 @@ def load_demo(households: int, password_hash: str, seed: int = 7) -> dict:
     create_pad(first.id, 16, users["volunteer"].id, users["secretary"].id)
     create_pad(second.id, 8, users["volunteer2"].id, users["admin"].id)
     _demo_patrols(first, second, users)
+    if activity:
+        _demo_activity(gen, first, users)
     return {"street": street.name, "communities": [c.name for c in communities], "users": list(users)}
 
 
@@ -293,7 +295,8 @@ def _insert_households(gen: _Generator, building: Building, doors) -> None:
     people, tags = [], []
     for household_id, row in zip(ids, rows):
         for person, care in gen.household_people(household_id, row["status"]):
-            person["created_at"] = utcnow()
+            # Registered some time ago, so today's "new arrivals" start at zero.
+            person["created_at"] = utcnow() - timedelta(days=rng.randint(30, 2000))
             people.append(person)
             tags.append(care)
     if not people:
@@ -332,3 +335,32 @@ def _demo_patrols(first: Community, second: Community, users: dict) -> None:
     create_route(second.id, "新塘里一日三巡", three_rounds, [(second_points[0].id, 0), (second_points[1].id, 4)],
                  [users["volunteer2"].id])
     create_group(second.id, "防控组", [users["volunteer2"].id])
+
+
+def _demo_activity(gen: _Generator, community: Community, users: dict) -> None:
+    """Two days of knocks in the first community, so the dashboard and floor pictures have colour."""
+    from .models import Visit
+
+    rng = gen.rng
+    campaign = db.session.scalar(select(Campaign).where(Campaign.community_id == community.id))
+    volunteer_grids = [a.grid_id for a in users["volunteer"].assignments if a.grid_id]
+    lead_buildings = [a.building_id for a in users["lead"].assignments if a.building_id]
+    doors = db.session.execute(select(Household.id, Household.status, Household.grid_id, Household.building_id)
+                               .where(Household.community_id == community.id)).all()
+    rows = []
+    for household_id, status, grid_id, building_id in doors:
+        if grid_id in volunteer_grids:
+            user = users["volunteer"]
+        elif building_id in lead_buildings:
+            user = users["lead"]
+        else:
+            continue
+        if rng.random() > 0.45:
+            continue
+        outcome = "vacant" if status == "vacant" else rng.choices(
+            ["verified", "not_home", "refused"], [70, 25, 5])[0]
+        when = utcnow() - timedelta(days=rng.randint(0, 2), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+        rows.append({"request_id": new_token(), "household_id": household_id, "campaign_id": campaign.id,
+                     "user_id": user.id, "channel": "door", "outcome": outcome, "visited_at": when})
+    if rows:
+        db.session.execute(insert(Visit), rows)

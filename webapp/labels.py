@@ -112,3 +112,18 @@ CASE_STATE_LABELS = {
     "in_progress": _l("In progress"),
     "solved": _l("Solved"),
 }
+PICTURE_LABELS = {
+    "reached": _l("Reached"),
+    "not_home": _l("Nobody home"),
+    "slip_left": _l("Slip left"),
+    "refused": _l("Refused"),
+    "vacant": _l("Vacant / moved out"),
+    "wrong_address": _l("Wrong address"),
+    "not_yet": _l("Not yet visited"),
+}
+AUDIT_LABELS = {
+    "sticker_replaced": _l("Sticker reissued"),
+    "sticker_revoked": _l("Sticker revoked"),
+    "reveal_phone": _l("Full phone number revealed"),
+    "reveal_id_number": _l("Full ID number revealed"),
+}

@@ -51,6 +51,8 @@ def register_template_helpers(app: Flask) -> None:
         finding_label=_label(labels.FINDING_LABELS),
         round_state_label=_label(labels.ROUND_STATE_LABELS),
         case_state_label=_label(labels.CASE_STATE_LABELS),
+        picture_label=_label(labels.PICTURE_LABELS),
+        audit_label=_label(labels.AUDIT_LABELS),
         local_time=lambda value, fmt="HH:mm": format_datetime(value, fmt) if value else "",
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

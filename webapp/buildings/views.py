@@ -55,3 +55,25 @@ def stickers(building_id: int):
     if not sheet:
         abort(404)
     return render_template("buildings/stickers.html", building=building, sheet=sheet)
+
+
+PICTURE_KEYS = ("reached", "not_home", "slip_left", "refused", "vacant", "wrong_address", "not_yet")
+
+
+@bp.get("/buildings/<id:building_id>/floors")
+@login_required
+def floors(building_id: int):
+    """The building as a picture: entrances as columns, floors as rows, a coloured cell per door."""
+    building = building_or_404(building_id)
+    households = households_of(building.id)
+    campaign = active_campaign(building.community_id, building.grid_id)
+    states = door_states([h.id for h in households], campaign)
+    grid: dict[int, dict[int, list]] = {}
+    for household in households:
+        grid.setdefault(household.floor, {}).setdefault(household.entrance, []).append(household)
+    counts = {key: 0 for key in PICTURE_KEYS}
+    for state in states.values():
+        counts[state.picture_key] += 1
+    return render_template("buildings/floors.html", building=building, campaign=campaign, states=states,
+                           floors=sorted(grid, reverse=True), grid=grid, entrances=entrances_of(building.id),
+                           households=households, counts=counts, keys=PICTURE_KEYS)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 
 from ..clock import local_today, slot_of, suggest_slot
 from ..extensions import db
-from ..models import REACHED_OUTCOMES, Campaign, Household, ResidentChange, StatusChange, Visit, utcnow
+from ..models import REACHED_OUTCOMES, Campaign, Household, NoteSlip, ResidentChange, StatusChange, Visit, utcnow
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
@@ -50,6 +50,7 @@ class DoorState:
     last_at: datetime | None = None
     failed_slots: list[str] = field(default_factory=list)
     max_attempts: int = 3
+    slip_left: bool = False
 
     @property
     def key(self) -> str:
@@ -59,6 +60,16 @@ class DoorState:
         if self.reached:
             return "reached"
         return self.last_outcome or "not_yet"
+
+    @property
+    def picture_key(self) -> str:
+        """The floor picture's colours: reached, vacant, slip_left, not_home, refused, wrong_address, not_yet."""
+        key = self.key
+        if key == "moved_out":
+            return "vacant"
+        if key == "not_home" and self.slip_left:
+            return "slip_left"
+        return key
 
     @property
     def escalated(self) -> bool:
@@ -91,6 +102,10 @@ def door_states(household_ids: list[int], campaign: Campaign | None) -> dict[int
             state.failed_slots.append(slot_of(moment))
         elif outcome in REACHED_OUTCOMES:
             state.reached = True
+    slipped = select(NoteSlip.household_id).join(Visit, Visit.id == NoteSlip.visit_id).where(
+        NoteSlip.household_id.in_(household_ids), _campaign_visits(campaign))
+    for household_id in db.session.scalars(slipped):
+        states[household_id].slip_left = True
     return states
 
 

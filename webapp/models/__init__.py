@@ -10,6 +10,7 @@ from .patrols import (
     CASE_STATES, CHECKPOINT_KINDS, FINDING_KINDS, Case, CaseEvent, Checkpoint, Patrol, PatrolScan, PatrolSignoff,
     Route, RoutePatroller, RouteStop, RouteWindow, WorkGroup, WorkGroupMember,
 )
+from .review import DailySummary
 from .slips import REPLY_KINDS, NoteSlip, RateEvent, SelfReport, SlipPad, SlipReply
 from .visits import (
     CHANNELS, OUTCOMES, REACHED_OUTCOMES, Campaign, ProcessedRequest, ResidentChange, StatusChange, Visit,
@@ -23,5 +24,5 @@ __all__ = [
     "ResidentChange", "StatusChange", "Visit", "REPLY_KINDS", "NoteSlip", "RateEvent", "SelfReport", "SlipPad",
     "SlipReply", "CASE_STATES", "CHECKPOINT_KINDS", "FINDING_KINDS", "Case", "CaseEvent", "Checkpoint", "Patrol",
     "PatrolScan", "PatrolSignoff", "Route", "RoutePatroller", "RouteStop", "RouteWindow", "WorkGroup",
-    "WorkGroupMember",
+    "WorkGroupMember", "DailySummary",
 ]

@@ -50,3 +50,50 @@ def poster(grid_id: int):
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
     url = base + url_for("public.self_report", token=grid.report_token)
     return render_template("registry/poster.html", grid=grid, svg=qr_svg(url), url=url)
+
+
+@bp.get("/search")
+@login_required
+def search():
+    """Name, last four digits of a phone, or address fragments, across the user's whole scope."""
+    from flask import request
+
+    from ..hypermedia import is_htmx
+    from ..idempotency import new_request_id
+    from .search import search as run_search
+
+    query = (request.args.get("q") or "").strip()[:60]
+    hits = run_search(current_scope().households(), query) if query else []
+    template = "registry/_search_results.html" if is_htmx() else "registry/search.html"
+    return render_template(template, query=query, hits=hits, new_request_id=new_request_id)
+
+
+@bp.post("/residents/<id:resident_id>/reveal")
+@login_required
+def reveal(resident_id: int):
+    """Show one full phone or ID number: a deliberate act, written to the audit log."""
+    from flask import request
+    from flask_login import current_user
+    from sqlalchemy import select
+
+    from ..audit import audit
+    from ..extensions import db
+    from ..hypermedia import is_htmx
+    from ..idempotency import claim, valid_request_id
+    from ..models import Resident
+
+    resident = db.session.scalar(select(Resident).join(Household).where(
+        Resident.id == resident_id, current_scope().households()))
+    if resident is None:
+        abort(404)
+    what = request.form.get("field")
+    request_id = request.form.get("request_id")
+    if what not in ("phone", "id_number") or not valid_request_id(request_id):
+        abort(400)
+    value = getattr(resident, what)
+    if value and claim(request_id, current_user.id, "reveal"):
+        audit(current_user.id, f"reveal_{what}", "resident", resident.id, name=resident.name,
+              address=resident.household.address)
+    db.session.commit()
+    template = "registry/_revealed.html" if is_htmx() else "registry/revealed.html"
+    return render_template(template, resident=resident, field=what, value=value)

@@ -1,0 +1,195 @@
+"""Aggregates for the dashboard and the daily summary, computed in SQL (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, select
+
+from ..clock import utc_from_local
+from ..extensions import db
+from ..models import (
+    REACHED_OUTCOMES,
+    RESIDENT_CATEGORIES,
+    Campaign,
+    Case,
+    CaseEvent,
+    CareTag,
+    Checkpoint,
+    Grid,
+    Household,
+    PatrolScan,
+    Resident,
+    Route,
+    User,
+    Visit,
+)
+
+BURST_SECONDS = 10  # two knocks closer than this are not two real conversations
+BURST_FLAG = 3  # this many such quick successions in a day flags the volunteer
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A local calendar day as a naive-UTC half-open range."""
+    start = utc_from_local(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def _campaign_household_stats(campaign: Campaign):
+    """Per household in a campaign: visited (1) and reached (0/1)."""
+    return (select(Visit.household_id.label("household_id"),
+                   func.max(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)).label("reached"))
+            .where(Visit.campaign_id == campaign.id, Visit.undone_at.is_(None))
+            .group_by(Visit.household_id).subquery())
+
+
+@dataclass
+class Coverage:
+    obj: object
+    households: int
+    visited: int
+    reached: int
+
+    @property
+    def share(self) -> float:
+        return self.reached / self.households if self.households else 0.0
+
+
+def coverage_by(campaign: Campaign, model) -> list[Coverage]:
+    """Households, visited and reached per grid or per building of the campaign's scope."""
+    stats = _campaign_household_stats(campaign)
+    key = Household.grid_id if model is Grid else Household.building_id
+    scope = Household.community_id == campaign.community_id
+    if campaign.grid_id:
+        scope = and_(scope, Household.grid_id == campaign.grid_id)
+    per = (select(key.label("key"), func.count(Household.id).label("households"),
+                  func.count(stats.c.household_id).label("visited"),
+                  func.coalesce(func.sum(stats.c.reached), 0).label("reached"))
+           .outerjoin(stats, stats.c.household_id == Household.id).where(scope).group_by(key).subquery())
+    rows = db.session.execute(select(model, per.c.households, per.c.visited, per.c.reached)
+                              .join(per, per.c.key == model.id).order_by(model.id)).all()
+    return [Coverage(obj, int(h), int(v), int(r)) for obj, h, v, r in rows]
+
+
+def _seconds_between(later, earlier):
+    if db.engine.dialect.name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400
+    return func.extract("epoch", later - earlier)
+
+
+@dataclass
+class VolunteerDay:
+    user: User
+    knocks: int
+    reached: int
+    first: datetime
+    last: datetime
+    quick: int
+
+    @property
+    def burst(self) -> bool:
+        return self.quick >= BURST_FLAG
+
+
+def knocks_by_volunteer(community_ids, day: date) -> list[VolunteerDay]:
+    """Today's knocks per volunteer: count, reached, first and last, and knocks too fast to be real."""
+    start, end = day_bounds(day)
+    previous = func.lag(Visit.visited_at).over(partition_by=Visit.user_id, order_by=Visit.visited_at)
+    knocks = (select(Visit.user_id, Visit.outcome, Visit.visited_at, previous.label("previous"))
+              .join(Household, Household.id == Visit.household_id)
+              .where(Household.community_id.in_(community_ids), Visit.undone_at.is_(None),
+                     Visit.visited_at >= start, Visit.visited_at < end, Visit.channel == "door").subquery())
+    gap = _seconds_between(knocks.c.visited_at, knocks.c.previous)
+    rows = db.session.execute(
+        select(User, func.count(), func.sum(case((knocks.c.outcome.in_(REACHED_OUTCOMES), 1), else_=0)),
+               func.min(knocks.c.visited_at), func.max(knocks.c.visited_at),
+               func.sum(case((and_(knocks.c.previous.isnot(None), gap < BURST_SECONDS), 1), else_=0)))
+        .join(knocks, knocks.c.user_id == User.id).group_by(User.id).order_by(func.count().desc())).all()
+    return [VolunteerDay(u, int(n), int(r or 0), f, la, int(q or 0)) for u, n, r, f, la, q in rows]
+
+
+def open_case_count(community_ids, at: datetime | None = None) -> int:
+    """Cases open at a moment (now if None): created by then and not solved by then."""
+    statement = select(func.count(Case.id)).where(Case.community_id.in_(community_ids))
+    if at is None:
+        return db.session.scalar(statement.where(Case.status != "solved"))
+    solved = exists().where(CaseEvent.case_id == Case.id, CaseEvent.status == "solved", CaseEvent.at < at)
+    return db.session.scalar(statement.where(Case.created_at < at, ~solved))
+
+
+def findings_count(community_ids, day: date) -> int:
+    start, end = day_bounds(day)
+    seen = func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at)
+    return db.session.scalar(select(func.count(PatrolScan.id)).join(Checkpoint).where(
+        Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end))
+
+
+SUMMARY_COLUMNS = ("checked", "reached", "not_home", "refused", "vacant",
+                   *(f"new_{category}" for category in RESIDENT_CATEGORIES))
+
+
+@dataclass
+class SummaryRow:
+    grid_id: int
+    grid_name: str
+    figures: dict = field(default_factory=dict)
+
+
+def daily_summary(community_id: int, day: date) -> tuple[list[SummaryRow], dict]:
+    """One row per grid: households checked, reached, not home, refused, vacant, and new arrivals by the
+    four categories; plus the community's patrol findings and open cases at the end of the day."""
+    start, end = day_bounds(day)
+    day_visits = and_(Visit.undone_at.is_(None), Visit.visited_at >= start, Visit.visited_at < end)
+
+    def households_with(*outcomes):
+        condition = Visit.outcome.in_(outcomes) if outcomes else literal(True)
+        return func.count(distinct(case((condition, Visit.household_id))))
+
+    visits = dict((row[0], row[1:]) for row in db.session.execute(
+        select(Household.grid_id, households_with(), households_with(*REACHED_OUTCOMES),
+               households_with("not_home"), households_with("refused"), households_with("vacant", "moved_out"))
+        .join(Visit, Visit.household_id == Household.id)
+        .where(Household.community_id == community_id, day_visits).group_by(Household.grid_id)).all())
+    arrivals: dict[int, dict[str, int]] = {}
+    for grid_id, category, number in db.session.execute(
+            select(Household.grid_id, Resident.category, func.count(Resident.id)).join(Household)
+            .where(Household.community_id == community_id, Resident.created_at >= start, Resident.created_at < end)
+            .group_by(Household.grid_id, Resident.category)).all():
+        arrivals.setdefault(grid_id, {})[category] = int(number)
+    rows = []
+    for grid in db.session.scalars(select(Grid).where(Grid.community_id == community_id).order_by(Grid.id)):
+        counted = visits.get(grid.id, (0, 0, 0, 0, 0))
+        figures = dict(zip(("checked", "reached", "not_home", "refused", "vacant"), (int(n) for n in counted)))
+        for category in RESIDENT_CATEGORIES:
+            figures[f"new_{category}"] = arrivals.get(grid.id, {}).get(category, 0)
+        rows.append(SummaryRow(grid.id, grid.name, figures))
+    totals = {column: sum(row.figures[column] for row in rows) for column in SUMMARY_COLUMNS}
+    totals["findings"] = findings_count([community_id], day)
+    totals["open_cases"] = open_case_count([community_id], end)
+    return rows, totals
+
+
+def care_list(household_scope) -> list[tuple[Resident, datetime | None]]:
+    """Residents with care tags in scope, with the household's last contact (a verified visit)."""
+    last_contact = (select(Visit.household_id, func.max(Visit.visited_at).label("at"))
+                    .where(Visit.undone_at.is_(None), Visit.outcome == "verified")
+                    .group_by(Visit.household_id).subquery())
+    rows = db.session.execute(
+        select(Resident, last_contact.c.at).join(Household, Household.id == Resident.household_id)
+        .outerjoin(last_contact, last_contact.c.household_id == Household.id)
+        .where(household_scope, Resident.moved_out.is_(False),
+               Resident.id.in_(select(CareTag.resident_id)))
+        .order_by(last_contact.c.at.is_(None).desc(), last_contact.c.at, Household.address).limit(500)).all()
+    return [(resident, at) for resident, at in rows]
+
+
+def patrol_summary(community_ids, day: date) -> dict[str, int]:
+    from ..patrols.queries import route_day
+
+    counts: dict[str, int] = {}
+    for route in db.session.scalars(select(Route).where(Route.community_id.in_(community_ids))):
+        for result in route_day(route, day).rounds:
+            counts[result.state] = counts.get(result.state, 0) + 1
+    return counts
+
+

@@ -1,0 +1,231 @@
+"""The secretary's screens: dashboard, daily summary with sign-off and exports, care list, audit log."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..clock import local_today
+from ..doors.queries import active_campaign
+from ..extensions import db
+from ..idempotency import claim, new_request_id
+from ..labels import CATEGORY_LABELS
+from ..models import AuditLog, Building, Community, DailySummary, Grid, Street, utcnow
+from ..scope import current_scope
+from . import bp
+from .forms import SignSummaryForm
+from .queries import (
+    SUMMARY_COLUMNS,
+    care_list,
+    coverage_by,
+    daily_summary,
+    knocks_by_volunteer,
+    open_case_count,
+    patrol_summary,
+)
+
+
+def _managed() -> list[Community]:
+    scope = current_scope()
+    if not scope.everything and not scope.managed_community_ids:
+        abort(404)
+    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
+
+
+def _community(communities: list[Community]) -> Community:
+    wanted = request.values.get("community", type=int)
+    if wanted is None:
+        return communities[0]
+    chosen = next((c for c in communities if c.id == wanted), None)
+    if chosen is None:
+        abort(404)
+    return chosen
+
+
+def _day() -> date:
+    raw = request.values.get("day")
+    if not raw:
+        return local_today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    communities = _managed()
+    community = _community(communities)
+    today = local_today()
+    campaign = active_campaign(community.id)
+    from ..campaigns.queries import coverage
+    from ..slips.queries import slip_figures
+
+    return render_template(
+        "review/dashboard.html", community=community, communities=communities, campaign=campaign,
+        figures=coverage(campaign) if campaign else None,
+        grids=coverage_by(campaign, Grid) if campaign else [],
+        buildings=coverage_by(campaign, Building) if campaign else [],
+        volunteers=knocks_by_volunteer([community.id], today),
+        slips=slip_figures(campaign) if campaign else None,
+        patrols=patrol_summary([community.id], today), open_cases=open_case_count([community.id]), today=today)
+
+
+COLUMN_LABELS = {
+    "checked": lambda: _("Households checked"), "reached": lambda: _("Reached"),
+    "not_home": lambda: _("Nobody home"), "refused": lambda: _("Refused"), "vacant": lambda: _("Vacant / moved out"),
+    **{f"new_{k}": (lambda label=label: _("New: %(category)s", category=label)) for k, label in CATEGORY_LABELS.items()},
+}
+
+
+def _summary_data(community: Community, day: date) -> tuple[list[dict], dict, DailySummary | None]:
+    """The signed snapshot if the day is signed, else the live figures."""
+    signed = db.session.scalar(select(DailySummary).where(DailySummary.community_id == community.id,
+                                                          DailySummary.day == day))
+    if signed is not None:
+        snapshot = json.loads(signed.figures)
+        return snapshot["rows"], snapshot["totals"], signed
+    rows, totals = daily_summary(community.id, day)
+    return [{"grid": r.grid_name, **r.figures} for r in rows], totals, None
+
+
+@bp.route("/summary", methods=["GET", "POST"])
+@login_required
+def summary():
+    communities = _managed()
+    community = _community(communities)
+    if request.method == "POST":
+        form = SignSummaryForm()
+        if not form.validate_on_submit():
+            db.session.rollback()
+            day = _day()
+            rows, totals, signed = _summary_data(community, day)
+            return render_template("review/summary.html", community=community, communities=communities, day=day,
+                                   rows=rows, totals=totals, signed=signed, form=form,
+                                   columns=SUMMARY_COLUMNS, labels=COLUMN_LABELS), 422
+        if claim(form.request_id.data, current_user.id, "summary"):
+            rows, totals = daily_summary(community.id, form.day.data)
+            snapshot = {"rows": [{"grid": r.grid_name, **r.figures} for r in rows], "totals": totals}
+            signed = db.session.scalar(select(DailySummary).where(DailySummary.community_id == community.id,
+                                                                  DailySummary.day == form.day.data))
+            if signed is None:
+                signed = DailySummary(community_id=community.id, day=form.day.data, signed_by_id=current_user.id,
+                                      figures="{}")
+                db.session.add(signed)
+            signed.figures = json.dumps(snapshot, ensure_ascii=False)
+            signed.comment = (form.comment.data or "").strip() or None
+            signed.signed_by_id, signed.signed_at = current_user.id, utcnow()
+        db.session.commit()
+        return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
+    day = _day()
+    rows, totals, signed = _summary_data(community, day)
+    form = SignSummaryForm(formdata=None, day=day, comment=signed.comment if signed else "")
+    form.request_id.data = new_request_id()
+    template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
+    return render_template(template, community=community, communities=communities, day=day, rows=rows,
+                           totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS, labels=COLUMN_LABELS)
+
+
+def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
+    rows, totals, signed = _summary_data(community, day)
+    header = [_("Grid"), *[COLUMN_LABELS[c]() for c in SUMMARY_COLUMNS]]
+    body = [[row["grid"], *[row[c] for c in SUMMARY_COLUMNS]] for row in rows]
+    body.append([_("Total"), *[totals[c] for c in SUMMARY_COLUMNS]])
+    body.append([_("Patrol findings"), totals["findings"]])
+    body.append([_("Open cases"), totals["open_cases"]])
+    if signed:
+        body.append([_("Signed by"), signed.signed_by.display_name, signed.signed_at.isoformat(" ", "minutes")])
+        body.append([_("Comment"), signed.comment or ""])
+    return header, body
+
+
+@bp.get("/summary.<any(csv, xlsx):kind>")
+@login_required
+def summary_export(kind: str):
+    communities = _managed()
+    community = _community(communities)
+    day = _day()
+    header, body = _table(community, day)
+    filename = f"daily-summary-{community.id}-{day.isoformat()}.{kind}"
+    if kind == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([community.name, day.isoformat()])
+        writer.writerow(header)
+        writer.writerows(body)
+        return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={filename}"})
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = day.isoformat()
+    sheet.append([community.name, day.isoformat()])
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in body:
+        sheet.append(row)
+    sheet.column_dimensions["A"].width = 16
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/summary/street")
+@login_required
+def street():
+    """The admin's roll-up: every community's signed summary of the day, totalled for the street."""
+    if not current_scope().everything:
+        abort(404)
+    day = _day()
+    streets = []
+    for street in db.session.scalars(select(Street).order_by(Street.name)):
+        entries = []
+        totals = {column: 0 for column in (*SUMMARY_COLUMNS, "findings", "open_cases")}
+        for community in street.communities:
+            signed = db.session.scalar(select(DailySummary).where(DailySummary.community_id == community.id,
+                                                                  DailySummary.day == day))
+            figures = json.loads(signed.figures)["totals"] if signed else None
+            if figures:
+                for column in totals:
+                    totals[column] += figures.get(column, 0)
+            entries.append((community, signed, figures))
+        streets.append((street, entries, totals))
+    return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
+                           labels=COLUMN_LABELS)
+
+
+@bp.get("/care")
+@login_required
+def care():
+    scope = current_scope()
+    if not (scope.everything or scope.managed_community_ids or scope.building_ids or scope.grid_ids):
+        abort(404)
+    return render_template("review/care.html", people=care_list(scope.households()), today=local_today())
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    scope = current_scope()
+    if not scope.everything and not scope.managed_community_ids:
+        abort(404)
+    statement = select(AuditLog).order_by(AuditLog.at.desc()).limit(300)
+    if not scope.everything:
+        from ..registry.queries import users_in_communities
+
+        ids = [u.id for u in users_in_communities(scope.managed_community_ids)]
+        statement = statement.where(AuditLog.user_id.in_(ids))
+    return render_template("review/audit.html", entries=db.session.scalars(statement).all())
+
+
