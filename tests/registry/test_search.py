@@ -1,0 +1,116 @@
+"""Search across the whole scope, tolerant of a wrong lane; revealing a number is audited."""
+import re
+import uuid
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import HX, count
+
+
+def _bungalow(app, community_id, offset=3):
+    from webapp.extensions import db
+    from webapp.models import Household
+
+    with app.app_context():
+        return db.session.scalar(select(Household).where(Household.community_id == community_id,
+                                                         Household.address.like("%里%号"),
+                                                         ~Household.address.like("%单元%"))
+                                 .order_by(Household.id).offset(offset))
+
+
+def test_a_wrong_lane_still_finds_the_door_and_the_right_one_ranks_first(app, client, login_as, world):
+    mine = _bungalow(app, world.first_community)       # e.g. 长庚里83号
+    number = re.search(r"(\d+)号", mine.address).group(1)
+    login_as("admin")
+    html = client.get("/search", query_string={"q": f"长庚里{number}号"}).get_data(as_text=True)
+    addresses = re.findall(r'<a class="title" href="/h/[\w-]+">([^<]+)</a>', html)
+    assert addresses[0] == f"长庚里{number}号"
+    assert f"新塘里{number}号" in addresses  # the other lane with the same number is ranked too
+    # The secretary of the first community types the wrong lane and still finds her door.
+    from tests.conftest import AuthActions
+
+    AuthActions(client).logout()
+    login_as("secretary")
+    html = client.get("/search", query_string={"q": f"新塘里{number}号"}).get_data(as_text=True)
+    addresses = re.findall(r'<a class="title" href="/h/[\w-]+">([^<]+)</a>', html)
+    assert f"长庚里{number}号" in addresses and f"新塘里{number}号" not in addresses
+
+
+def test_search_by_name_and_last_four_digits_masks_results(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    with app.app_context():
+        person = db.session.scalar(select(Resident).join(Household).where(
+            Household.grid_id == world.volunteer_grid, Resident.phone.isnot(None)).order_by(Resident.id))
+        name, phone, id_number = person.name, person.phone, person.id_number
+    login_as("volunteer")
+    by_name = client.get("/search", query_string={"q": name}).get_data(as_text=True)
+    assert name in by_name and phone not in by_name and id_number not in by_name
+    by_phone = client.get("/search", query_string={"q": phone[-4:]}).get_data(as_text=True)
+    assert f"{phone[:3]}****{phone[-4:]}" in by_phone
+    fragment = client.get("/search", query_string={"q": name}, headers=HX)
+    assert "<html" not in fragment.get_data(as_text=True)
+
+
+def test_search_respects_scope(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    with app.app_context():
+        outsider = db.session.scalar(select(Resident).join(Household).where(
+            Household.grid_id == world.second_grid).order_by(Resident.id))
+        name, address = outsider.name, outsider.household.address
+    login_as("volunteer")
+    html = client.get("/search", query_string={"q": address}).get_data(as_text=True)
+    assert address not in re.findall(r'<a class="title" href="/h/[\w-]+">([^<]+)</a>', html)
+    assert outsider.household.sticker_token not in html
+    assert outsider.household.sticker_token not in client.get("/search", query_string={"q": name}).get_data(as_text=True)
+
+
+def test_odd_queries_never_fail(client, login_as):
+    login_as("secretary")
+    for query in ("%", "_", "'", "号号号", "１２３", "a" * 500, "9" * 30, "\\"):
+        assert client.get("/search", query_string={"q": query}).status_code == 200
+
+
+def test_reveal_is_a_post_written_to_the_audit_log(app, client, login_as, auth, world):
+    from webapp.extensions import db
+    from webapp.models import AuditLog, Household, Resident
+
+    with app.app_context():
+        person = db.session.scalar(select(Resident).join(Household).where(
+            Household.grid_id == world.volunteer_grid, Resident.phone.isnot(None)).order_by(Resident.id))
+    login_as("volunteer")
+    csrf = csrf_token_from(client, "/search")
+    assert client.get(f"/residents/{person.id}/reveal").status_code == 405
+    request_id = uuid.uuid4().hex
+    response = client.post(f"/residents/{person.id}/reveal", data={"csrf_token": csrf, "request_id": request_id,
+                                                                   "field": "phone"}, headers={**HX, "X-CSRFToken": csrf})
+    assert response.status_code == 200 and person.phone in response.get_data(as_text=True)
+    client.post(f"/residents/{person.id}/reveal", data={"csrf_token": csrf, "request_id": request_id,
+                                                        "field": "phone"})
+    assert count(app, AuditLog, AuditLog.action == "reveal_phone") == 1
+    bad = client.post(f"/residents/{person.id}/reveal", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                              "field": "password_hash"})
+    assert bad.status_code == 400
+    auth.logout()
+    login_as("secretary")
+    log = client.get("/audit").get_data(as_text=True)
+    assert "查看完整电话号码" in log and "李志愿" in log and person.name in log
+
+
+def test_reveal_outside_scope_is_404_and_not_logged(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import AuditLog, Household, Resident
+
+    with app.app_context():
+        outsider = db.session.scalar(select(Resident.id).join(Household).where(Household.grid_id == world.second_grid))
+    login_as("volunteer")
+    csrf = csrf_token_from(client, "/search")
+    response = client.post(f"/residents/{outsider}/reveal", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                                  "field": "phone"})
+    assert response.status_code == 404
+    assert count(app, AuditLog) == 0
+    assert client.get("/audit").status_code == 404

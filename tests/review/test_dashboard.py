@@ -1,0 +1,44 @@
+"""The secretary's dashboard: coverage, today's knocks with bursts flagged, slips, patrols, cases."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.review.helpers import add_visit, households_of_building, user_id
+
+
+def test_dashboard_coverage_and_knocks(app, client, login_as, world):
+    from webapp.doors.queries import active_campaign
+    from webapp.extensions import db
+    from webapp.models import Grid, utcnow
+
+    with app.app_context():
+        doors = households_of_building(world.volunteer_building)
+        campaign = active_campaign(world.first_community)
+        volunteer, now = user_id("volunteer"), utcnow().replace(microsecond=0)
+        # Five knocks two seconds apart: too fast to be real conversations.
+        for number, door in enumerate(doors[:5]):
+            add_visit(door.id, volunteer, "verified" if number % 2 == 0 else "not_home",
+                      now - timedelta(minutes=1) + timedelta(seconds=2 * number), campaign.id)
+        add_visit(doors[5].id, user_id("lead"), "verified", now - timedelta(hours=1), campaign.id)
+        db.session.commit()
+        grid_name = db.session.get(Grid, world.volunteer_grid).name
+    login_as("secretary")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "<dt>已敲门</dt><dd>6</dd>" in html and "<dt>已走访</dt><dd>4</dd>" in html
+    grid_row = html.split(f'<span class="bar-label">{grid_name}</span>')[1].split("</li>")[0]
+    assert ">4/" in grid_row
+    flagged = html.split('class="flagged"')[1].split("</tr>")[0]
+    assert "李志愿" in flagged and "<td>5</td>" in flagged and "<td>3</td>" in flagged
+    assert "有 4 次敲门与上一次相隔不到 10 秒" in flagged
+    lead_row = re.search(r"<tr([^>]*)><td>黄楼长", html)
+    assert lead_row and "flagged" not in lead_row.group(1)
+    assert f"/buildings/{world.volunteer_building}/floors" in html  # drill down
+
+
+def test_dashboard_is_light_enough_for_a_phone(client, login_as):
+    import gzip
+
+    login_as("secretary")
+    body = client.get("/dashboard").get_data()
+    assert len(gzip.compress(body)) < 15 * 1024

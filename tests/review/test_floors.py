@@ -1,0 +1,93 @@
+"""The building lead's floor picture: a cell per door, coloured by its state in the campaign."""
+import re
+import uuid
+
+from sqlalchemy import select
+
+from tests.review.helpers import add_visit, households_of_building, user_id
+
+
+def test_floor_picture_colours_and_counts(app, client, login_as, world):
+    from webapp.doors.queries import active_campaign
+    from webapp.extensions import db
+    from webapp.models import Campaign, NoteSlip, utcnow
+
+    with app.app_context():
+        doors = households_of_building(world.lead_building)
+        campaign = active_campaign(doors[0].community_id, doors[0].grid_id)
+        lead, now = user_id("lead"), utcnow()
+        add_visit(doors[0].id, lead, "verified", now, campaign.id)                    # reached
+        add_visit(doors[1].id, lead, "not_home", now, campaign.id)                    # not home ×2
+        add_visit(doors[1].id, lead, "not_home", now, campaign.id)
+        slipped = add_visit(doors[2].id, lead, "not_home", now, campaign.id)          # slip left
+        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.community_id == doors[2].community_id))
+        slip.state, slip.visit_id, slip.household_id, slip.bound_by_id, slip.bound_at = \
+            "bound", slipped.id, doors[2].id, lead, now
+        add_visit(doors[3].id, lead, "refused", now, campaign.id)                     # refused
+        add_visit(doors[4].id, lead, "vacant", now, campaign.id)                      # vacant
+        add_visit(doors[5].id, lead, "verified", now, None)                            # outside the campaign
+        db.session.commit()
+        ids = [d.id for d in doors]
+        tokens = [d.sticker_token for d in doors]
+    login_as("lead")
+    response = client.get(f"/buildings/{world.lead_building}/floors")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    cells = dict(re.findall(r'class="cell cell-(\w+)" href="/h/([\w-]+)"', html))
+    by_token = {token: state for state, token in re.findall(r'class="cell cell-(\w+)" href="/h/([\w-]+)"', html)}
+    assert len(by_token) == len(ids)
+    assert [by_token[t] for t in tokens[:6]] == ["reached", "not_home", "slip_left", "refused", "vacant", "not_yet"]
+    assert "×2" in html
+    counts = dict(re.findall(r'<li class="cell-(\w+)">[^<]*<strong>(\d+)</strong>', html))
+    assert counts == {"reached": "1", "not_home": "1", "slip_left": "1", "refused": "1", "vacant": "1",
+                      "wrong_address": "0", "not_yet": str(len(ids) - 5)}
+    assert cells  # parsed
+
+
+def test_floor_picture_rows_run_top_floor_down(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Building
+
+    with app.app_context():
+        tower = db.session.scalar(select(Building).where(Building.kind == "tower"))
+    login_as("lead")
+    html = client.get(f"/buildings/{tower.id}/floors").get_data(as_text=True)
+    floors = [int(n) for n in re.findall(r'<tr><th scope="row">(\d+)</th>', html)]
+    assert floors == sorted(floors, reverse=True) and floors[0] == tower.floors
+
+
+def test_bungalows_are_a_row_of_houses(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Building
+
+    with app.app_context():
+        row = db.session.scalar(select(Building).where(Building.kind == "bungalow",
+                                                       Building.community_id == world.first_community))
+    login_as("secretary")
+    html = client.get(f"/buildings/{row.id}/floors").get_data(as_text=True)
+    assert "row-of-houses" in html and "<table" not in html
+
+
+def test_floor_picture_is_scoped(client, login_as, world):
+    login_as("lead")
+    assert client.get(f"/buildings/{world.other_building}/floors").status_code == 404
+
+
+def test_care_list_shows_the_last_contact(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import CareTag, Household, Resident, utcnow
+
+    with app.app_context():
+        door = households_of_building(world.lead_building)[0]
+        person = Resident(household_id=door.id, name="独居测试", category="local_permanent")
+        db.session.add(person)
+        db.session.flush()
+        db.session.add(CareTag(resident_id=person.id, tag="elderly_alone"))
+        add_visit(door.id, user_id("lead"), "verified", utcnow())
+        db.session.commit()
+    login_as("lead")
+    html = client.get("/care").get_data(as_text=True)
+    entry = html.split("独居测试")[1].split("</li>")[0]
+    assert "独居老人" in entry and "上次联系" in entry
+    login_as("volunteer2")
+    assert "独居测试" not in client.get("/care").get_data(as_text=True)

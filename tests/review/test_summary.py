@@ -1,0 +1,137 @@
+"""The daily summary against hand-counted fixtures, its exports, sign-off and the street roll-up."""
+import csv
+import io
+import uuid
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tests.review.helpers import add_visit, utc_of_local, user_id
+
+DAY = date(2026, 11, 20)
+
+
+def _grid_rows(html):
+    import re
+
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return {name: [int(n) for n in re.findall(r"<td>(\d+)</td>", cells)]
+            for name, cells in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', body, re.S)}
+
+
+def _fixture(app, world):
+    """In the volunteer's grid on DAY: door A verified; B not home twice; C refused then verified;
+    D vacant; E visited the day before; one knock undone. Two new arrivals, a patrol finding."""
+    from webapp.extensions import db
+    from webapp.models import Case, Checkpoint, Grid, Household, Patrol, PatrolScan, Resident, Route, WorkGroup
+
+    with app.app_context():
+        doors = db.session.scalars(select(Household).where(Household.grid_id == world.volunteer_grid)
+                                   .order_by(Household.id).limit(6)).all()
+        v = user_id("volunteer")
+        add_visit(doors[0].id, v, "verified", utc_of_local(DAY, 9))
+        add_visit(doors[1].id, v, "not_home", utc_of_local(DAY, 9, 10))
+        add_visit(doors[1].id, v, "not_home", utc_of_local(DAY, 19))
+        add_visit(doors[2].id, v, "refused", utc_of_local(DAY, 10))
+        add_visit(doors[2].id, v, "verified", utc_of_local(DAY, 20))
+        add_visit(doors[3].id, v, "vacant", utc_of_local(DAY, 0, 30))      # 00:30 local is still that day
+        add_visit(doors[4].id, v, "verified", utc_of_local(DAY, -1))       # 23:00 the day before
+        undone = add_visit(doors[5].id, v, "verified", utc_of_local(DAY, 11))
+        undone.undone_at = undone.visited_at
+        db.session.add_all([
+            Resident(household_id=doors[0].id, name="新来甲", category="nonlocal_temporary",
+                     created_at=utc_of_local(DAY, 12)),
+            Resident(household_id=doors[0].id, name="新来乙", category="local_permanent",
+                     created_at=utc_of_local(DAY, 13)),
+        ])
+        route = db.session.scalar(select(Route).where(Route.community_id == world.first_community))
+        patrol = Patrol(request_id=uuid.uuid4().hex, route_id=route.id, user_id=v, day=DAY, round_no=1,
+                        started_at=utc_of_local(DAY, 8), ended_at=utc_of_local(DAY, 9))
+        db.session.add(patrol)
+        db.session.flush()
+        scan = PatrolScan(request_id=uuid.uuid4().hex, patrol_id=patrol.id, checkpoint_id=route.stops[0].checkpoint_id,
+                          scanned_at=utc_of_local(DAY, 8, 20), result="finding", finding_kind="gathering",
+                          resolution="handed")
+        db.session.add(scan)
+        db.session.flush()
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.community_id == world.first_community))
+        db.session.add(Case(community_id=world.first_community, work_group_id=group.id, scan_id=scan.id,
+                            title="聚集", created_at=utc_of_local(DAY, 8, 21), created_by_id=v))
+        db.session.commit()
+        return db.session.get(Grid, world.volunteer_grid).name
+
+
+def test_summary_figures_match_the_hand_count(app, client, login_as, world):
+    grid_name = _fixture(app, world)
+    login_as("secretary")
+    html = client.get("/summary", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+    rows = _grid_rows(html)
+    # checked, reached, not home, refused, vacant, new 本地常住, 外地常住, 本地暂住, 外地暂住
+    assert rows[grid_name] == [4, 3, 1, 1, 1, 1, 0, 0, 1]
+    for name, figures in rows.items():
+        if name != grid_name:
+            assert figures == [0] * 9
+    assert "<dt>巡查发现问题</dt><dd>1</dd>" in html and "<dt>未结事项</dt><dd>1</dd>" in html
+
+
+def test_a_day_with_no_activity_is_all_zeros(app, client, login_as, world):
+    _fixture(app, world)
+    login_as("secretary")
+    html = client.get("/summary", query_string={"day": "2026-11-18"}).get_data(as_text=True)
+    assert all(figures == [0] * 9 for figures in _grid_rows(html).values())
+    assert "<dt>巡查发现问题</dt><dd>0</dd>" in html and "<dt>未结事项</dt><dd>0</dd>" in html
+
+
+def test_csv_and_xlsx_hold_the_same_figures(app, client, login_as, world):
+    grid_name = _fixture(app, world)
+    login_as("secretary")
+    csv_rows = list(csv.reader(io.StringIO(client.get("/summary.csv", query_string={"day": DAY.isoformat()})
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    xlsx = client.get("/summary.xlsx", query_string={"day": DAY.isoformat()})
+    assert xlsx.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    xlsx_rows = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert [r[: len(c)] for r, c in zip(xlsx_rows, csv_rows)] == csv_rows
+    mine = next(row for row in csv_rows if row[0] == grid_name)
+    assert mine[1:] == ["4", "3", "1", "1", "1", "1", "0", "0", "1"]
+    assert csv_rows[1][0] == "网格" and csv_rows[1][1] == "排查户数"
+
+
+def test_sign_then_the_admin_sees_the_street_roll_up(app, client, login_as, auth, world):
+    from webapp.models import DailySummary
+
+    from tests.doors.helpers import count
+
+    _fixture(app, world)
+    login_as("secretary")
+    csrf = csrf_token_from(client, "/summary")
+    form = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "day": DAY.isoformat(), "comment": "全部完成"}
+    assert client.post("/summary", data=form).status_code == 303
+    assert client.post("/summary", data=form).status_code == 303
+    assert count(app, DailySummary) == 1
+    assert "全部完成" in client.get("/summary", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+    assert client.get("/summary/street").status_code == 404  # only the admin rolls up the street
+    auth.logout()
+    login_as("admin")
+    html = client.get("/summary/street", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+    assert "长庚社区" in html and "新塘社区" in html and "尚未签批" in html
+    total_row = html.split("<tfoot>")[1]
+    assert "<td>4</td>" in total_row  # households checked, from the signed summary
+
+
+def test_summary_is_scoped_and_survives_bad_days(client, login_as, world):
+    login_as("secretary")
+    assert client.get("/summary", query_string={"community": world.second_community}).status_code == 404
+    assert client.get("/summary", query_string={"day": "2026-13-45"}).status_code == 400
+    assert client.get("/summary.xlsx", query_string={"day": "x"}).status_code == 400
+    login_as("volunteer")
+    assert client.get("/summary").status_code == 404
+    assert client.get("/dashboard").status_code == 404
+
+
+def test_print_view(client, login_as):
+    login_as("secretary")
+    html = client.get("/summary", query_string={"print": 1}).get_data(as_text=True)
+    assert "print.css" in html and "每日汇总" in html
