@@ -1,0 +1,71 @@
+"""The building lead's floor picture and the secretary's dashboard on a 360-wide phone."""
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import log_in, screenshot
+from tests.browser.test_doors import _db, _throttle
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _knock_some(live_server, building_kind="tower"):
+    from webapp.doors.queries import active_campaign
+    from webapp.extensions import db
+    from webapp.models import Building, Household, User, Visit, utcnow
+
+    with live_server.app.app_context():
+        building = db.session.scalar(select(Building).where(Building.kind == building_kind))
+        lead = db.session.scalar(select(User.id).where(User.username == "lead"))
+        campaign = active_campaign(building.community_id, building.grid_id)
+        doors = db.session.scalars(select(Household).where(Household.building_id == building.id)
+                                   .order_by(Household.floor.desc())).all()
+        for number, door in enumerate(doors[:12]):
+            db.session.add(Visit(request_id=uuid.uuid4().hex, household_id=door.id, user_id=lead,
+                                 campaign_id=campaign.id, outcome=("verified", "not_home", "refused")[number % 3],
+                                 visited_at=utcnow()))
+        db.session.commit()
+        return building.id, building.floors
+
+
+def test_floor_picture_of_a_tower_reads_on_a_phone(live_server, phone):
+    _throttle(phone)
+    building_id, floors = _knock_some(live_server)
+    log_in(phone, live_server.url, "lead", PASSWORD)
+    phone.goto(f"{live_server.url}/buildings/{building_id}/floors")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone.locator("table.floor-picture tbody tr").count() == floors
+    assert phone.locator("a.cell-reached").count() == 4 and phone.locator("a.cell-refused").count() == 4
+    width = phone.evaluate("document.querySelector('a.cell').getBoundingClientRect().width")
+    assert width >= 28  # still a tappable cell with eight doors a floor
+    screenshot(phone, "floors")
+    phone.locator("a.cell-reached").first.click()
+    phone.wait_for_selector("h1.address")
+
+
+def test_bungalow_row_reads_on_a_phone(live_server, phone):
+    from webapp.models import Building, RoleAssignment
+
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    building_id = _db(live_server, select(Building.id).where(Building.kind == "bungalow").order_by(Building.id))
+    phone.goto(f"{live_server.url}/buildings/{building_id}/floors")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone.locator(".row-of-houses a.cell").count() > 0
+
+
+def test_dashboard_on_a_phone(live_server, phone):
+    _throttle(phone)
+    _knock_some(live_server)
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/dashboard")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    text = phone.locator("main").inner_text()
+    assert "各网格走访进度" in text and "今日敲门" in text and "黄楼长" in text
+    screenshot(phone, "dashboard")
+    phone.goto(f"{live_server.url}/summary")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # the wide table scrolls inside its card
+    screenshot(phone, "summary")
+    phone.goto(f"{live_server.url}/search?q=85%E5%8F%B7")
+    screenshot(phone, "search")
