@@ -46,7 +46,7 @@ def test_floor_picture_of_a_tower_reads_on_a_phone(live_server, phone):
 
 
 def test_bungalow_row_reads_on_a_phone(live_server, phone):
-    from webapp.models import Building, RoleAssignment
+    from webapp.models import Building
 
     log_in(phone, live_server.url, "secretary", PASSWORD)
     building_id = _db(live_server, select(Building.id).where(Building.kind == "bungalow").order_by(Building.id))

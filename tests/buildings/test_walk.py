@@ -25,7 +25,7 @@ def test_walk_goes_top_floor_down_within_the_first_entrance(app, client, login_a
     first_entrance = [h for h in _households(app, world.volunteer_building) if h.entrance == 1]
     positions = [html.index(f'id="h-{h.id}"') for h in first_entrance]
     assert positions == sorted(positions)  # the page lists them top floor first
-    assert f"entrance=2" in html  # tabs to the other entrances
+    assert "entrance=2" in html  # tabs to the other entrances
     assert html.count('name="outcome"') == 4 * len(first_entrance)
 
 

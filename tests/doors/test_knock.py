@@ -4,7 +4,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.doors.helpers import HX, count, knock
+from tests.doors.helpers import count, knock
 
 
 def test_card_has_the_contracted_form(client, login_as, world):

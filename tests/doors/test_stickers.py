@@ -1,5 +1,4 @@
 """Sticker sheets, reissue and revoke."""
-import re
 import uuid
 
 from sqlalchemy import select

@@ -145,7 +145,6 @@ def test_confirming_an_answer_records_a_phone_visit_and_reaches_the_door(app, cl
 
 
 def test_slip_figures_for_the_campaign(app, client, left_slip, login_as):
-    csrf = csrf_token_from(client, f"/s/{left_slip}")
     login_as("secretary")
     html = client.get("/slips").get_data(as_text=True)
     assert "<dt>已留条</dt><dd>1</dd>" in html and "<dt>已回复</dt><dd>0</dd>" in html

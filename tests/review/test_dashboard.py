@@ -2,7 +2,6 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
 
 from tests.review.helpers import add_visit, households_of_building, user_id
 

@@ -1,6 +1,5 @@
 """The building lead's floor picture: a cell per door, coloured by its state in the campaign."""
 import re
-import uuid
 
 from sqlalchemy import select
 
@@ -10,7 +9,7 @@ from tests.review.helpers import add_visit, households_of_building, user_id
 def test_floor_picture_colours_and_counts(app, client, login_as, world):
     from webapp.doors.queries import active_campaign
     from webapp.extensions import db
-    from webapp.models import Campaign, NoteSlip, utcnow
+    from webapp.models import NoteSlip, utcnow
 
     with app.app_context():
         doors = households_of_building(world.lead_building)
@@ -75,7 +74,7 @@ def test_floor_picture_is_scoped(client, login_as, world):
 
 def test_care_list_shows_the_last_contact(app, client, login_as, world):
     from webapp.extensions import db
-    from webapp.models import CareTag, Household, Resident, utcnow
+    from webapp.models import CareTag, Resident, utcnow
 
     with app.app_context():
         door = households_of_building(world.lead_building)[0]

@@ -25,7 +25,7 @@ def _fixture(app, world):
     """In the volunteer's grid on DAY: door A verified; B not home twice; C refused then verified;
     D vacant; E visited the day before; one knock undone. Two new arrivals, a patrol finding."""
     from webapp.extensions import db
-    from webapp.models import Case, Checkpoint, Grid, Household, Patrol, PatrolScan, Resident, Route, WorkGroup
+    from webapp.models import Case, Grid, Household, Patrol, PatrolScan, Resident, Route, WorkGroup
 
     with app.app_context():
         doors = db.session.scalars(select(Household).where(Household.grid_id == world.volunteer_grid)

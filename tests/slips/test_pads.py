@@ -1,11 +1,9 @@
 """The secretary prints pads of slips and issues them; the pad page decodes to /s/ URLs."""
-import re
 import uuid
 
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from
-from tests.doors.helpers import count
 
 
 def test_slip_pad_page_ends_in_slips_print(app, client, login_as, world):
@@ -28,7 +26,7 @@ def test_slip_pad_page_ends_in_slips_print(app, client, login_as, world):
 
 def test_secretary_prints_and_issues_a_pad(app, client, login_as, world):
     from webapp.extensions import db
-    from webapp.models import NoteSlip, SlipPad, User
+    from webapp.models import SlipPad, User
 
     login_as("secretary")
     page = client.get("/slips").get_data(as_text=True)

@@ -3,7 +3,6 @@ from flask_login import login_required
 
 from ..doors.forms import KnockForm
 from ..doors.queries import active_campaign, door_states
-from ..hypermedia import is_htmx
 from ..idempotency import new_request_id
 from ..scope import building_or_404
 from . import bp

@@ -11,7 +11,7 @@ from ..hypermedia import hx_redirect, is_htmx
 from ..idempotency import new_request_id
 from ..models import Household, Resident, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
-from ..scope import current_scope, household_by_token_or_404
+from ..scope import current_scope
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
 from .queries import active_campaign, door_states, household_history, recent_visits, revisit_list, undoable_visit

@@ -6,12 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..buildings.stickers import qr_svg
-from ..doors.queries import active_campaign
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id
-from ..models import Building, Campaign, Household, NoteSlip, RoleAssignment, SelfReport, SlipPad, SlipReply, User, Visit
-from ..models import utcnow
+from ..models import Building, Campaign, Household, SelfReport, SlipPad, SlipReply, User, Visit
 from ..scope import current_scope
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
