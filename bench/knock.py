@@ -16,22 +16,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.httpclient import Session, free_port  # noqa: E402
 PASSWORD = "bench-password-1"
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "3000"))
 LATENCY_SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(app: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
@@ -47,54 +43,25 @@ def serve(app: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"{app} did not start")
 
 
-class Client:
-    def __init__(self, port: int):
-        self.port, self.cookies = port, {}
-
-    def call(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            body = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";")[0]
-        data = response.read()
-        conn.close()
-        return response, data
-
-    def login(self) -> str:
-        _, html = self.call("GET", "/login")
-        csrf = re.search(rb'name="csrf-token" content="([^"]+)"', html).group(1).decode()
-        response, _ = self.call("POST", "/login", {"username": "volunteer", "password": PASSWORD, "csrf_token": csrf})
-        assert response.status == 303, response.status
-        _, html = self.call("GET", "/")
-        return re.search(rb'name="csrf-token" content="([^"]+)"', html).group(1).decode()
-
-
-def knock_tokens(port: int) -> tuple[Client, str, list[str]]:
-    client = Client(port)
-    csrf = client.login()
-    _, home = client.call("GET", "/")
+def knock_tokens(port: int) -> tuple[Session, str, list[str]]:
+    client = Session(port)
+    csrf = client.login("volunteer", PASSWORD)
+    _, _, home = client.request("GET", "/")
     tokens = []
-    for building in dict.fromkeys(re.findall(rb'/buildings/(\d+)"', home)):
-        _, page = client.call("GET", f"/buildings/{building.decode()}")
-        tokens += [t.decode() for t in re.findall(rb'href="/h/([\w-]+)"', page)]
+    for building in dict.fromkeys(re.findall(r'/buildings/(\d+)"', home)):
+        _, _, page = client.request("GET", f"/buildings/{building}")
+        tokens += re.findall(r'href="/h/([\w-]+)"', page)
     return client, csrf, tokens
 
 
-def knock(client: Client, csrf: str, token: str, request_id: str):
-    return client.call("POST", f"/h/{token}", {"outcome": "not_home", "channel": "door", "request_id": request_id},
-                       headers={"HX-Request": "true", "X-CSRFToken": csrf})
+def knock(client: Session, csrf: str, token: str, request_id: str):
+    return client.request("POST", f"/h/{token}", {"outcome": "not_home", "channel": "door",
+                                                  "request_id": request_id},
+                          headers={"HX-Request": "true", "X-CSRFToken": csrf})
 
 
-def server_ms(response) -> float:
-    return float(re.search(r"dur=([\d.]+)", response.headers["Server-Timing"]).group(1))
+def server_ms(headers) -> float:
+    return float(re.search(r"dur=([\d.]+)", headers["Server-Timing"]).group(1))
 
 
 def _throughput_worker(args) -> int:
@@ -110,8 +77,8 @@ def _throughput_worker(args) -> int:
         return done
     client, csrf, tokens = knock_tokens(port)
     while time.perf_counter() < deadline:
-        response, _ = knock(client, csrf, tokens[done % len(tokens)], f"tp-{worker}-{done}-{time.time_ns()}")
-        assert response.status == 200, response.status
+        status, _, _ = knock(client, csrf, tokens[done % len(tokens)], f"tp-{worker}-{done}-{time.time_ns()}")
+        assert status == 200, status
         done += 1
     return done
 
@@ -138,10 +105,10 @@ def main() -> None:
         server, wall = [], []
         for i in range(LATENCY_SAMPLES):
             started = time.perf_counter()
-            response, body = knock(client, csrf, tokens[i % len(tokens)], f"lat-{i}-{time.time_ns()}")
+            _, headers, body = knock(client, csrf, tokens[i % len(tokens)], f"lat-{i}-{time.time_ns()}")
             wall.append((time.perf_counter() - started) * 1000)
-            server.append(server_ms(response))
-        size = len(body)
+            server.append(server_ms(headers))
+        size = len(body.encode())
         hello_rps = throughput("hello", hello_port)
         knock_rps = throughput("knock", app_port)
     finally:

@@ -53,3 +53,16 @@ def local_naive(moment: datetime) -> datetime:
 def utc_from_local(moment: datetime) -> datetime:
     """Naive local time → naive UTC, for querying stored times."""
     return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def requested_day() -> date:
+    """?day=YYYY-MM-DD (default today, local); anything else is a 400."""
+    from flask import abort, request
+
+    raw = request.values.get("day")
+    if not raw:
+        return local_today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)

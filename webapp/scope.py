@@ -107,3 +107,24 @@ def grid_or_404(grid_id: int) -> Grid:
 
 def community_or_404(community_id: int) -> Community:
     return _one_or_404(select(Community).where(Community.id == community_id, current_scope().communities()))
+
+
+def managed_communities_or_404() -> list[Community]:
+    """The communities a secretary runs (every one for an admin); 404 for anyone else."""
+    scope = current_scope()
+    if not scope.everything and not scope.managed_community_ids:
+        abort(404)
+    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
+
+
+def chosen_community(communities: list[Community]) -> Community:
+    """The community named by ?community=<id> (default the first); 404 if it is not among them."""
+    from flask import request
+
+    wanted = request.values.get("community", type=int)
+    if wanted is None:
+        return communities[0]
+    chosen = next((c for c in communities if c.id == wanted), None)
+    if chosen is None:
+        abort(404)
+    return chosen

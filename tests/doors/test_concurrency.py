@@ -1,37 +1,29 @@
 """Many gunicorn workers writing at once on SQLite: every knock lands exactly once."""
-import http.client
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bench.httpclient import Session, free_port
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES, KNOCKS = 4, 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(sqlite_template, tmp_path):
     database = tmp_path / "concurrency.db"
     shutil.copyfile(sqlite_template, database)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "concurrency-test"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
@@ -48,44 +40,14 @@ def gunicorn(sqlite_template, tmp_path):
     server.wait(timeout=20)
 
 
-class Session:
-    def __init__(self, port):
-        self.port, self.cookies = port, {}
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            body = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";")[0]
-        data = response.read().decode()
-        conn.close()
-        return response.status, data
-
-    def login(self, username):
-        _, html = self.request("GET", "/login")
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-        status, _ = self.request("POST", "/login", {"username": username, "password": PASSWORD, "csrf_token": csrf})
-        assert status == 303
-        _, html = self.request("GET", "/")
-        return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
 def _knocker(args):
     port, worker, tokens, replay = args
     session = Session(port)
-    csrf = session.login("volunteer")
+    csrf = session.login("volunteer", PASSWORD)
     statuses = []
     for number in range(KNOCKS):
         token = tokens[number % len(tokens)]
-        status, _ = session.request("POST", f"/h/{token}", {
+        status, _, _ = session.request("POST", f"/h/{token}", {
             "outcome": "not_home", "channel": "door", "request_id": f"conc-{worker}-{number:04d}"},
             headers={"HX-Request": "true", "X-CSRFToken": csrf})
         statuses.append(status)

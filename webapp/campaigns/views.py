@@ -7,18 +7,11 @@ from ..clock import local_today
 from ..extensions import db
 from ..idempotency import claim, new_request_id
 from ..models import Campaign, Community, Grid
-from ..scope import current_scope
+from ..scope import current_scope, managed_communities_or_404
 from . import bp
 from ..doors.forms import as_choices
 from .forms import CampaignForm
 from .queries import coverage, escalations, open_sticker_flags
-
-
-def _managed_communities() -> list[Community]:
-    scope = current_scope()
-    if not scope.everything and not scope.managed_community_ids:
-        abort(404)
-    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
 
 
 def _form(communities: list[Community], formdata=True) -> CampaignForm:
@@ -37,7 +30,7 @@ def _form(communities: list[Community], formdata=True) -> CampaignForm:
 @bp.route("/campaigns", methods=["GET", "POST"])
 @login_required
 def index():
-    communities = _managed_communities()
+    communities = managed_communities_or_404()
     form = _form(communities, formdata=request.method == "POST")
     status = 200
     if request.method == "POST":
@@ -65,7 +58,7 @@ def index():
 @bp.get("/campaigns/<id:campaign_id>")
 @login_required
 def detail(campaign_id: int):
-    communities = _managed_communities()
+    communities = managed_communities_or_404()
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.community_id not in {c.id for c in communities}:
         abort(404)

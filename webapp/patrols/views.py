@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import local_naive, local_now, local_today
+from ..clock import local_naive, local_now, local_today, requested_day
 from ..doors.forms import parse_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
-from ..scope import current_scope
+from ..scope import chosen_community, current_scope, managed_communities_or_404
 from . import bp
 from .forms import (
     CaseForm,
@@ -60,18 +59,6 @@ def _fresh(form_class, **data):
     form = form_class(formdata=None, **data)
     form.request_id.data = new_request_id()
     return form
-
-
-def _managed() -> list[Community]:
-    scope = current_scope()
-    if not scope.everything and not scope.managed_community_ids:
-        abort(404)
-    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
-
-
-def _chosen_community(communities: list[Community]) -> Community:
-    wanted = request.values.get("community", type=int)
-    return next((c for c in communities if c.id == wanted), communities[0]) if communities else abort(404)
 
 
 # --- volunteers: rounds --------------------------------------------------------------------
@@ -230,22 +217,12 @@ def case(case_id: int):
 # --- the secretary: the day's log, sign-off, export ---------------------------------------------
 
 
-def _day() -> date:
-    raw = request.values.get("day")
-    if not raw:
-        return local_today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-
-
 @bp.get("/patrols/log")
 @login_required
 def log():
-    communities = _managed()
-    community = _chosen_community(communities)
-    day = _day()
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
+    day = requested_day()
     days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
     return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
                            signoff=signoff_of(community.id, day),
@@ -255,8 +232,8 @@ def log():
 @bp.post("/patrols/log/signoff")
 @login_required
 def signoff():
-    communities = _managed()
-    community = _chosen_community(communities)
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
@@ -270,9 +247,9 @@ def signoff():
 @bp.get("/patrols/log.csv")
 @login_required
 def log_csv():
-    communities = _managed()
-    community = _chosen_community(communities)
-    day = _day()
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
+    day = requested_day()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
@@ -303,8 +280,8 @@ def log_csv():
 @bp.route("/patrols/setup", methods=["GET", "POST"])
 @login_required
 def setup():
-    communities = _managed()
-    community = _chosen_community(communities)
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
     forms = {"checkpoint": _fresh(CheckpointForm), "route": _fresh(RouteForm), "group": _fresh(GroupForm)}
     status = 200
     if request.method == "POST":
@@ -389,7 +366,7 @@ def route_stickers(route_id: int):
     """Checkpoint stickers of one route on one A4 sheet (same print rules as household stickers)."""
     from ..buildings.stickers import qr_svg
 
-    communities = _managed()
+    communities = managed_communities_or_404()
     route = db.session.get(Route, route_id)
     if route is None or route.community_id not in {c.id for c in communities}:
         abort(404)

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import local_today
+from ..clock import local_today, requested_day
 from ..doors.queries import active_campaign
 from ..extensions import db
 from ..idempotency import claim, new_request_id
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street, utcnow
-from ..scope import current_scope
+from ..scope import chosen_community, current_scope, managed_communities_or_404
 from . import bp
 from .forms import SignSummaryForm
 from .queries import (
@@ -31,38 +31,11 @@ from .queries import (
 )
 
 
-def _managed() -> list[Community]:
-    scope = current_scope()
-    if not scope.everything and not scope.managed_community_ids:
-        abort(404)
-    return list(db.session.scalars(select(Community).where(scope.communities()).order_by(Community.id)))
-
-
-def _community(communities: list[Community]) -> Community:
-    wanted = request.values.get("community", type=int)
-    if wanted is None:
-        return communities[0]
-    chosen = next((c for c in communities if c.id == wanted), None)
-    if chosen is None:
-        abort(404)
-    return chosen
-
-
-def _day() -> date:
-    raw = request.values.get("day")
-    if not raw:
-        return local_today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-
-
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    communities = _managed()
-    community = _community(communities)
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
     today = local_today()
     campaign = active_campaign(community.id)
     from ..campaigns.queries import coverage
@@ -99,13 +72,13 @@ def _summary_data(community: Community, day: date) -> tuple[list[dict], dict, Da
 @bp.route("/summary", methods=["GET", "POST"])
 @login_required
 def summary():
-    communities = _managed()
-    community = _community(communities)
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
     if request.method == "POST":
         form = SignSummaryForm()
         if not form.validate_on_submit():
             db.session.rollback()
-            day = _day()
+            day = requested_day()
             rows, totals, signed = _summary_data(community, day)
             return render_template("review/summary.html", community=community, communities=communities, day=day,
                                    rows=rows, totals=totals, signed=signed, form=form,
@@ -124,7 +97,7 @@ def summary():
             signed.signed_by_id, signed.signed_at = current_user.id, utcnow()
         db.session.commit()
         return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
-    day = _day()
+    day = requested_day()
     rows, totals, signed = _summary_data(community, day)
     form = SignSummaryForm(formdata=None, day=day, comment=signed.comment if signed else "")
     form.request_id.data = new_request_id()
@@ -149,9 +122,9 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
 @bp.get("/summary.<any(csv, xlsx):kind>")
 @login_required
 def summary_export(kind: str):
-    communities = _managed()
-    community = _community(communities)
-    day = _day()
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
+    day = requested_day()
     header, body = _table(community, day)
     filename = f"daily-summary-{community.id}-{day.isoformat()}.{kind}"
     if kind == "csv":
@@ -187,7 +160,7 @@ def street():
     """The admin's roll-up: every community's signed summary of the day, totalled for the street."""
     if not current_scope().everything:
         abort(404)
-    day = _day()
+    day = requested_day()
     streets = []
     for street in db.session.scalars(select(Street).order_by(Street.name)):
         entries = []
