@@ -83,3 +83,23 @@ def test_checkpoint_sticker_sheet_decodes(live_server, browser):
     context.close()
     found = {r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
     assert found == {f"{live_server.url}/c/{token}" for token in tokens}
+
+
+def test_a_scan_without_signal_keeps_the_time_it_was_made(live_server, phone):
+    from webapp.models import PatrolScan
+
+    route_id, tokens = _route_tokens(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/patrols")
+    phone.click("button:has-text('开始一轮巡查')")
+    phone.wait_for_selector("h1:has-text('第')")
+    phone.goto(f"{live_server.url}/c/{tokens[0]}")
+    phone.context.set_offline(True)
+    phone.click("button:has-text('一切正常')")
+    phone.wait_for_selector("#net-status:has-text('1 条待发送')")
+    phone.wait_for_timeout(1500)  # the scan was made well before it is sent
+    phone.context.set_offline(False)
+    phone.wait_for_function("JSON.parse(localStorage.getItem('doorstep-outbox') || '[]').length === 0")
+    scan = _db(live_server, select(PatrolScan))
+    assert scan is not None and scan.device_time is not None
+    assert (scan.scanned_at - scan.device_time).total_seconds() >= 1
