@@ -94,6 +94,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from sqlalchemy.orm import joinedload
+
     from .auth.services import may_hold_session
     from .models import User
 
@@ -106,7 +108,8 @@ def _init_login(app: Flask) -> None:
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # One query for the user and their assignments: this runs on every request.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.assignments)])
         # An assignment past its valid-until ends the session on the next request.
         return user if user is not None and may_hold_session(user) else None
 

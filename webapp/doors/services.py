@@ -28,10 +28,11 @@ STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}
 
 def record_knock(household: Household, user_id: int, *, request_id: str, outcome: str, channel: str | None,
                  note: str | None, device_time: datetime | None) -> Visit:
-    """One knock, exactly once per request id: a replay returns the first visit unchanged."""
-    existing = find_by_request_id(Visit, request_id)
-    if existing is not None:
-        return existing
+    """One knock, exactly once per request id: a replay returns the first visit unchanged.
+
+    The unique column decides: a replay fails to insert and gets the stored visit back, so a new
+    knock costs no look-up first.
+    """
     campaign = active_campaign(household.community_id, household.grid_id)
     visit = Visit(request_id=request_id, household_id=household.id, user_id=user_id,
                   campaign_id=campaign.id if campaign else None, outcome=outcome, channel=channel or "door",
@@ -41,7 +42,7 @@ def record_knock(household: Household, user_id: int, *, request_id: str, outcome
         db.session.add(visit)
         db.session.flush()
     except IntegrityError:
-        # Another worker stored the same request id a moment ago: answer with its visit.
+        # A replay, or another worker stored the same request id a moment ago: answer with that visit.
         savepoint.rollback()
         return find_by_request_id(Visit, request_id)
     savepoint.commit()
