@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install install-dev translations extract-messages bench clean screenshots
+.PHONY: run test install install-dev translations extract-messages bench bench-scale clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ clean:
 # Refresh the README's screenshots (needs Debian's fonts-noto-cjk to render Chinese).
 screenshots: install-dev
 	DOORSTEP_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser
+
+# District-scale read budgets (builds a large demo database first; takes minutes).
+bench-scale: install-dev
+	$(BIN)/python bench/scale.py

@@ -155,3 +155,13 @@ def test_backup_writes_a_usable_sqlite_copy(empty_app, tmp_path):
     copy = next((tmp_path / "b").glob("doorstep-*.db"))
     with sqlite3.connect(copy) as conn:
         assert conn.execute("select count(*) from households").fetchone()[0] == 20
+
+
+def test_demo_scales_to_many_towers_and_bungalow_rows(empty_app):
+    """Large demo streets (benchmarks build hundreds of thousands of doors) name every building uniquely."""
+    from webapp.models import Building, Household
+
+    result = empty_app.test_cli_runner().invoke(args=["demo", "--households", "12000", "--password", "pw-1"])
+    assert result.exit_code == 0, result.output
+    assert _scalar(empty_app, select(func.count()).select_from(Household)) == 12000
+    assert _scalar(empty_app, select(func.count()).select_from(Building).where(Building.kind == "tower")) > 8

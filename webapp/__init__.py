@@ -10,7 +10,6 @@ from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
 def select_locale() -> str:
     from flask import current_app
-
     from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
@@ -60,13 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .buildings import bp as buildings_bp
     from .campaigns import bp as campaigns_bp
     from .doors import bp as doors_bp
-    from .patrols import bp as patrols_bp
-    from .public import bp as public_bp
-    from .review import bp as review_bp
-    from .slips import bp as slips_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
+    from .patrols import bp as patrols_bp
+    from .public import bp as public_bp
     from .registry import bp as registry_bp
+    from .review import bp as review_bp
+    from .slips import bp as slips_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -93,7 +92,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-
     from sqlalchemy.orm import joinedload
 
     from .auth.services import may_hold_session

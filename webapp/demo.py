@@ -175,7 +175,7 @@ def _tower_doors(count: int, plan: CommunityPlan):
     per_tower, letter = 32 * 8, 0
     while count > 0:
         take = min(count, per_tower)
-        wing = "ABCDEFGH"[letter]
+        wing = "ABCDEFGH"[letter] if letter < 8 else str(letter + 1)
         name = f"{plan.tower_name}{wing}座"
         doors = []
         for index in range(take):
@@ -183,13 +183,15 @@ def _tower_doors(count: int, plan: CommunityPlan):
             room = f"{floor + 1}{door + 1:02d}"
             doors.append((1, floor + 1, room, f"{plan.road}88号{name}{room}"))
         yield {"name": name, "kind": "tower", "entrances": 1, "floors": math.ceil(take / 8),
-               "sort_key": f"2-{letter}"}, doors
+               "sort_key": f"2-{letter:04d}"}, doors
         count -= take
         letter += 1
 
 
 def _chinese_number(n: int) -> str:
     digits = "零一二三四五六七八九"
+    if n >= 100:
+        return str(n)
     if n < 10:
         return digits[n]
     tens, ones = divmod(n, 10)
@@ -203,7 +205,7 @@ def _bungalow_doors(count: int, plan: CommunityPlan):
         take = min(count, per_row)
         name = f"{plan.lane}平房{_chinese_number(row + 1)}片"
         doors = [(1, 1, f"{number + i}", f"{plan.lane}{number + i}号") for i in range(take)]
-        yield {"name": name, "kind": "bungalow", "entrances": 1, "floors": 1, "sort_key": f"3-{row:02d}"}, doors
+        yield {"name": name, "kind": "bungalow", "entrances": 1, "floors": 1, "sort_key": f"3-{row:04d}"}, doors
         count -= take
         row += 1
         number += take

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
+
+from ..forms import BaseForm
 
 
 class LoginForm(BaseForm):

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import and_, or_, select
 
+from ..doors.queries import active_campaign, door_states
 from ..extensions import db
+from ..idempotency import new_request_id
 from ..models import Building, Household
 
 FLOORS_PER_BAND = 10  # a tower is walked ten floors at a time, so a page stays light
@@ -94,9 +96,6 @@ def walk_url_after(household: Household) -> str:
 
 def walk_row_context(household: Household, visit=None) -> dict:
     """What one door's row in the building walk needs (also the fragment after a tap)."""
-    from ..doors.queries import active_campaign, door_states
-    from ..idempotency import new_request_id
-
     campaign = active_campaign(household.community_id, household.grid_id)
     following = next_household(household)
     return {"household": household, "state": door_states([household.id], campaign)[household.id],

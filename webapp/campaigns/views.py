@@ -4,12 +4,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..clock import local_today
+from ..doors.forms import as_choices
 from ..extensions import db
 from ..idempotency import claim, new_request_id
 from ..models import Campaign, Community, Grid
 from ..scope import current_scope, managed_communities_or_404
 from . import bp
-from ..doors.forms import as_choices
 from .forms import CampaignForm
 from .queries import coverage, escalations, open_sticker_flags
 

@@ -2,11 +2,11 @@
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..forms import BaseForm
 from ..idempotency import REQUEST_ID
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
 from ..models import utcnow

@@ -5,6 +5,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..buildings.queries import next_household, walk_row_context, walk_url, walk_url_after
 from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
@@ -12,6 +13,8 @@ from ..idempotency import new_request_id
 from ..models import Household, Resident, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope
+from ..slips.forms import BindSlipForm
+from ..slips.queries import slip_of_visit
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
 from .queries import active_campaign, door_states, household_history, recent_visits, revisit_list, undoable_visit
@@ -103,15 +106,11 @@ def card(token: str):
             return _walk_row(household, visit)
         return _knocked_fragment(household, visit)
     if form.return_to.data == "walk":
-        from ..buildings.queries import walk_url_after
-
         return redirect(walk_url_after(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
 def _knocked_fragment(household: Household, visit: Visit):
-    from ..buildings.queries import next_household
-
     campaign = active_campaign(household.community_id, household.grid_id)
     # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=_fresh(UndoForm),
@@ -122,17 +121,12 @@ def _knocked_fragment(household: Household, visit: Visit):
 
 def _slip_context(visit: Visit | None) -> dict:
     """After a not_home knock the panel offers to leave a slip (field slip_code)."""
-    from ..slips.forms import BindSlipForm
-    from ..slips.queries import slip_of_visit
-
     if visit is None or visit.outcome != "not_home":
         return {"bind_form": None, "slip": None}
     return {"bind_form": _fresh(BindSlipForm), "slip": slip_of_visit(visit.id)}
 
 
 def _walk_row(household: Household, visit: Visit | None = None):
-    from ..buildings.queries import walk_row_context
-
     return render_template("buildings/_walk_row.html", **walk_row_context(household, visit))
 
 
@@ -160,8 +154,6 @@ def undo(token: str, visit_id: int):
         return render_template("doors/_knock_form.html", household=household, knock_form=context["knock_form"],
                                state=context["state"], campaign=context["campaign"], undone=True, oob=True)
     if walking:
-        from ..buildings.queries import walk_url
-
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 

@@ -2,18 +2,46 @@
 from .accounts import ROLES, LoginAttempt, RoleAssignment, User
 from .audit import AuditLog
 from .base import new_token, utcnow
+from .patrols import (
+    CASE_STATES,
+    CHECKPOINT_KINDS,
+    FINDING_KINDS,
+    Case,
+    CaseEvent,
+    Checkpoint,
+    Patrol,
+    PatrolScan,
+    PatrolSignoff,
+    Route,
+    RoutePatroller,
+    RouteStop,
+    RouteWindow,
+    WorkGroup,
+    WorkGroupMember,
+)
 from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
 from .places import (
-    BUILDING_KINDS, HOUSEHOLD_STATUSES, Building, Community, Grid, Household, RetiredSticker, StickerFlag, Street,
-)
-from .patrols import (
-    CASE_STATES, CHECKPOINT_KINDS, FINDING_KINDS, Case, CaseEvent, Checkpoint, Patrol, PatrolScan, PatrolSignoff,
-    Route, RoutePatroller, RouteStop, RouteWindow, WorkGroup, WorkGroupMember,
+    BUILDING_KINDS,
+    HOUSEHOLD_STATUSES,
+    Building,
+    Community,
+    Grid,
+    Household,
+    RetiredSticker,
+    StickerFlag,
+    Street,
 )
 from .review import DailySummary
 from .slips import REPLY_KINDS, NoteSlip, RateEvent, SelfReport, SlipPad, SlipReply
 from .visits import (
-    CHANNELS, OUTCOMES, REACHED_OUTCOMES, Campaign, ProcessedRequest, ResidentChange, StatusChange, Visit,
+    CHANNELS,
+    OUTCOMES,
+    REACHED_OUTCOMES,
+    Campaign,
+    ProcessedRequest,
+    ResidentChange,
+    StatusChange,
+    Visit,
 )
 
 __all__ = [

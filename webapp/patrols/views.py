@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..buildings.stickers import qr_svg
 from ..clock import local_naive, local_now, local_today, requested_day
 from ..doors.forms import parse_device_time
 from ..extensions import db
@@ -16,6 +17,7 @@ from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
+from ..registry.queries import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
 from . import bp
 from .forms import (
@@ -297,8 +299,6 @@ def setup():
         status = 422
     checkpoints = db.session.scalars(select(Checkpoint).where(Checkpoint.community_id == community.id)
                                      .order_by(Checkpoint.id)).all()
-    from ..registry.queries import users_in_communities
-
     people = users_in_communities(frozenset([community.id]))
     return render_template("patrols/setup.html", community=community, communities=communities, forms=forms,
                            checkpoints=checkpoints, routes=routes_of([community.id]),
@@ -355,8 +355,6 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
 
 
 def _people(community: Community) -> list[User]:
-    from ..registry.queries import users_in_communities
-
     return users_in_communities(frozenset([community.id]))
 
 
@@ -364,8 +362,6 @@ def _people(community: Community) -> list[User]:
 @login_required
 def route_stickers(route_id: int):
     """Checkpoint stickers of one route on one A4 sheet (same print rules as household stickers)."""
-    from ..buildings.stickers import qr_svg
-
     communities = managed_communities_or_404()
     route = db.session.get(Route, route_id)
     if route is None or route.community_id not in {c.id for c in communities}:

@@ -1,11 +1,18 @@
-"""Browse the registry within one's scope."""
-from flask import abort, render_template
-from flask_login import login_required
+"""Browse the registry within one's scope, search it, and reveal a number when it is needed."""
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from ..models import Building, Grid, Household
+from ..audit import audit
+from ..buildings.stickers import qr_svg
+from ..extensions import db
+from ..hypermedia import is_htmx
+from ..idempotency import claim, new_request_id, valid_request_id
+from ..models import Building, Grid, Household, Resident
 from ..scope import community_or_404, current_scope, grid_or_404
 from . import bp
 from .queries import buildings_with_counts, grids_with_counts, resident_count, users_in_communities
+from .search import search as run_search
 
 
 @bp.get("/communities/<id:community_id>")
@@ -42,10 +49,6 @@ def users():
 @login_required
 def poster(grid_id: int):
     """The grid's self-report code (报备码), to print for building entrances."""
-    from flask import current_app, request, url_for
-
-    from ..buildings.stickers import qr_svg
-
     grid = grid_or_404(grid_id)
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
     url = base + url_for("public.self_report", token=grid.report_token)
@@ -56,12 +59,6 @@ def poster(grid_id: int):
 @login_required
 def search():
     """Name, last four digits of a phone, or address fragments, across the user's whole scope."""
-    from flask import request
-
-    from ..hypermedia import is_htmx
-    from ..idempotency import new_request_id
-    from .search import search as run_search
-
     query = (request.args.get("q") or "").strip()[:60]
     hits = run_search(current_scope().households(), query) if query else []
     template = "registry/_search_results.html" if is_htmx() else "registry/search.html"
@@ -72,16 +69,6 @@ def search():
 @login_required
 def reveal(resident_id: int):
     """Show one full phone or ID number: a deliberate act, written to the audit log."""
-    from flask import request
-    from flask_login import current_user
-    from sqlalchemy import select
-
-    from ..audit import audit
-    from ..extensions import db
-    from ..hypermedia import is_htmx
-    from ..idempotency import claim, valid_request_id
-    from ..models import Resident
-
     resident = db.session.scalar(select(Resident).join(Household).where(
         Resident.id == resident_id, current_scope().households()))
     if resident is None:

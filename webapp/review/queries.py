@@ -12,9 +12,9 @@ from ..models import (
     REACHED_OUTCOMES,
     RESIDENT_CATEGORIES,
     Campaign,
+    CareTag,
     Case,
     CaseEvent,
-    CareTag,
     Checkpoint,
     Grid,
     Household,
@@ -24,6 +24,7 @@ from ..models import (
     User,
     Visit,
 )
+from ..patrols.queries import route_day
 
 BURST_SECONDS = 10  # two knocks closer than this are not two real conversations
 BURST_FLAG = 3  # this many such quick successions in a day flags the volunteer
@@ -184,8 +185,6 @@ def care_list(household_scope) -> list[tuple[Resident, datetime | None]]:
 
 
 def patrol_summary(community_ids, day: date) -> dict[str, int]:
-    from ..patrols.queries import route_day
-
     counts: dict[str, int] = {}
     for route in db.session.scalars(select(Route).where(Route.community_id.in_(community_ids))):
         for result in route_day(route, day).rounds:

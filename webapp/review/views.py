@@ -11,13 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns.queries import coverage
 from ..clock import local_today, requested_day
 from ..doors.queries import active_campaign
 from ..extensions import db
 from ..idempotency import claim, new_request_id
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street, utcnow
+from ..registry.queries import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
+from ..slips.queries import slip_figures
 from . import bp
 from .forms import SignSummaryForm
 from .queries import (
@@ -38,9 +41,6 @@ def dashboard():
     community = chosen_community(communities)
     today = local_today()
     campaign = active_campaign(community.id)
-    from ..campaigns.queries import coverage
-    from ..slips.queries import slip_figures
-
     return render_template(
         "review/dashboard.html", community=community, communities=communities, campaign=campaign,
         figures=coverage(campaign) if campaign else None,
@@ -195,8 +195,6 @@ def audit():
         abort(404)
     statement = select(AuditLog).order_by(AuditLog.at.desc()).limit(300)
     if not scope.everything:
-        from ..registry.queries import users_in_communities
-
         ids = [u.id for u in users_in_communities(scope.managed_community_ids)]
         statement = statement.where(AuditLog.user_id.in_(ids))
     return render_template("review/audit.html", entries=db.session.scalars(statement).all())

@@ -9,8 +9,9 @@ from ..buildings.stickers import qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id
-from ..models import Building, Campaign, Household, SelfReport, SlipPad, SlipReply, User, Visit
-from ..scope import current_scope
+from ..models import Building, Campaign, Community, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
+from ..registry.queries import users_in_communities
+from ..scope import current_scope, household_by_token_or_404
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
 from .queries import my_pads, my_slips, open_replies, open_reports, slip_figures, slip_of_visit, suggested_households
@@ -28,8 +29,6 @@ from .services import (
 def _managed_community_ids() -> list[int]:
     scope = current_scope()
     if scope.everything:
-        from ..models import Community
-
         return list(db.session.scalars(select(Community.id)))
     if not scope.managed_community_ids:
         abort(404)
@@ -37,8 +36,6 @@ def _managed_community_ids() -> list[int]:
 
 
 def _volunteers_of(community_ids: list[int]) -> list[User]:
-    from ..registry.queries import users_in_communities
-
     return [u for u in users_in_communities(frozenset(community_ids)) if u.roles() & {"volunteer", "lead"}]
 
 
@@ -108,8 +105,6 @@ def mine():
 
 
 def _own_not_home_visit(token: str, visit_id: int) -> Visit:
-    from ..scope import household_by_token_or_404
-
     household = household_by_token_or_404(token)
     visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id))
     if visit is None:
@@ -159,8 +154,6 @@ def inbox():
     scope = current_scope()
     grid_ids = set(scope.grid_ids)
     if scope.managed_community_ids:
-        from ..models import Grid
-
         grid_ids |= set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(scope.managed_community_ids))))
     reports = open_reports(grid_ids, scope.everything)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
@@ -212,8 +205,6 @@ def _report_or_404(report_id: int) -> SelfReport:
     report = db.session.get(SelfReport, report_id)
     if report is None:
         abort(404)
-    from ..models import Grid
-
     grid = db.session.scalar(select(Grid).where(Grid.id == report.grid_id, scope.grids()))
     if grid is None:
         abort(404)
