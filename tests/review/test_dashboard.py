@@ -25,14 +25,16 @@ def test_dashboard_coverage_and_knocks(app, client, login_as, world):
     login_as("secretary")
     html = client.get("/dashboard").get_data(as_text=True)
     assert "<dt>已敲门</dt><dd>6</dd>" in html and "<dt>已走访</dt><dd>4</dd>" in html
-    grid_row = html.split(f'<span class="bar-label">{grid_name}</span>')[1].split("</li>")[0]
+    grid_row = html.split(f'#buildings">{grid_name}</a>')[1].split("</li>")[0]
     assert ">4/" in grid_row
     flagged = html.split('class="flagged"')[1].split("</tr>")[0]
     assert "李志愿" in flagged and "<td>5</td>" in flagged and "<td>3</td>" in flagged
     assert "有 4 次敲门与上一次相隔不到 10 秒" in flagged
     lead_row = re.search(r"<tr([^>]*)><td>黄楼长", html)
     assert lead_row and "flagged" not in lead_row.group(1)
-    assert f"/buildings/{world.volunteer_building}/floors" in html  # drill down
+    assert f"/buildings/{world.volunteer_building}/floors" not in html  # buildings come with the grid
+    drilled = client.get("/dashboard", query_string={"grid": world.volunteer_grid}).get_data(as_text=True)
+    assert f"/buildings/{world.volunteer_building}/floors" in drilled  # drill down to the floor picture
 
 
 def test_dashboard_is_light_enough_for_a_phone(client, login_as):

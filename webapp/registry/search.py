@@ -45,12 +45,14 @@ def search(scope_filter, query: str) -> list[Hit]:
         if resident_id is not None:
             matched_people.setdefault(household_id, set()).add(resident_id)
 
-    # By name: every run of Chinese characters could be (part of) a name.
+    # By name: every run of Chinese characters could be a name. A full name is found through its
+    # index; only when nothing matches exactly is it looked for inside names (a slower scan).
     for word in words:
         if 1 < len(word) <= 4:
-            for resident_id, household_id in db.session.execute(
-                    select(Resident.id, Resident.household_id).join(Household)
-                    .where(scope_filter, Resident.name.like(_like(word), escape="\\")).limit(200)):
+            people = select(Resident.id, Resident.household_id).join(Household).where(scope_filter)
+            found = db.session.execute(people.where(Resident.name == word).limit(200)).all() or \
+                db.session.execute(people.where(Resident.name.like(_like(word), escape="\\")).limit(200)).all()
+            for resident_id, household_id in found:
                 add(household_id, 10, resident_id)
     # By the last four digits of a phone.
     for number in numbers:

@@ -56,13 +56,14 @@ class Coverage:
         return self.reached / self.households if self.households else 0.0
 
 
-def coverage_by(campaign: Campaign, model) -> list[Coverage]:
-    """Households, visited and reached per grid or per building of the campaign's scope."""
+def coverage_by(campaign: Campaign, model, grid_id: int | None = None) -> list[Coverage]:
+    """Households, visited and reached per grid or per building of the campaign's scope
+    (buildings of one grid when grid_id is given: a community can have thousands)."""
     stats = _campaign_household_stats(campaign)
     key = Household.grid_id if model is Grid else Household.building_id
     scope = Household.community_id == campaign.community_id
-    if campaign.grid_id:
-        scope = and_(scope, Household.grid_id == campaign.grid_id)
+    if campaign.grid_id or grid_id:
+        scope = and_(scope, Household.grid_id == (campaign.grid_id or grid_id))
     per = (select(key.label("key"), func.count(Household.id).label("households"),
                   func.count(stats.c.household_id).label("visited"),
                   func.coalesce(func.sum(stats.c.reached), 0).label("reached"))

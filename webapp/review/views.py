@@ -41,11 +41,14 @@ def dashboard():
     community = chosen_community(communities)
     today = local_today()
     campaign = active_campaign(community.id)
+    grids = coverage_by(campaign, Grid) if campaign else []
+    # Drill down: the buildings of one grid (?grid=<id>), not all of a large community's at once.
+    wanted = request.args.get("grid", type=int)
+    grid = next((row for row in grids if row.obj.id == wanted), None)
     return render_template(
         "review/dashboard.html", community=community, communities=communities, campaign=campaign,
         figures=coverage(campaign) if campaign else None,
-        grids=coverage_by(campaign, Grid) if campaign else [],
-        buildings=coverage_by(campaign, Building) if campaign else [],
+        grids=grids, grid=grid, buildings=coverage_by(campaign, Building, grid.obj.id) if campaign and grid else [],
         volunteers=knocks_by_volunteer([community.id], today),
         slips=slip_figures(campaign) if campaign else None,
         patrols=patrol_summary([community.id], today), open_cases=open_case_count([community.id]), today=today)
