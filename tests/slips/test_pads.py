@@ -56,3 +56,19 @@ def test_volunteers_print_only_their_own_pads(app, client, login_as, world):
     assert client.get("/slips/print").status_code == 200  # their own pad
     assert client.get("/slips/print", query_string={"pad": other}).status_code == 404
     assert client.get("/slips").status_code == 404
+
+
+def test_admin_prints_a_pad_for_the_second_community(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import SlipPad
+
+    login_as("admin")
+    page = client.get("/slips", query_string={"community": world.second_community})
+    assert page.status_code == 200 and "新塘社区" in page.get_data(as_text=True)
+    csrf = csrf_token_from(client, "/slips")
+    response = client.post(f"/slips?community={world.second_community}", data={
+        "csrf_token": csrf, "request_id": uuid.uuid4().hex, "count": "8", "issued_to": "0"})
+    assert response.status_code == 303
+    with app.app_context():
+        newest = db.session.scalar(select(SlipPad).order_by(SlipPad.id.desc()))
+        assert newest.community_id == world.second_community and len(newest.slips) == 8

@@ -9,9 +9,9 @@ from ..buildings.stickers import qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id
-from ..models import Building, Campaign, Community, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
+from ..models import Building, Campaign, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
 from ..registry.queries import users_in_communities
-from ..scope import current_scope, household_by_token_or_404
+from ..scope import chosen_community, current_scope, household_by_token_or_404, managed_communities_or_404
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
 from .queries import my_pads, my_slips, open_replies, open_reports, slip_figures, slip_of_visit, suggested_households
@@ -26,15 +26,6 @@ from .services import (
 )
 
 
-def _managed_community_ids() -> list[int]:
-    scope = current_scope()
-    if scope.everything:
-        return list(db.session.scalars(select(Community.id)))
-    if not scope.managed_community_ids:
-        abort(404)
-    return sorted(scope.managed_community_ids)
-
-
 def _volunteers_of(community_ids: list[int]) -> list[User]:
     return [u for u in users_in_communities(frozenset(community_ids)) if u.roles() & {"volunteer", "lead"}]
 
@@ -42,37 +33,32 @@ def _volunteers_of(community_ids: list[int]) -> list[User]:
 @bp.route("/slips", methods=["GET", "POST"])
 @login_required
 def index():
-    community_ids = _managed_community_ids()
+    """Slip figures per campaign, pads printed and issued (one community at a time: ?community=)."""
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
     form = PadForm() if request.method == "POST" else PadForm(formdata=None)
-    people = _volunteers_of(community_ids)
+    people = _volunteers_of([community.id])
     form.issued_to.choices = [(0, "—")] + [(u.id, f"{u.display_name} ({u.username})") for u in people]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             if claim(form.request_id.data, current_user.id, "pad"):
-                pad = create_pad(community_ids[0] if len(community_ids) == 1 else _pad_community(community_ids),
-                                 form.count.data, form.issued_to.data or None, current_user.id)
+                pad = create_pad(community.id, form.count.data, form.issued_to.data or None, current_user.id)
                 db.session.commit()
                 return redirect(url_for("slips.print_pad", pad=pad.id), code=303)
             db.session.commit()
-            return redirect(url_for("slips.index"), code=303)
+            return redirect(url_for("slips.index", community=community.id), code=303)
         db.session.rollback()
         status = 422
     else:
         form.request_id.data = new_request_id()
-    pads = db.session.scalars(select(SlipPad).where(SlipPad.community_id.in_(community_ids))
+    pads = db.session.scalars(select(SlipPad).where(SlipPad.community_id == community.id)
                               .order_by(SlipPad.id.desc()).limit(50)).all()
-    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id.in_(community_ids))
+    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id == community.id)
                                    .order_by(Campaign.starts_on.desc()).limit(5)).all()
     figures = [(campaign, slip_figures(campaign)) for campaign in campaigns]
-    return render_template("slips/index.html", form=form, pads=pads, figures=figures), status
-
-
-def _pad_community(community_ids: list[int]) -> int:
-    chosen = request.form.get("community_id", type=int)
-    if chosen not in community_ids:
-        abort(400)
-    return chosen
+    return render_template("slips/index.html", form=form, pads=pads, figures=figures, community=community,
+                           communities=communities), status
 
 
 @bp.get("/slips/print")
