@@ -9,7 +9,7 @@ ODD = ["", "?day=2026-02-30", "?day=%00", "?community=abc", "?community=999999",
 
 def _paths(app, world):
     from webapp.extensions import db
-    from webapp.models import Campaign, Case, Checkpoint, Grid, NoteSlip, Patrol, Route
+    from webapp.models import Campaign, Checkpoint, Grid, NoteSlip, Route
 
     with app.app_context():
         values = {

@@ -94,3 +94,23 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+
+
+def qr_codes_on(browser, base_url: str, path: str, username: str = "secretary", shot: str | None = None) -> set[str]:
+    """Open a printable sheet as an A4-wide desktop page and decode every QR code on it with zxing-cpp."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(viewport={"width": 1000, "height": 1400}, device_scale_factor=1)
+    page = context.new_page()
+    log_in(page, base_url, username, PASSWORD)
+    page.goto(f"{base_url}{path}")
+    png = page.screenshot(full_page=True)
+    if shot:
+        screenshot(page, shot)
+    context.close()
+    return {result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}

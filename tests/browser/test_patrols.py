@@ -1,10 +1,8 @@
 """一日三巡 on a phone: a round with a finding handed on, and the secretary's picture of the day."""
-import io
-
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, qr_codes_on, screenshot
 from tests.browser.test_doors import _db, _throttle
 from tests.conftest import PASSWORD
 
@@ -71,17 +69,8 @@ def test_round_with_a_finding_then_the_secretary_signs_off(live_server, phone, b
 
 
 def test_checkpoint_sticker_sheet_decodes(live_server, browser):
-    import zxingcpp
-    from PIL import Image
-
     route_id, tokens = _route_tokens(live_server)
-    context = browser.new_context(viewport={"width": 1000, "height": 1400})
-    page = context.new_page()
-    log_in(page, live_server.url, "secretary", PASSWORD)
-    page.goto(f"{live_server.url}/patrols/routes/{route_id}/stickers")
-    png = page.screenshot(full_page=True)
-    context.close()
-    found = {r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
+    found = qr_codes_on(browser, live_server.url, f"/patrols/routes/{route_id}/stickers")
     assert found == {f"{live_server.url}/c/{token}" for token in tokens}
 
 
