@@ -18,8 +18,9 @@ def _tokens_of(app, building_id):
 
 def test_every_building_page_links_to_its_sticker_sheet(client, login_as, world):
     login_as("volunteer")
-    html = client.get(f"/buildings/{world.volunteer_building}").get_data(as_text=True)
-    assert f'href="/buildings/{world.volunteer_building}/stickers"' in html
+    for page in ("", "/walk", "/floors"):
+        html = client.get(f"/buildings/{world.volunteer_building}{page}").get_data(as_text=True)
+        assert f'href="/buildings/{world.volunteer_building}/stickers"' in html, page
 
 
 def test_sticker_sheet_has_a_qr_and_address_per_door_and_nothing_about_residents(app, client, login_as, world):
