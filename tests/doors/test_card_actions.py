@@ -193,4 +193,18 @@ def test_a_sticker_found_on_the_wrong_door_is_flagged_for_the_secretary(app, cli
     assert count(app, StickerFlag) == 1
     auth.logout()
     login_as("secretary")
-    assert "长庚里12号3单元501" in client.get("/campaigns").get_data(as_text=True)
+    page = client.get("/campaigns").get_data(as_text=True)
+    assert "长庚里12号3单元501" in page
+    from webapp.extensions import db
+
+    with app.app_context():
+        flag_id = db.session.scalar(select(StickerFlag.id))
+    csrf = csrf_token_from(client, "/campaigns")
+    resolved = client.post(f"/stickers/flags/{flag_id}/resolve", data={"csrf_token": csrf,
+                                                                       "request_id": uuid.uuid4().hex})
+    assert resolved.status_code == 303
+    assert "长庚里12号3单元501" not in client.get("/campaigns").get_data(as_text=True)
+    auth.logout()
+    login_as("volunteer")
+    assert client.post(f"/stickers/flags/{flag_id}/resolve", data={
+        "csrf_token": csrf_token_from(client, "/"), "request_id": uuid.uuid4().hex}).status_code == 404

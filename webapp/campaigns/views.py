@@ -4,10 +4,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..clock import local_today
-from ..doors.forms import as_choices
+from ..doors.forms import WriteForm, as_choices
 from ..extensions import db
 from ..idempotency import claim, new_request_id
-from ..models import Campaign, Community, Grid
+from ..models import Campaign, Community, Grid, StickerFlag, utcnow
 from ..scope import current_scope, managed_communities_or_404
 from . import bp
 from .forms import CampaignForm
@@ -52,7 +52,8 @@ def index():
                                    .order_by(Campaign.starts_on.desc(), Campaign.id.desc())).all()
     rows = [(c, coverage(c)) for c in campaigns]
     flags = open_sticker_flags(None if current_scope().everything else [c.id for c in communities])
-    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags), status
+    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags,
+                           new_request_id=new_request_id), status
 
 
 @bp.get("/campaigns/<id:campaign_id>")
@@ -64,3 +65,19 @@ def detail(campaign_id: int):
         abort(404)
     return render_template("campaigns/detail.html", campaign=campaign, figures=coverage(campaign),
                            escalated=escalations(campaign))
+
+
+@bp.post("/stickers/flags/<id:flag_id>/resolve")
+@login_required
+def resolve_flag(flag_id: int):
+    """The office checked a sticker reported on the wrong door (and reissued or moved it)."""
+    flag = db.session.get(StickerFlag, flag_id)
+    if flag is None or not current_scope().manages(flag.household.community_id):
+        abort(404)
+    form = WriteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if flag.resolved_at is None and claim(form.request_id.data, current_user.id, "flag"):
+        flag.resolved_at = utcnow()
+    db.session.commit()
+    return redirect(url_for("campaigns.index"), code=303)
