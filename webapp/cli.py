@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(import_command)
 
 
 @click.command("demo")
@@ -123,3 +124,25 @@ def backup_command(target_dir: str | None) -> None:
         plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
         subprocess.run(["pg_dump", "--no-owner", "-f", str(target), plain], check=True)
     click.echo(f"Backup written to {target}")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--community", required=True, help="Community name the file belongs to.")
+def import_command(path: str, community: str) -> None:
+    """Import a registry CSV (底册): checked whole first, applied in one transaction or not at all."""
+    from .registry.importer import COLUMNS, import_registry
+
+    target = _community(community)
+    with open(path, encoding="utf-8-sig") as handle:
+        text = handle.read()
+    report = import_registry(target, text)
+    if report.errors:
+        db.session.rollback()
+        for error in report.errors[:200]:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(report.errors)} problem(s); nothing was imported. "
+                                   f"Columns: {', '.join(COLUMNS)}")
+    db.session.commit()
+    click.echo(f"Imported {report.households} new households and {report.residents} residents into {target.name}.")
