@@ -3,18 +3,20 @@ import re
 from datetime import timedelta
 
 
-from tests.review.helpers import add_visit, households_of_building, user_id
+from tests.review.helpers import add_visit, households_of_building, user_id, utc_of_local
 
 
 def test_dashboard_coverage_and_knocks(app, client, login_as, world):
+    from webapp.clock import local_today
     from webapp.doors.queries import active_campaign
     from webapp.extensions import db
-    from webapp.models import Grid, utcnow
+    from webapp.models import Grid
 
     with app.app_context():
         doors = households_of_building(world.volunteer_building)
         campaign = active_campaign(world.first_community)
-        volunteer, now = user_id("volunteer"), utcnow().replace(microsecond=0)
+        # Local noon today: the same local day whenever the test runs (a minute after midnight too).
+        volunteer, now = user_id("volunteer"), utc_of_local(local_today(), 12)
         # Five knocks two seconds apart: too fast to be real conversations.
         for number, door in enumerate(doors[:5]):
             add_visit(door.id, volunteer, "verified" if number % 2 == 0 else "not_home",
