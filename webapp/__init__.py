@@ -79,9 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     register_error_handlers(app)
 
-    from .hypermedia import add_vary_header
+    from .hypermedia import finish_response
 
-    app.after_request(add_vary_header)
+    app.after_request(finish_response)
     _init_templates(app)
 
     from .cli import register_commands

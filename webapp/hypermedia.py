@@ -35,7 +35,8 @@ def start_timer() -> None:
     g.started = time.perf_counter()
 
 
-def add_vary_header(response: Response) -> Response:
+def finish_response(response: Response) -> Response:
+    """Headers every response gets: Vary on HX-Request, and the server time of the request."""
     # A cache must never serve a fragment where a page belongs.
     response.vary.add("HX-Request")
     if "started" in g:
