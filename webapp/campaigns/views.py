@@ -15,15 +15,12 @@ from .queries import coverage, escalations, open_sticker_flags
 
 
 def _form(communities: list[Community], formdata=True) -> CampaignForm:
-    form = CampaignForm() if formdata else CampaignForm(formdata=None)
+    form = CampaignForm() if formdata else CampaignForm.blank(starts_on=local_today())
     form.community_id.choices = as_choices((c.id, c.name) for c in communities)
     grids = db.session.scalars(select(Grid).where(Grid.community_id.in_([c.id for c in communities]))
                                .order_by(Grid.community_id, Grid.id)).all()
     form.grid_id.choices = as_choices([(0, _("The whole community"))] + [(g.id, f"{g.community.name} · {g.name}")
                                                                           for g in grids])
-    if not formdata:
-        form.request_id.data = new_request_id()
-        form.starts_on.data = local_today()
     return form
 
 

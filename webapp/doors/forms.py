@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..forms import BaseForm
-from ..idempotency import REQUEST_ID
+from ..idempotency import REQUEST_ID, new_request_id
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
 from ..models import utcnow
 
@@ -37,6 +37,13 @@ class ChoiceField(RadioField):
 class WriteForm(BaseForm):
     request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
                                          Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
+
+    @classmethod
+    def blank(cls, prefix: str = "", **data):
+        """A form to show on a page: nothing posted yet, and a new request id of its own."""
+        form = cls(formdata=None, prefix=prefix, **data)
+        form.request_id.data = new_request_id()
+        return form
 
 
 class KnockForm(WriteForm):

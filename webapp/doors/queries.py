@@ -135,7 +135,7 @@ def household_history(household_id: int) -> list[tuple[datetime, str, object]]:
     return sorted(entries, key=lambda entry: entry[0], reverse=True)[:20]
 
 
-def revisit_list(scope_filter, campaign_for) -> list[tuple[Household, DoorState]]:
+def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
     """Doors in scope whose latest knock in their campaign found nobody home, oldest first."""
     latest = (select(Visit.household_id, func.max(Visit.id).label("last_id"))
               .where(Visit.undone_at.is_(None)).group_by(Visit.household_id).subquery())
@@ -145,12 +145,11 @@ def revisit_list(scope_filter, campaign_for) -> list[tuple[Household, DoorState]
         .where(scope_filter, Visit.outcome == "not_home")
         .order_by(Visit.visited_at).limit(300)).all()
     result = []
-    by_campaign: dict[int | None, list[Household]] = {}
+    by_campaign: dict[int | None, tuple[Campaign | None, list[Household]]] = {}
     for household in households:
-        campaign = campaign_for(household)
-        by_campaign.setdefault(campaign.id if campaign else None, []).append(household)
-    for group in by_campaign.values():
-        campaign = campaign_for(group[0])
+        campaign = active_campaign(household.community_id, household.grid_id)
+        by_campaign.setdefault(campaign.id if campaign else None, (campaign, []))[1].append(household)
+    for campaign, group in by_campaign.values():
         states = door_states([h.id for h in group], campaign)
         result.extend((h, states[h.id]) for h in group if not states[h.id].reached)
     return sorted(result, key=lambda pair: pair[1].last_at or utcnow())

@@ -17,7 +17,15 @@ from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
-from .queries import active_campaign, door_states, household_history, recent_visits, revisit_list, undoable_visit
+from .queries import (
+    active_campaign,
+    door_states,
+    find_households,
+    household_history,
+    recent_visits,
+    revisit_list,
+    undoable_visit,
+)
 from .services import (
     add_resident,
     change_status,
@@ -48,37 +56,35 @@ def _retired_response(retired: RetiredSticker):
     return make_response(render_template("doors/retired.html", retired=retired), 410)
 
 
-def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
+def _door_state(household: Household):
+    """The campaign in force at this door and the door's standing in it."""
     campaign = active_campaign(household.community_id, household.grid_id)
-    state = door_states([household.id], campaign)[household.id]
+    return campaign, door_states([household.id], campaign)[household.id]
+
+
+def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
+    campaign, state = _door_state(household)
     undoable = None if request.args.get("again") else undoable_visit(household.id, current_user.id)
     return {
         **_slip_context(undoable),
         "household": household,
         "campaign": campaign,
         "state": state,
-        "knock_form": knock_form or _fresh(KnockForm),
+        "knock_form": knock_form or KnockForm.blank(),
         # "again": the volunteer wants to log another outcome now (the door opened after all).
         "undoable": undoable,
-        "undo_form": _fresh(UndoForm),
+        "undo_form": UndoForm.blank(),
         "visits": recent_visits(household.id),
         "history": household_history(household.id),
         "seal_checks": seal_checks_of(household.id),
-        "status_form": _fresh(StatusForm, status=household.status),
-        "new_resident_form": _fresh(NewResidentForm, prefix="new"),
-        "flag_form": _fresh(FlagForm),
+        "status_form": StatusForm.blank(status=household.status),
+        "new_resident_form": NewResidentForm.blank(prefix="new"),
+        "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
         "fresh_request_id": new_request_id,
-        "resident_form": lambda r: _fresh(ResidentForm, prefix=f"r{r.id}", name=r.name, category=r.category),
+        "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
         **extra,
     }
-
-
-def _fresh(form_class, **data):
-    prefix = data.pop("prefix", "")
-    form = form_class(formdata=None, prefix=prefix, **data)
-    form.request_id.data = new_request_id()
-    return form
 
 
 @bp.route("/h/<token:token>", methods=["GET", "POST"])
@@ -93,7 +99,7 @@ def card(token: str):
         db.session.rollback()
         if is_htmx():
             return render_template("doors/_knock_form.html", household=household, knock_form=form,
-                                   state=_card_context(household)["state"]), 422
+                                   state=_door_state(household)[1]), 422
         return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
     with writing():
         visit = record_knock(household, current_user.id, request_id=form.request_id.data,
@@ -111,19 +117,18 @@ def card(token: str):
 
 
 def _knocked_fragment(household: Household, visit: Visit):
-    campaign = active_campaign(household.community_id, household.grid_id)
+    campaign, state = _door_state(household)
     # The door's status and campaign state sit above the swapped panel: update them out of band.
-    return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=_fresh(UndoForm),
+    return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=UndoForm.blank(),
                            undoable=visit.undone_at is None, next_door=next_household(household), oob=True,
-                           campaign=campaign, state=door_states([household.id], campaign)[household.id],
-                           **_slip_context(visit))
+                           campaign=campaign, state=state, **_slip_context(visit))
 
 
 def _slip_context(visit: Visit | None) -> dict:
     """After a not_home knock the panel offers to leave a slip (field slip_code)."""
     if visit is None or visit.outcome != "not_home":
         return {"bind_form": None, "slip": None}
-    return {"bind_form": _fresh(BindSlipForm), "slip": slip_of_visit(visit.id)}
+    return {"bind_form": BindSlipForm.blank(), "slip": slip_of_visit(visit.id)}
 
 
 def _walk_row(household: Household, visit: Visit | None = None):
@@ -150,9 +155,9 @@ def undo(token: str, visit_id: int):
         if not undone:
             return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=None,
                                    undoable=False, too_late=True, next_door=None), 422
-        context = _card_context(household)
-        return render_template("doors/_knock_form.html", household=household, knock_form=context["knock_form"],
-                               state=context["state"], campaign=context["campaign"], undone=True, oob=True)
+        campaign, state = _door_state(household)
+        return render_template("doors/_knock_form.html", household=household, knock_form=KnockForm.blank(),
+                               state=state, campaign=campaign, undone=True, oob=True)
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
@@ -260,23 +265,12 @@ def sticker(token: str, action: str):
 @bp.get("/revisits")
 @login_required
 def revisits():
-    scope = current_scope()
-    campaigns: dict[tuple, object] = {}
-
-    def campaign_for(household):
-        key = (household.community_id, household.grid_id)
-        if key not in campaigns:
-            campaigns[key] = active_campaign(*key)
-        return campaigns[key]
-
-    return render_template("doors/revisits.html", doors=revisit_list(scope.households(), campaign_for))
+    return render_template("doors/revisits.html", doors=revisit_list(current_scope().households()))
 
 
 @bp.get("/find")
 @login_required
 def find():
-    from .queries import find_households
-
     query = (request.args.get("q") or "").strip()[:60]
     results = find_households(current_scope().households(), query) if query else []
     template = "doors/_find_results.html" if is_htmx() else "doors/find.html"

@@ -14,7 +14,7 @@ from ..clock import local_naive, local_now, local_today, requested_day
 from ..doors.forms import parse_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
-from ..idempotency import claim, new_request_id
+from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
 from ..registry.queries import users_in_communities
@@ -57,12 +57,6 @@ from .services import (
 )
 
 
-def _fresh(form_class, **data):
-    form = form_class(formdata=None, **data)
-    form.request_id.data = new_request_id()
-    return form
-
-
 # --- volunteers: rounds --------------------------------------------------------------------
 
 
@@ -72,7 +66,7 @@ def index():
     routes = routes_patrolled_by(current_user.id)
     today = local_today()
     return render_template("patrols/index.html", days=[route_day(r, today) for r in routes],
-                           current=open_patrol(current_user.id), start_form=lambda: _fresh(StartRoundForm),
+                           current=open_patrol(current_user.id), start_form=lambda: StartRoundForm.blank(),
                            manages=bool(current_scope().managed_community_ids or current_scope().everything))
 
 
@@ -92,7 +86,7 @@ def start():
         db.session.rollback()
         return render_template("patrols/index.html", days=[route_day(r, local_today()) for r in
                                                            routes_patrolled_by(current_user.id)],
-                               current=open_patrol(current_user.id), start_form=lambda: _fresh(StartRoundForm),
+                               current=open_patrol(current_user.id), start_form=lambda: StartRoundForm.blank(),
                                error=str(error), manages=False), 422
     db.session.commit()
     return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
@@ -110,7 +104,7 @@ def _own_patrol(patrol_id: int) -> Patrol:
 @login_required
 def patrol(patrol_id: int):
     patrol = _own_patrol(patrol_id)
-    return render_template("patrols/patrol.html", patrol=patrol, end_form=_fresh(EndRoundForm),
+    return render_template("patrols/patrol.html", patrol=patrol, end_form=EndRoundForm.blank(),
                            scanned={s.checkpoint_id: s for s in patrol.scans})
 
 
@@ -156,9 +150,9 @@ def checkpoint(token: str):
     mine = {r.id for r in routes_patrolled_by(current_user.id)}
     context = {"checkpoint": checkpoint, "patrol": on_round, "current": current, "groups": groups,
                "routes": [r for r in routes_through(checkpoint.id) if r.id in mine],
-               "start_form": lambda: _fresh(StartRoundForm)}
+               "start_form": lambda: StartRoundForm.blank()}
     if request.method == "GET":
-        return render_template("patrols/checkpoint.html", form=_fresh(ScanForm, patrol_id=on_round.id if on_round
+        return render_template("patrols/checkpoint.html", form=ScanForm.blank(patrol_id=on_round.id if on_round
                                                                       else None), **context)
     form = ScanForm()
     status = 422
@@ -195,7 +189,7 @@ def cases():
     scope = current_scope()
     return render_template("patrols/cases.html", cases=visible_cases(
         current_user.id, scope.managed_community_ids, scope.everything,
-        open_only=request.args.get("all") is None), form=lambda: _fresh(CaseForm))
+        open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
@@ -206,7 +200,7 @@ def case(case_id: int):
     if found is None:
         abort(404)
     if request.method == "GET":
-        return render_template("patrols/case.html", case=found, form=_fresh(CaseForm, status=found.status))
+        return render_template("patrols/case.html", case=found, form=CaseForm.blank(status=found.status))
     form = CaseForm()
     if not form.validate_on_submit():
         db.session.rollback()
@@ -228,7 +222,7 @@ def log():
     days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
     return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
                            signoff=signoff_of(community.id, day),
-                           form=_fresh(SignoffForm, day=day), local_naive=local_naive)
+                           form=SignoffForm.blank(day=day), local_naive=local_naive)
 
 
 @bp.post("/patrols/log/signoff")
@@ -284,7 +278,7 @@ def log_csv():
 def setup():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    forms = {"checkpoint": _fresh(CheckpointForm), "route": _fresh(RouteForm), "group": _fresh(GroupForm)}
+    forms = {"checkpoint": CheckpointForm.blank(), "route": RouteForm.blank(), "group": GroupForm.blank()}
     status = 200
     if request.method == "POST":
         kind = request.form.get("form")

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..idempotency import new_request_id
 from ..models import Grid, NoteSlip
 from ..slips import codes
 from ..slips.forms import SelfReportForm, SlipReplyForm
@@ -42,8 +41,7 @@ def slip(code: str):
     community, callback = _who_knocked(found)
     answered = bool(found and found.replies)
     if request.method == "GET":
-        form = SlipReplyForm(formdata=None)
-        form.request_id.data = new_request_id()
+        form = SlipReplyForm.blank()
         return render_template("public/slip.html", form=form, community=community, callback=callback,
                                answered=answered, code=code)
     form = SlipReplyForm()
@@ -68,8 +66,7 @@ def self_report(token: str):
 
         abort(404)
     if request.method == "GET":
-        form = SelfReportForm(formdata=None)
-        form.request_id.data = new_request_id()
+        form = SelfReportForm.blank()
         return render_template("public/report.html", form=form, grid=grid)
     form = SelfReportForm()
     if not form.validate_on_submit():

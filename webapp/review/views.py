@@ -15,7 +15,7 @@ from ..campaigns.queries import coverage
 from ..clock import local_today, requested_day
 from ..doors.queries import active_campaign
 from ..extensions import db
-from ..idempotency import claim, new_request_id
+from ..idempotency import claim
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street, utcnow
 from ..registry.queries import users_in_communities
@@ -102,8 +102,7 @@ def summary():
         return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
     day = requested_day()
     rows, totals, signed = _summary_data(community, day)
-    form = SignSummaryForm(formdata=None, day=day, comment=signed.comment if signed else "")
-    form.request_id.data = new_request_id()
+    form = SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
     template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS, labels=COLUMN_LABELS)

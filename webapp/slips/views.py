@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..buildings.stickers import qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
-from ..idempotency import claim, new_request_id
+from ..idempotency import claim
 from ..models import Building, Campaign, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
 from ..registry.queries import users_in_communities
 from ..scope import chosen_community, current_scope, household_by_token_or_404, managed_communities_or_404
@@ -36,7 +36,7 @@ def index():
     """Slip figures per campaign, pads printed and issued (one community at a time: ?community=)."""
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    form = PadForm() if request.method == "POST" else PadForm(formdata=None)
+    form = PadForm() if request.method == "POST" else PadForm.blank()
     people = _volunteers_of([community.id])
     form.issued_to.choices = [(0, "—")] + [(u.id, f"{u.display_name} ({u.username})") for u in people]
     status = 200
@@ -50,8 +50,6 @@ def index():
             return redirect(url_for("slips.index", community=community.id), code=303)
         db.session.rollback()
         status = 422
-    else:
-        form.request_id.data = new_request_id()
     pads = db.session.scalars(select(SlipPad).where(SlipPad.community_id == community.id)
                               .order_by(SlipPad.id.desc()).limit(50)).all()
     campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id == community.id)
@@ -104,8 +102,7 @@ def bind(token: str, visit_id: int):
     """Leave a slip at the door: bind its number to the not_home knock (field slip_code)."""
     visit = _own_not_home_visit(token, visit_id)
     if request.method == "GET":
-        form = BindSlipForm(formdata=None, slip_code=request.args.get("slip_code", ""))
-        form.request_id.data = new_request_id()
+        form = BindSlipForm.blank(slip_code=request.args.get("slip_code", ""))
         return render_template("slips/bind.html", visit=visit, form=form)
     form = BindSlipForm()
     status = 200
@@ -123,15 +120,9 @@ def bind(token: str, visit_id: int):
         db.session.rollback()
         status = 422
     if is_htmx():
-        return render_template("slips/_bind.html", visit=visit, form=form if status != 200 else _fresh_bind(),
+        return render_template("slips/_bind.html", visit=visit, form=form if status != 200 else BindSlipForm.blank(),
                                slip=slip_of_visit(visit.id)), status
     return render_template("slips/bind.html", visit=visit, form=form), status
-
-
-def _fresh_bind() -> BindSlipForm:
-    form = BindSlipForm(formdata=None)
-    form.request_id.data = new_request_id()
-    return form
 
 
 @bp.get("/inbox")
@@ -144,14 +135,8 @@ def inbox():
     reports = open_reports(grid_ids, scope.everything)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
                            reports=[(r, suggested_households(r)) for r in reports],
-                           reply_form=lambda: _fresh(ConfirmReplyForm), report_form=lambda: _fresh(ConfirmReportForm),
+                           reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
                            buildings_of=_buildings_of_grid)
-
-
-def _fresh(form_class):
-    form = form_class(formdata=None)
-    form.request_id.data = new_request_id()
-    return form
 
 
 def _buildings_of_grid(grid_id: int) -> list[Building]:
