@@ -1,6 +1,13 @@
-"""QR codes for printed stickers: error correction Q, drawn as compact inline SVG."""
+"""QR codes for printed stickers, slips and posters: error correction Q, drawn as compact inline SVG."""
 import qrcode
+from flask import current_app, request, url_for
 from markupsafe import Markup
+
+
+def printed_url(endpoint: str, **values) -> str:
+    """The absolute URL a printed code carries: on PUBLIC_BASE_URL if set, else the host being browsed."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    return base + url_for(endpoint, **values)
 
 
 def qr_svg(data: str, label: str = "") -> Markup:

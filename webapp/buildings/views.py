@@ -1,13 +1,12 @@
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import login_required
 
-from ..doors.forms import KnockForm
 from ..doors.queries import active_campaign, door_states
 from ..idempotency import new_request_id
 from ..scope import building_or_404
 from . import bp
 from .queries import bands_of, entrances_of, households_of, parse_band
-from .stickers import qr_svg
+from .stickers import printed_url, qr_svg
 
 
 @bp.get("/buildings/<id:building_id>")
@@ -38,10 +37,9 @@ def walk(building_id: int):
     floors: dict[int, list] = {}
     for household in households:
         floors.setdefault(household.floor, []).append(household)
-    form = KnockForm(formdata=None)
     return render_template("buildings/walk.html", building=building, entrances=entrances, entrance=entrance,
                            bands=bands_of(building), band=band, floors=floors, campaign=campaign,
-                           states=door_states([h.id for h in households], campaign), knock_form=form,
+                           states=door_states([h.id for h in households], campaign),
                            new_request_id=new_request_id)
 
 
@@ -49,8 +47,7 @@ def walk(building_id: int):
 @login_required
 def stickers(building_id: int):
     building = building_or_404(building_id)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    sheet = [(h, qr_svg(base + url_for("doors.card", token=h.sticker_token))) for h in households_of(building.id)]
+    sheet = [(h, qr_svg(printed_url("doors.card", token=h.sticker_token))) for h in households_of(building.id)]
     if not sheet:
         abort(404)
     return render_template("buildings/stickers.html", building=building, sheet=sheet)

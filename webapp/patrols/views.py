@@ -4,12 +4,12 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..buildings.stickers import qr_svg
+from ..buildings.stickers import printed_url, qr_svg
 from ..clock import local_naive, local_now, local_today, requested_day
 from ..doors.forms import parse_device_time
 from ..extensions import db
@@ -360,7 +360,6 @@ def route_stickers(route_id: int):
     route = db.session.get(Route, route_id)
     if route is None or route.community_id not in {c.id for c in communities}:
         abort(404)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    sheet = [(stop.checkpoint, qr_svg(base + url_for("patrols.checkpoint", token=stop.checkpoint.token)))
+    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)))
              for stop in route.stops]
     return render_template("patrols/stickers.html", route=route, sheet=sheet)

@@ -1,10 +1,10 @@
 """Browse the registry within one's scope, search it, and reveal a number when it is needed."""
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audit import audit
-from ..buildings.stickers import qr_svg
+from ..buildings.stickers import printed_url, qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id, valid_request_id
@@ -50,8 +50,7 @@ def users():
 def poster(grid_id: int):
     """The grid's self-report code (报备码), to print for building entrances."""
     grid = grid_or_404(grid_id)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    url = base + url_for("public.self_report", token=grid.report_token)
+    url = printed_url("public.self_report", token=grid.report_token)
     return render_template("registry/poster.html", grid=grid, svg=qr_svg(url), url=url)
 
 

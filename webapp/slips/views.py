@@ -1,11 +1,11 @@
 """Slip pads for the secretary, slips at the door for the volunteer, and the inbox of answers."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..buildings.stickers import qr_svg
+from ..buildings.stickers import printed_url, qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim
@@ -74,8 +74,7 @@ def print_pad():
     pad = db.session.scalar(statement.order_by(SlipPad.id.desc()).limit(1))
     if pad is None:
         abort(404)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    slips = [(slip, codes.display(slip.code), qr_svg(base + url_for("public.slip", code=slip.code)))
+    slips = [(slip, codes.display(slip.code), qr_svg(printed_url("public.slip", code=slip.code)))
              for slip in pad.slips]
     return render_template("slips/print.html", pad=pad, slips=slips)
 
