@@ -46,3 +46,20 @@ def claim(request_id: str, user_id: int, kind: str) -> bool:
 
 def find_by_request_id(model, request_id: str):
     return db.session.scalar(select(model).where(model.request_id == request_id))
+
+
+def insert_once(row):
+    """Insert a row carrying its own unique request_id: (row, True), or on a replay (the first row, False).
+
+    The unique column decides, so a new write costs no look-up first, and two workers racing with
+    the same id still store one row.
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.add(row)
+        db.session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return find_by_request_id(type(row), row.request_id), False
+    savepoint.commit()
+    return row, True

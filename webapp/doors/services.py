@@ -4,11 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..extensions import db
-from ..idempotency import claim, find_by_request_id
+from ..idempotency import claim, insert_once
 from ..models import (
     Household,
     Resident,
@@ -28,24 +27,14 @@ STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}
 
 def record_knock(household: Household, user_id: int, *, request_id: str, outcome: str, channel: str | None,
                  note: str | None, device_time: datetime | None) -> Visit:
-    """One knock, exactly once per request id: a replay returns the first visit unchanged.
-
-    The unique column decides: a replay fails to insert and gets the stored visit back, so a new
-    knock costs no look-up first.
-    """
+    """One knock, exactly once per request id: a replay returns the first visit unchanged."""
     campaign = active_campaign(household.community_id, household.grid_id)
     visit = Visit(request_id=request_id, household_id=household.id, user_id=user_id,
                   campaign_id=campaign.id if campaign else None, outcome=outcome, channel=channel or "door",
                   note=(note or "").strip() or None, device_time=device_time)
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(visit)
-        db.session.flush()
-    except IntegrityError:
-        # A replay, or another worker stored the same request id a moment ago: answer with that visit.
-        savepoint.rollback()
-        return find_by_request_id(Visit, request_id)
-    savepoint.commit()
+    visit, created = insert_once(visit)
+    if not created:
+        return visit  # a replay: the first answer, and none of its side effects again
     new_status = STATUS_AFTER_OUTCOME.get(outcome)
     if new_status:
         _set_status(household, new_status, user_id, visit_id=visit.id)

@@ -5,11 +5,10 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..clock import local_naive, local_today
 from ..extensions import db
-from ..idempotency import claim, find_by_request_id
+from ..idempotency import claim, find_by_request_id, insert_once
 from ..labels import FINDING_LABELS
 from ..models import (
     Case,
@@ -34,22 +33,6 @@ class PatrolError(ValueError):
     """A patrol action that cannot be done, with the message for the person."""
 
 
-def _insert_once(model, request_id: str, row):
-    """Insert a row carrying a unique request id; on a replay return the first one."""
-    existing = find_by_request_id(model, request_id)
-    if existing is not None:
-        return existing, False
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(row)
-        db.session.flush()
-        savepoint.commit()
-        return row, True
-    except IntegrityError:
-        savepoint.rollback()
-        return find_by_request_id(model, request_id), False
-
-
 def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
     existing = find_by_request_id(Patrol, request_id)
     if existing is not None:
@@ -60,7 +43,7 @@ def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
     now = utcnow()
     patrol = Patrol(request_id=request_id, route_id=route.id, user_id=user_id, day=local_today(),
                     round_no=round_for(windows_of(route), local_naive(now).time()), started_at=now)
-    return _insert_once(Patrol, request_id, patrol)[0]
+    return insert_once(patrol)[0]
 
 
 def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request_id: str, result: str,
@@ -71,7 +54,7 @@ def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request
     if checkpoint.id not in {stop.checkpoint_id for stop in patrol.route.stops}:
         raise PatrolError(_("This checkpoint is not on the route %(route)s.", route=patrol.route.name))
     finding = result == "finding"
-    scan, created = _insert_once(PatrolScan, request_id, PatrolScan(
+    scan, created = insert_once(PatrolScan(
         request_id=request_id, patrol_id=patrol.id, checkpoint_id=checkpoint.id, device_time=device_time,
         result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
         resolution=resolution if finding else None))
@@ -96,7 +79,7 @@ def end_round(patrol: Patrol, user_id: int, request_id: str, reason: str | None)
 
 
 def move_case(case: Case, user_id: int, request_id: str, status: str, note: str | None) -> None:
-    event, created = _insert_once(CaseEvent, request_id, CaseEvent(
+    event, created = insert_once(CaseEvent(
         request_id=request_id, case_id=case.id, user_id=user_id, status=status, note=(note or "").strip() or None))
     if created:
         case.status = status

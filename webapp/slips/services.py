@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..doors.services import record_knock
 from ..extensions import db
-from ..idempotency import claim, find_by_request_id, new_request_id
+from ..idempotency import claim, insert_once, new_request_id
 from ..models import (
     Household,
     NoteSlip,
@@ -72,18 +72,12 @@ def bind_slip(visit: Visit, raw_code: str, user_id: int, request_id: str) -> Not
 def store_reply(slip: NoteSlip | None, request_id: str, *, kind: str, home_slot: str | None, phone: str | None,
                 message: str | None) -> None:
     """A resident's answer; for an unknown code nothing is stored, and nothing tells them so."""
-    if slip is None or find_by_request_id(SlipReply, request_id) is not None:
+    if slip is None:
         return
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(SlipReply(slip_id=slip.id, request_id=request_id, kind=kind,
-                                 home_slot=home_slot if kind == "home_at" else None,
-                                 phone=(phone or "").replace(" ", "").replace("-", "") or None,
-                                 message=(message or "").strip() or None))
-        db.session.flush()
-        savepoint.commit()
-    except IntegrityError:
-        savepoint.rollback()
+    insert_once(SlipReply(slip_id=slip.id, request_id=request_id, kind=kind,
+                          home_slot=home_slot if kind == "home_at" else None,
+                          phone=(phone or "").replace(" ", "").replace("-", "") or None,
+                          message=(message or "").strip() or None))
 
 
 def confirm_reply(reply: SlipReply, user_id: int, request_id: str, outcome: str, note: str | None) -> Visit | None:
@@ -102,15 +96,7 @@ def confirm_reply(reply: SlipReply, user_id: int, request_id: str, outcome: str,
 
 
 def store_self_report(grid_id: int, request_id: str, **fields) -> None:
-    if find_by_request_id(SelfReport, request_id) is not None:
-        return
-    savepoint = db.session.begin_nested()
-    try:
-        db.session.add(SelfReport(grid_id=grid_id, request_id=request_id, **fields))
-        db.session.flush()
-        savepoint.commit()
-    except IntegrityError:
-        savepoint.rollback()
+    insert_once(SelfReport(grid_id=grid_id, request_id=request_id, **fields))
 
 
 def confirm_self_report(report: SelfReport, household: Household, user_id: int, request_id: str) -> Visit | None:
