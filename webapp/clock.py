@@ -1,7 +1,7 @@
 """Local time for people: days and times of day in the deployment's time zone."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -66,3 +66,9 @@ def requested_day() -> date:
         return date.fromisoformat(raw)
     except ValueError:
         abort(400)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A local calendar day as a naive-UTC half-open range, for querying stored times."""
+    start = utc_from_local(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)

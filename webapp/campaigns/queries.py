@@ -14,14 +14,18 @@ def campaign_households(campaign: Campaign):
     return condition
 
 
+def household_stats(campaign: Campaign):
+    """Per household visited in a campaign: reached (0/1) and not-home attempts (a subquery)."""
+    return (select(Visit.household_id.label("household_id"),
+                   func.max(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)).label("reached"),
+                   func.sum(case((Visit.outcome == "not_home", 1), else_=0)).label("attempts"))
+            .where(Visit.campaign_id == campaign.id, Visit.undone_at.is_(None))
+            .group_by(Visit.household_id).subquery())
+
+
 def coverage(campaign: Campaign) -> dict:
     total = db.session.scalar(select(func.count(Household.id)).where(campaign_households(campaign)))
-    per_household = (
-        select(Visit.household_id,
-               func.max(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)).label("reached"),
-               func.sum(case((Visit.outcome == "not_home", 1), else_=0)).label("attempts"))
-        .where(Visit.campaign_id == campaign.id, Visit.undone_at.is_(None))
-        .group_by(Visit.household_id).subquery())
+    per_household = household_stats(campaign)
     visited, reached, escalated = db.session.execute(select(
         func.count(), func.coalesce(func.sum(per_household.c.reached), 0),
         func.coalesce(func.sum(case(
@@ -32,12 +36,10 @@ def coverage(campaign: Campaign) -> dict:
 
 def escalations(campaign: Campaign) -> list[tuple[Household, int]]:
     """Households with max_attempts or more not_home knocks and no contact yet."""
-    attempts = func.sum(case((Visit.outcome == "not_home", 1), else_=0))
-    reached = func.max(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0))
+    stats = household_stats(campaign)
     rows = db.session.execute(
-        select(Household, attempts).join(Visit, Visit.household_id == Household.id)
-        .where(Visit.campaign_id == campaign.id, Visit.undone_at.is_(None))
-        .group_by(Household.id).having(and_(reached == 0, attempts >= campaign.max_attempts))
+        select(Household, stats.c.attempts).join(stats, stats.c.household_id == Household.id)
+        .where(stats.c.reached == 0, stats.c.attempts >= campaign.max_attempts)
         .order_by(Household.address)).all()
     return [(household, int(n)) for household, n in rows]
 

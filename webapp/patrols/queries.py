@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from ..clock import local_naive, local_now, utc_from_local
+from ..clock import day_bounds, local_naive, local_now
 from ..extensions import db
 from ..models import (
     Case,
@@ -95,8 +95,7 @@ def route_day(route: Route, day: date, now: datetime | None = None) -> RouteDay:
 
 def unvisited_checkpoints(route: Route, day: date) -> list[Checkpoint]:
     """Checkpoints of the route nobody has scanned in the seven days up to this day."""
-    week_start = utc_from_local(datetime.combine(day - timedelta(days=6), time.min))
-    week_end = utc_from_local(datetime.combine(day + timedelta(days=1), time.min))
+    week_start, week_end = day_bounds(day - timedelta(days=6))[0], day_bounds(day)[1]
     visited = set(db.session.scalars(
         select(PatrolScan.checkpoint_id).where(
             func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at) >= week_start,

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, select
 
-from ..clock import utc_from_local
+from ..campaigns.queries import campaign_households, household_stats
+from ..clock import day_bounds
 from ..extensions import db
 from ..models import (
     REACHED_OUTCOMES,
@@ -30,20 +31,6 @@ BURST_SECONDS = 10  # two knocks closer than this are not two real conversations
 BURST_FLAG = 3  # this many such quick successions in a day flags the volunteer
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """A local calendar day as a naive-UTC half-open range."""
-    start = utc_from_local(datetime.combine(day, time.min))
-    return start, start + timedelta(days=1)
-
-
-def _campaign_household_stats(campaign: Campaign):
-    """Per household in a campaign: visited (1) and reached (0/1)."""
-    return (select(Visit.household_id.label("household_id"),
-                   func.max(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)).label("reached"))
-            .where(Visit.campaign_id == campaign.id, Visit.undone_at.is_(None))
-            .group_by(Visit.household_id).subquery())
-
-
 @dataclass
 class Coverage:
     obj: object
@@ -64,11 +51,11 @@ def coverage_by(campaign: Campaign, model, grid_id: int | None = None) -> list[C
     index, and only visited households are joined to their visits.
     """
     key = Household.grid_id if model is Grid else Household.building_id
-    scope = Household.community_id == campaign.community_id
-    if campaign.grid_id or grid_id:
-        scope = and_(scope, Household.grid_id == (campaign.grid_id or grid_id))
+    scope = campaign_households(campaign)
+    if grid_id:
+        scope = and_(scope, Household.grid_id == grid_id)
     doors = dict(db.session.execute(select(key, func.count()).where(scope).group_by(key)).all())
-    stats = _campaign_household_stats(campaign)
+    stats = household_stats(campaign)
     visited = {k: (int(v), int(r or 0)) for k, v, r in db.session.execute(
         select(key, func.count(), func.sum(stats.c.reached))
         .join(stats, stats.c.household_id == Household.id).where(scope).group_by(key)).all()}
