@@ -74,23 +74,36 @@ class RouteDay:
     unvisited_this_week: list[Checkpoint]
 
 
-def route_day(route: Route, day: date, now: datetime | None = None) -> RouteDay:
-    """Every round of a route on a day, with its state, patrols and anomalies."""
+def _patrols_of(route: Route, day: date) -> list[Patrol]:
+    return list(db.session.scalars(select(Patrol).where(Patrol.route_id == route.id, Patrol.day == day)
+                                   .order_by(Patrol.started_at)))
+
+
+def _seen(patrol: Patrol) -> list[Seen]:
+    return [Seen(s.checkpoint_id, local_naive(s.seen_at), patrol.id) for s in patrol.scans]
+
+
+def round_results(route: Route, day: date, now: datetime | None = None,
+                  patrols: list[Patrol] | None = None) -> list[RoundResult]:
+    """The state of each of a route's rounds on a day (what the home page, dashboard and CSV need)."""
     now = now or local_now()
-    patrols = list(db.session.scalars(select(Patrol).where(Patrol.route_id == route.id, Patrol.day == day)
-                                      .order_by(Patrol.started_at)))
+    patrols = _patrols_of(route, day) if patrols is None else patrols
     stop_ids = {stop.checkpoint_id for stop in route.stops}
-    positions = {stop.checkpoint_id: stop.position for stop in route.stops}
-    walk = {stop.checkpoint_id: stop.walk_minutes for stop in route.stops}
-    rounds, views = [], []
+    results = []
     for window in windows_of(route):
         of_round = [p for p in patrols if p.round_no == window.round_no]
-        seen = [Seen(s.checkpoint_id, local_naive(s.seen_at), p.id) for p in of_round for s in p.scans]
-        rounds.append(round_state(window, day, stop_ids, seen, any(p.ended_at is None for p in of_round), now))
-    for patrol in patrols:
-        seen = [Seen(s.checkpoint_id, local_naive(s.seen_at), patrol.id) for s in patrol.scans]
-        views.append(PatrolView(patrol, too_fast(seen, positions, walk)))
-    return RouteDay(route, rounds, views, unvisited_checkpoints(route, day))
+        seen = [one for p in of_round for one in _seen(p)]
+        results.append(round_state(window, day, stop_ids, seen, any(p.ended_at is None for p in of_round), now))
+    return results
+
+
+def route_day(route: Route, day: date, now: datetime | None = None) -> RouteDay:
+    """Every round of a route on a day, with its state, patrols and anomalies (the day's log)."""
+    patrols = _patrols_of(route, day)
+    positions = {stop.checkpoint_id: stop.position for stop in route.stops}
+    walk = {stop.checkpoint_id: stop.walk_minutes for stop in route.stops}
+    views = [PatrolView(patrol, too_fast(_seen(patrol), positions, walk)) for patrol in patrols]
+    return RouteDay(route, round_results(route, day, now, patrols), views, unvisited_checkpoints(route, day))
 
 
 def unvisited_checkpoints(route: Route, day: date) -> list[Checkpoint]:

@@ -36,6 +36,7 @@ from .queries import (
     day_scans,
     groups_of,
     open_patrol,
+    round_results,
     route_day,
     routes_of,
     routes_patrolled_by,
@@ -60,14 +61,19 @@ from .services import (
 # --- volunteers: rounds --------------------------------------------------------------------
 
 
+def _my_rounds_page(error: str | None = None) -> str:
+    """The patroller's routes with today's rounds; with a message when a round could not start."""
+    today = local_today()
+    routes = [(route, round_results(route, today)) for route in routes_patrolled_by(current_user.id)]
+    return render_template("patrols/index.html", routes=routes, current=open_patrol(current_user.id),
+                           start_form=StartRoundForm.blank, error=error,
+                           manages=bool(current_scope().managed_community_ids or current_scope().everything))
+
+
 @bp.get("/patrols")
 @login_required
 def index():
-    routes = routes_patrolled_by(current_user.id)
-    today = local_today()
-    return render_template("patrols/index.html", days=[route_day(r, today) for r in routes],
-                           current=open_patrol(current_user.id), start_form=lambda: StartRoundForm.blank(),
-                           manages=bool(current_scope().managed_community_ids or current_scope().everything))
+    return _my_rounds_page()
 
 
 @bp.post("/patrols/start")
@@ -84,10 +90,7 @@ def start():
         patrol = start_round(route, current_user.id, form.request_id.data)
     except PatrolError as error:
         db.session.rollback()
-        return render_template("patrols/index.html", days=[route_day(r, local_today()) for r in
-                                                           routes_patrolled_by(current_user.id)],
-                               current=open_patrol(current_user.id), start_form=lambda: StartRoundForm.blank(),
-                               error=str(error), manages=False), 422
+        return _my_rounds_page(error=str(error)), 422
     db.session.commit()
     return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
 
@@ -251,9 +254,9 @@ def log_csv():
     writer.writerow([_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
                      _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Ended at"), _("Reason")])
     states = {}
-    for route_log in (route_day(r, day) for r in routes_of([community.id])):
-        for result in route_log.rounds:
-            states[(route_log.route.id, result.window.round_no)] = result.state
+    for route in routes_of([community.id]):
+        for result in round_results(route, day):
+            states[(route.id, result.window.round_no)] = result.state
     for scan in day_scans(community.id, day):
         patrol = scan.patrol
         writer.writerow([

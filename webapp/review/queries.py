@@ -25,7 +25,7 @@ from ..models import (
     User,
     Visit,
 )
-from ..patrols.queries import route_day
+from ..patrols.queries import round_results
 
 BURST_SECONDS = 10  # two knocks closer than this are not two real conversations
 BURST_FLAG = 3  # this many such quick successions in a day flags the volunteer
@@ -178,7 +178,7 @@ def care_list(household_scope) -> list[tuple[Resident, datetime | None]]:
 def patrol_summary(community_ids, day: date) -> dict[str, int]:
     counts: dict[str, int] = {}
     for route in db.session.scalars(select(Route).where(Route.community_id.in_(community_ids))):
-        for result in route_day(route, day).rounds:
+        for result in round_results(route, day):
             counts[result.state] = counts.get(result.state, 0) + 1
     return counts
 
