@@ -1,10 +1,8 @@
 """一日三巡: rounds for volunteers, cases for work groups, set-up and the daily log for the secretary."""
 from __future__ import annotations
 
-import csv
-import io
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,6 +17,7 @@ from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
 from ..registry.queries import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
+from ..spreadsheets import csv_response
 from . import bp
 from .forms import (
     CaseForm,
@@ -249,17 +248,15 @@ def log_csv():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
     day = requested_day()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
-                     _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Ended at"), _("Reason")])
+    rows = [[_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
+                     _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Ended at"), _("Reason")]]
     states = {}
     for route in routes_of([community.id]):
         for result in round_results(route, day):
             states[(route.id, result.window.round_no)] = result.state
     for scan in day_scans(community.id, day):
         patrol = scan.patrol
-        writer.writerow([
+        rows.append([
             patrol.route.name, patrol.round_no,
             str(ROUND_STATE_LABELS.get(states.get((patrol.route_id, patrol.round_no)), "")),
             patrol.user.display_name, scan.checkpoint.name, local_naive(scan.scanned_at).isoformat(" ", "seconds"),
@@ -267,10 +264,7 @@ def log_csv():
             scan.result, str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
-    filename = f"patrol-log-{community.id}-{day.isoformat()}.csv"
-    # A byte-order mark so Excel opens the Chinese text as UTF-8.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")
 
 
 # --- the secretary: set-up ---------------------------------------------------------------------

@@ -161,6 +161,12 @@ def daily_summary(community_id: int, day: date) -> tuple[list[SummaryRow], dict]
     return rows, totals
 
 
+def summary_table(community_id: int, day: date) -> tuple[list[dict], dict]:
+    """The daily summary as plain rows ({"grid": name, figure: n, …}) and totals, as it is shown and signed."""
+    rows, totals = daily_summary(community_id, day)
+    return [{"grid": row.grid_name, **row.figures} for row in rows], totals
+
+
 def care_list(household_scope) -> list[tuple[Resident, datetime | None]]:
     """Residents with care tags in scope, with the household's last contact (a verified visit)."""
     last_contact = (select(Visit.household_id, func.max(Visit.visited_at).label("at"))

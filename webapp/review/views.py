@@ -1,12 +1,10 @@
 """The secretary's screens: dashboard, daily summary with sign-off and exports, care list, audit log."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,17 +15,19 @@ from ..doors.queries import active_campaign
 from ..extensions import db
 from ..idempotency import claim
 from ..labels import CATEGORY_LABELS
-from ..models import AuditLog, Building, Community, DailySummary, Grid, Street, utcnow
+from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
 from ..registry.queries import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
 from ..slips.queries import slip_figures
+from ..spreadsheets import csv_response, xlsx_response
 from . import bp
 from .forms import SignSummaryForm
+from .services import sign_summary
 from .queries import (
     SUMMARY_COLUMNS,
     care_list,
     coverage_by,
-    daily_summary,
+    summary_table,
     knocks_by_volunteer,
     open_case_count,
     patrol_summary,
@@ -68,8 +68,17 @@ def _summary_data(community: Community, day: date) -> tuple[list[dict], dict, Da
     if signed is not None:
         snapshot = json.loads(signed.figures)
         return snapshot["rows"], snapshot["totals"], signed
-    rows, totals = daily_summary(community.id, day)
-    return [{"grid": r.grid_name, **r.figures} for r in rows], totals, None
+    rows, totals = summary_table(community.id, day)
+    return rows, totals, None
+
+
+def _summary_page(community: Community, communities: list[Community], day: date, form=None,
+                  template: str = "review/summary.html", status: int = 200):
+    rows, totals, signed = _summary_data(community, day)
+    form = form or SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
+    return render_template(template, community=community, communities=communities, day=day, rows=rows,
+                           totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
+                           labels=COLUMN_LABELS), status
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -77,35 +86,17 @@ def _summary_data(community: Community, day: date) -> tuple[list[dict], dict, Da
 def summary():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    if request.method == "POST":
-        form = SignSummaryForm()
-        if not form.validate_on_submit():
-            db.session.rollback()
-            day = requested_day()
-            rows, totals, signed = _summary_data(community, day)
-            return render_template("review/summary.html", community=community, communities=communities, day=day,
-                                   rows=rows, totals=totals, signed=signed, form=form,
-                                   columns=SUMMARY_COLUMNS, labels=COLUMN_LABELS), 422
-        if claim(form.request_id.data, current_user.id, "summary"):
-            rows, totals = daily_summary(community.id, form.day.data)
-            snapshot = {"rows": [{"grid": r.grid_name, **r.figures} for r in rows], "totals": totals}
-            signed = db.session.scalar(select(DailySummary).where(DailySummary.community_id == community.id,
-                                                                  DailySummary.day == form.day.data))
-            if signed is None:
-                signed = DailySummary(community_id=community.id, day=form.day.data, signed_by_id=current_user.id,
-                                      figures="{}")
-                db.session.add(signed)
-            signed.figures = json.dumps(snapshot, ensure_ascii=False)
-            signed.comment = (form.comment.data or "").strip() or None
-            signed.signed_by_id, signed.signed_at = current_user.id, utcnow()
-        db.session.commit()
-        return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
-    day = requested_day()
-    rows, totals, signed = _summary_data(community, day)
-    form = SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
-    template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
-    return render_template(template, community=community, communities=communities, day=day, rows=rows,
-                           totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS, labels=COLUMN_LABELS)
+    if request.method == "GET":
+        template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
+        return _summary_page(community, communities, requested_day(), template=template)
+    form = SignSummaryForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _summary_page(community, communities, requested_day(), form=form, status=422)
+    if claim(form.request_id.data, current_user.id, "summary"):
+        sign_summary(community.id, form.day.data, current_user.id, form.comment.data)
+    db.session.commit()
+    return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
 
 
 def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
@@ -129,31 +120,10 @@ def summary_export(kind: str):
     day = requested_day()
     header, body = _table(community, day)
     filename = f"daily-summary-{community.id}-{day.isoformat()}.{kind}"
+    rows = [[community.name, day.isoformat()], header, *body]
     if kind == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([community.name, day.isoformat()])
-        writer.writerow(header)
-        writer.writerows(body)
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={filename}"})
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = day.isoformat()
-    sheet.append([community.name, day.isoformat()])
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in body:
-        sheet.append(row)
-    sheet.column_dimensions["A"].width = 16
-    out = io.BytesIO()
-    book.save(out)
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+        return csv_response(rows, filename)
+    return xlsx_response(rows, filename, title=day.isoformat(), bold_rows=(2,), widths={"A": 16})
 
 
 @bp.get("/summary/street")

@@ -1,0 +1,24 @@
+"""Signing the daily summary: the figures are frozen as they stood when signed."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import DailySummary, utcnow
+from .queries import summary_table
+
+
+def sign_summary(community_id: int, day: date, user_id: int, comment: str | None) -> DailySummary:
+    rows, totals = summary_table(community_id, day)
+    signed = db.session.scalar(select(DailySummary).where(DailySummary.community_id == community_id,
+                                                          DailySummary.day == day))
+    if signed is None:
+        signed = DailySummary(community_id=community_id, day=day, signed_by_id=user_id, figures="{}")
+        db.session.add(signed)
+    signed.figures = json.dumps({"rows": rows, "totals": totals}, ensure_ascii=False)
+    signed.comment = (comment or "").strip() or None
+    signed.signed_by_id, signed.signed_at = user_id, utcnow()
+    return signed

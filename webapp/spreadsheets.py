@@ -1,0 +1,196 @@
+"""Spreadsheets in and out: one home for reading uploaded tables and writing exports.
+
+Reading: CSV in UTF-8 (with or without a BOM) or GBK/GB18030 as Excel saves it in China, and
+XLSX (values, not formulas; merged cells read as their top-left value). A bad file raises
+TableError with a message for the person who uploaded it; it never raises anything else.
+
+Writing: every cell Doorstep writes that starts with = + - @ (or a tab/CR) is written as
+text, never as a live formula: an apostrophe in CSV, a string cell in XLSX.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import Response
+from flask_babel import gettext as _
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 60_000
+MAX_CELL_CHARS = 2_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TableError(ValueError):
+    """A file that cannot be read as a table; str(error) is the message to show beside the field."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (line number as the person sees it, {column: text})
+
+
+def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:
+    """Read an uploaded CSV or XLSX file into stripped text cells keyed by the header row."""
+    if not data:
+        raise TableError(_("The file is empty."))
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise TableError(_("The file is larger than %(mb)d MB; split it into smaller files.",
+                           mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
+    is_xlsx = data[:2] == b"PK" or (filename or "").lower().endswith((".xlsx", ".xlsm"))
+    grid = _xlsx_grid(data) if is_xlsx else _csv_grid(data)
+    grid = [row for row in grid if any(cell for cell in row)] if grid else grid
+    if not grid:
+        raise TableError(_("The file has no header row."))
+    header = [cell.strip().lstrip("\ufeff") for cell in grid[0]]
+    body = grid[1:]
+    if len(body) > max_rows:
+        raise TableError(_("The file has %(rows)d rows; at most %(max)d can be read at once. Split it.",
+                           rows=len(body), max=max_rows))
+    rows = []
+    for line, cells in enumerate(body, start=2):
+        row = {}
+        for column, cell in zip(header, cells):
+            if column:
+                row[column] = cell.strip()
+        rows.append((line, row))
+    return Table(header=header, rows=rows)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise TableError(_("The file is not text in UTF-8 or GBK; save it as CSV (UTF-8) or XLSX.")) from None
+
+
+def _csv_grid(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    if "\x00" in text:
+        raise TableError(_("The file contains a NUL character; save it again as CSV (UTF-8) or XLSX."))
+    try:
+        return [_checked_cells(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        raise TableError(_("The file is not a readable CSV table (%(detail)s).", detail=str(error))) from None
+
+
+def _xlsx_grid(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise TableError(_("The file is not a readable XLSX workbook; save it again as XLSX or CSV.")) from None
+    try:
+        sheet = book.worksheets[0]
+        grid = []
+        for row in sheet.iter_rows(values_only=True):
+            grid.append(_checked_cells([_cell_text(value) for value in row]))
+            if len(grid) > MAX_ROWS + 1:
+                raise TableError(_("The file has more than %(max)d rows; split it.", max=MAX_ROWS))
+        return grid
+    except TableError:
+        raise
+    except Exception:
+        raise TableError(_("The file is not a readable XLSX workbook; save it again as XLSX or CSV.")) from None
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _checked_cells(cells: list[str]) -> list[str]:
+    for cell in cells:
+        if "\x00" in cell:
+            raise TableError(_("The file contains a NUL character; save it again as CSV (UTF-8) or XLSX."))
+        if len(cell) > MAX_CELL_CHARS:
+            raise TableError(_("A cell holds more than %(max)d characters; is this the right file?",
+                               max=MAX_CELL_CHARS))
+    return cells
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def safe_text(value):
+    """A cell value that no spreadsheet will run: text that would start a formula gets an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, date)):
+        return value
+    return str(value)  # lazy strings and markup become plain text
+
+
+def csv_bytes(rows) -> bytes:
+    """UTF-8 with a byte-order mark so Excel opens the Chinese text as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([safe_text(_plain(value)) for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows, title: str = "Sheet1", bold_rows: tuple[int, ...] = (), widths: dict[str, int] | None = None) -> bytes:
+    """An XLSX workbook whose text cells are always strings, never formulas."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31] or "Sheet1"
+    for row_number, row in enumerate(rows, start=1):
+        for column_number, value in enumerate(row, start=1):
+            value = _plain(value)
+            cell = sheet.cell(row=row_number, column=column_number)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+            if row_number in bold_rows:
+                cell.font = Font(bold=True)
+    for column, width in (widths or {}).items():
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f"attachment; filename={filename}"}
+
+
+def csv_response(rows, filename: str) -> Response:
+    response = Response(csv_bytes(rows), headers=_attachment(filename))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return response
+
+
+def xlsx_response(rows, filename: str, **options) -> Response:
+    return Response(xlsx_bytes(rows, **options), mimetype=XLSX_MIMETYPE, headers=_attachment(filename))
