@@ -1,14 +1,23 @@
-"""The base of every form: CSRF from Flask-WTF, WTForms' own messages in the user's language.
+"""The base of every form: CSRF from Flask-WTF, WTForms' own messages in the user's language,
+a request id on every write form (see webapp.idempotency), and choice fields with useful messages.
 
 Flask-WTF reloads WTForms' catalogue from disk on every request (about a millisecond);
 here each language's catalogue is loaded once per process.
 """
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from babel import support
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Regexp, ValidationError
 from wtforms.i18n import messages_path
+
+from .idempotency import REQUEST_ID, new_request_id
+from .models import utcnow
 
 
 @lru_cache(maxsize=8)
@@ -20,3 +29,52 @@ class BaseForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale()))
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs or a label mapping."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+class ChoiceField(RadioField):
+    """A radio field whose "not a valid choice" message says what to do."""
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        if self.data is None or self.data == "":
+            return  # the field's own validators say whether it is required
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
+
+
+class WriteForm(BaseForm):
+    request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
+                                         Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
+
+    @classmethod
+    def blank(cls, prefix: str = "", **data):
+        """A form to show on a page: nothing posted yet, and a new request id of its own."""
+        form = cls(formdata=None, prefix=prefix, **data)
+        form.request_id.data = new_request_id()
+        return form
+
+
+def parse_device_time(raw: str | None) -> datetime | None:
+    """A plausible phone time as naive UTC, else None (a wrong phone clock is not an error)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    now = utcnow()
+    if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
+        return None
+    return moment

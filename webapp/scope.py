@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from .extensions import db
-from .models import Building, Community, Grid, Household, User, utcnow
+from .models import Building, Community, Grid, Household, RoleAssignment, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,21 @@ def chosen_community(communities: list[Community]) -> Community:
     if chosen is None:
         abort(404)
     return chosen
+
+
+def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
+    """Users holding a current assignment in these communities (None: every user)."""
+    statement = select(User).order_by(User.username)
+    if community_ids is not None:
+        now = utcnow()
+        in_scope = or_(
+            RoleAssignment.community_id.in_(community_ids),
+            RoleAssignment.grid_id.in_(select(Grid.id).where(Grid.community_id.in_(community_ids))),
+            RoleAssignment.building_id.in_(select(Building.id).where(Building.community_id.in_(community_ids))),
+        )
+        current = and_(RoleAssignment.valid_from <= now,
+                       or_(RoleAssignment.valid_until.is_(None), RoleAssignment.valid_until > now))
+        statement = statement.where(
+            User.id.in_(select(RoleAssignment.user_id).where(in_scope, current, RoleAssignment.role != "admin"))
+        )
+    return list(db.session.scalars(statement))

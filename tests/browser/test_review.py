@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def _knock_some(live_server, building_kind="tower"):
-    from webapp.doors.queries import active_campaign
+    from webapp.coverage import active_campaign
     from webapp.extensions import db
     from webapp.models import Building, Household, User, Visit, utcnow
 

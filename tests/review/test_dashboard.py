@@ -8,7 +8,7 @@ from tests.review.helpers import add_visit, households_of_building, user_id, utc
 
 def test_dashboard_coverage_and_knocks(app, client, login_as, world):
     from webapp.clock import local_today
-    from webapp.doors.queries import active_campaign
+    from webapp.coverage import active_campaign
     from webapp.extensions import db
     from webapp.models import Grid
 

@@ -7,7 +7,7 @@ from tests.review.helpers import add_visit, households_of_building, user_id
 
 
 def test_floor_picture_colours_and_counts(app, client, login_as, world):
-    from webapp.doors.queries import active_campaign
+    from webapp.coverage import active_campaign
     from webapp.extensions import db
     from webapp.models import NoteSlip, utcnow
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import and_, or_, select
 
-from ..doors.queries import active_campaign, door_states
+from ..coverage import active_campaign, door_states
 from ..extensions import db
 from ..idempotency import new_request_id
 from ..models import Building, Household

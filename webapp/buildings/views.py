@@ -1,12 +1,12 @@
 from flask import abort, render_template, request
 from flask_login import login_required
 
-from ..doors.queries import active_campaign, door_states
+from ..coverage import active_campaign, door_states
 from ..idempotency import new_request_id
 from ..scope import building_or_404
 from . import bp
 from .queries import bands_of, entrances_of, households_of, parse_band
-from .stickers import printed_url, qr_svg
+from ..printing import printed_url, qr_svg
 
 
 @bp.get("/buildings/<id:building_id>")

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..doors.forms import WriteForm
+from ..forms import WriteForm
 
 
 class CampaignForm(WriteForm):

@@ -4,14 +4,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..clock import local_today
-from ..doors.forms import WriteForm, as_choices
+from ..forms import WriteForm, as_choices
 from ..extensions import db
 from ..idempotency import claim, new_request_id
 from ..models import Campaign, Community, Grid, StickerFlag, utcnow
 from ..scope import current_scope, managed_communities_or_404
 from . import bp
 from .forms import CampaignForm
-from .queries import coverage, escalations, open_sticker_flags
+from ..coverage import coverage, escalations
+from .queries import open_sticker_flags
 
 
 def _form(communities: list[Community], formdata=True) -> CampaignForm:

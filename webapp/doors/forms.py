@@ -1,49 +1,14 @@
 """Forms at the door. Every write form carries a request_id (see webapp.idempotency)."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..forms import BaseForm
-from ..idempotency import REQUEST_ID, new_request_id
+from ..forms import ChoiceField, WriteForm, as_choices, parse_device_time
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
-from ..models import utcnow
 
 NOTE_MAX = 500
-
-
-def as_choices(pairs) -> list[SelectChoice]:
-    """WTForms choices from (value, label) pairs or a label mapping."""
-    items = pairs.items() if isinstance(pairs, dict) else pairs
-    return [SelectChoice(value, label) for value, label in items]
-
-
-class ChoiceField(RadioField):
-    """A radio field whose "not a valid choice" message says what to do."""
-
-    def __init__(self, *args, invalid_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form):
-        if self.data is None or self.data == "":
-            return  # the field's own validators say whether it is required
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
-
-
-class WriteForm(BaseForm):
-    request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
-                                         Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
-
-    @classmethod
-    def blank(cls, prefix: str = "", **data):
-        """A form to show on a page: nothing posted yet, and a new request id of its own."""
-        form = cls(formdata=None, prefix=prefix, **data)
-        form.request_id.data = new_request_id()
-        return form
 
 
 class KnockForm(WriteForm):
@@ -70,23 +35,6 @@ class KnockForm(WriteForm):
 
     def parsed_device_time(self) -> datetime | None:
         return parse_device_time(self.device_time.data)
-
-
-def parse_device_time(raw: str | None) -> datetime | None:
-    """A plausible phone time as naive UTC, else None (a wrong phone clock is not an error)."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    now = utcnow()
-    if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
-        return None
-    return moment
 
 
 class UndoForm(WriteForm):

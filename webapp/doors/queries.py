@@ -1,112 +1,16 @@
-"""What the door-knocking screens read: campaigns in force, door states, the revisit list."""
+"""What the door-knocking screens read: recent visits, undo, history, the revisit list, find."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
-from ..clock import local_today, slot_of, suggest_slot
+from ..coverage import DoorState, active_campaign, door_states
 from ..extensions import db
-from ..models import REACHED_OUTCOMES, Campaign, Household, NoteSlip, ResidentChange, StatusChange, Visit, utcnow
+from ..models import Campaign, Household, ResidentChange, StatusChange, Visit, utcnow
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
-PROXY_AFTER_FAILURES = 2
-
-
-def active_campaign(community_id: int, grid_id: int | None = None) -> Campaign | None:
-    """The drive in force today for a community (or one of its grids); the latest started wins."""
-    cache = g.setdefault("active_campaigns", {}) if has_request_context() else {}
-    if (community_id, grid_id) not in cache:
-        cache[(community_id, grid_id)] = _active_campaign(community_id, grid_id)
-    return cache[(community_id, grid_id)]
-
-
-def _active_campaign(community_id: int, grid_id: int | None) -> Campaign | None:
-    today = local_today()
-    statement = select(Campaign).where(
-        Campaign.community_id == community_id, Campaign.starts_on <= today, Campaign.ends_on >= today)
-    if grid_id is not None:
-        statement = statement.where(or_(Campaign.grid_id.is_(None), Campaign.grid_id == grid_id))
-    else:
-        statement = statement.where(Campaign.grid_id.is_(None))
-    return db.session.scalar(statement.order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(1))
-
-
-def _campaign_visits(campaign: Campaign | None):
-    live = Visit.undone_at.is_(None)
-    return and_(live, Visit.campaign_id == campaign.id) if campaign else live
-
-
-@dataclass
-class DoorState:
-    """A door's standing in the campaign: what the floor picture and the walk show."""
-
-    attempts: int = 0  # not_home visits
-    reached: bool = False
-    last_outcome: str | None = None
-    last_at: datetime | None = None
-    failed_slots: list[str] = field(default_factory=list)
-    max_attempts: int = 3
-    slip_left: bool = False
-
-    @property
-    def key(self) -> str:
-        """reached, vacant, moved_out, not_home, refused, wrong_address or not_yet."""
-        if self.last_outcome in ("vacant", "moved_out"):
-            return self.last_outcome
-        if self.reached:
-            return "reached"
-        return self.last_outcome or "not_yet"
-
-    @property
-    def picture_key(self) -> str:
-        """The floor picture's colours: reached, vacant, slip_left, not_home, refused, wrong_address, not_yet."""
-        key = self.key
-        if key == "moved_out":
-            return "vacant"
-        if key == "not_home" and self.slip_left:
-            return "slip_left"
-        return key
-
-    @property
-    def escalated(self) -> bool:
-        return not self.reached and self.attempts >= self.max_attempts
-
-    @property
-    def suggested_slot(self) -> str:
-        return suggest_slot(self.failed_slots)
-
-    @property
-    def offer_proxy(self) -> bool:
-        return not self.reached and self.attempts >= PROXY_AFTER_FAILURES
-
-
-def door_states(household_ids: list[int], campaign: Campaign | None) -> dict[int, DoorState]:
-    """States of many doors from one query over their visits in the campaign."""
-    max_attempts = campaign.max_attempts if campaign else 3
-    states = {hid: DoorState(max_attempts=max_attempts) for hid in household_ids}
-    if not household_ids:
-        return states
-    rows = db.session.execute(
-        select(Visit.household_id, Visit.outcome, func.coalesce(Visit.device_time, Visit.visited_at))
-        .where(_campaign_visits(campaign), Visit.household_id.in_(household_ids))
-        .order_by(Visit.household_id, Visit.id)).all()
-    for household_id, outcome, moment in rows:
-        state = states[household_id]
-        state.last_outcome, state.last_at = outcome, moment
-        if outcome == "not_home":
-            state.attempts += 1
-            state.failed_slots.append(slot_of(moment))
-        elif outcome in REACHED_OUTCOMES:
-            state.reached = True
-    slipped = select(NoteSlip.household_id).join(Visit, Visit.id == NoteSlip.visit_id).where(
-        NoteSlip.household_id.in_(household_ids), _campaign_visits(campaign))
-    for household_id in db.session.scalars(slipped):
-        states[household_id].slip_left = True
-    return states
 
 
 def recent_visits(household_id: int) -> list[Visit]:

@@ -19,7 +19,8 @@ from ..models import (
     new_token,
     utcnow,
 )
-from .queries import UNDO_WINDOW, active_campaign
+from ..coverage import active_campaign
+from .queries import UNDO_WINDOW
 
 # A knock with these outcomes also changes the household's status.
 STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}

@@ -15,11 +15,10 @@ from ..patrols.queries import seal_checks_of
 from ..scope import current_scope
 from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
+from ..coverage import active_campaign, door_states
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
 from .queries import (
-    active_campaign,
-    door_states,
     find_households,
     household_history,
     recent_visits,

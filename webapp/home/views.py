@@ -7,8 +7,8 @@ from ..registry.queries import (
     communities_with_counts,
     grids_with_counts,
     resident_count,
-    users_in_communities,
 )
+from ..scope import users_in_communities
 from . import bp
 
 

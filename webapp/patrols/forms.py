@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..doors.forms import ChoiceField, WriteForm, as_choices
+from ..forms import ChoiceField, WriteForm, as_choices
 from ..labels import CASE_STATE_LABELS, CHECKPOINT_KIND_LABELS, FINDING_LABELS
 
 NOTE = [Optional(), Length(max=500, message=_l("Keep it under %(max)d characters.", max=500))]

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..buildings.stickers import printed_url, qr_svg
+from ..printing import printed_url, qr_svg
 from ..clock import local_naive, local_now, local_today, requested_day
-from ..doors.forms import parse_device_time
+from ..forms import parse_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
-from ..registry.queries import users_in_communities
+from ..scope import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
 from ..spreadsheets import csv_response
 from . import bp

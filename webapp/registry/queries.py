@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 
 from ..extensions import db
-from ..models import Building, Community, Grid, Household, Resident, RoleAssignment, Street, User, utcnow
+from ..models import Building, Community, Grid, Household, Resident, Street
 
 
 @dataclass
@@ -72,21 +72,3 @@ def resident_count(where: ColumnElement) -> int:
     return db.session.scalar(
         select(func.count(Resident.id)).join(Household).where(where, Resident.moved_out.is_(False))
     )
-
-
-def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
-    """Users holding a current assignment in these communities (None: every user)."""
-    statement = select(User).order_by(User.username)
-    if community_ids is not None:
-        now = utcnow()
-        in_scope = or_(
-            RoleAssignment.community_id.in_(community_ids),
-            RoleAssignment.grid_id.in_(select(Grid.id).where(Grid.community_id.in_(community_ids))),
-            RoleAssignment.building_id.in_(select(Building.id).where(Building.community_id.in_(community_ids))),
-        )
-        current = and_(RoleAssignment.valid_from <= now,
-                       or_(RoleAssignment.valid_until.is_(None), RoleAssignment.valid_until > now))
-        statement = statement.where(
-            User.id.in_(select(RoleAssignment.user_id).where(in_scope, current, RoleAssignment.role != "admin"))
-        )
-    return list(db.session.scalars(statement))

@@ -4,14 +4,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audit import audit
-from ..buildings.stickers import printed_url, qr_svg
+from ..printing import printed_url, qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim, new_request_id, valid_request_id
 from ..models import Building, Grid, Household, Resident
 from ..scope import community_or_404, current_scope, grid_or_404
 from . import bp
-from .queries import buildings_with_counts, grids_with_counts, resident_count, users_in_communities
+from ..scope import users_in_communities
+from .queries import buildings_with_counts, grids_with_counts, resident_count
 from .search import search as run_search
 
 

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..doors.forms import WriteForm
+from ..forms import WriteForm
 
 
 class SignSummaryForm(WriteForm):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, select
 
-from ..campaigns.queries import campaign_households, household_stats
+from ..coverage import campaign_households, household_stats
 from ..clock import day_bounds
 from ..extensions import db
 from ..models import (

@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..campaigns.queries import coverage
+from ..coverage import coverage
 from ..clock import local_today, requested_day
-from ..doors.queries import active_campaign
+from ..coverage import active_campaign
 from ..extensions import db
 from ..idempotency import claim
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
-from ..registry.queries import users_in_communities
+from ..scope import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
 from ..slips.queries import slip_figures
 from ..spreadsheets import csv_response, xlsx_response

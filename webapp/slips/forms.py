@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..doors.forms import ChoiceField, WriteForm, as_choices
+from ..forms import ChoiceField, WriteForm, as_choices
 from ..labels import CATEGORY_LABELS
 
 PHONE = r"^\+?[0-9][0-9 -]{5,18}$"

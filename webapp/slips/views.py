@@ -5,12 +5,12 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..buildings.stickers import printed_url, qr_svg
+from ..printing import printed_url, qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim
 from ..models import Building, Campaign, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
-from ..registry.queries import users_in_communities
+from ..scope import users_in_communities
 from ..scope import chosen_community, current_scope, household_by_token_or_404, managed_communities_or_404
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
