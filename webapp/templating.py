@@ -1,6 +1,8 @@
 """Jinja filters and globals: masking, labels, dates."""
 from flask import Flask
 from flask_babel import format_date, format_datetime
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from . import labels
 
@@ -25,6 +27,15 @@ def mask_id_number(id_number: str | None) -> str:
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
 
 
+def write_fields(form=None) -> Markup:
+    """What every write form carries: the CSRF token and a request id (the form's own, else a new one)."""
+    from .idempotency import new_request_id
+
+    request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
+    return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
+                  f'<input type="hidden" name="request_id" value="{escape(request_id)}">')
+
+
 def _label(mapping):
     return lambda value: str(mapping.get(value, value))
 
@@ -34,6 +45,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
+    app.jinja_env.globals["write_fields"] = write_fields
     app.jinja_env.filters.update(
         mask_phone=mask_phone,
         mask_id=mask_id_number,

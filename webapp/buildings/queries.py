@@ -8,7 +8,6 @@ from sqlalchemy import and_, or_, select
 
 from ..coverage import active_campaign, door_states
 from ..extensions import db
-from ..idempotency import new_request_id
 from ..models import Building, Household
 
 FLOORS_PER_BAND = 10  # a tower is walked ten floors at a time, so a page stays light
@@ -99,5 +98,5 @@ def walk_row_context(household: Household, visit=None) -> dict:
     campaign = active_campaign(household.community_id, household.grid_id)
     following = next_household(household)
     return {"household": household, "state": door_states([household.id], campaign)[household.id],
-            "campaign": campaign, "visit": visit, "new_request_id": new_request_id,
+            "campaign": campaign, "visit": visit,
             "next_url": walk_url(following) if following else None}

@@ -2,7 +2,6 @@ from flask import abort, render_template, request
 from flask_login import login_required
 
 from ..coverage import active_campaign, door_states
-from ..idempotency import new_request_id
 from ..scope import building_or_404
 from . import bp
 from .queries import bands_of, entrances_of, households_of, parse_band
@@ -39,8 +38,7 @@ def walk(building_id: int):
         floors.setdefault(household.floor, []).append(household)
     return render_template("buildings/walk.html", building=building, entrances=entrances, entrance=entrance,
                            bands=bands_of(building), band=band, floors=floors, campaign=campaign,
-                           states=door_states([h.id for h in households], campaign),
-                           new_request_id=new_request_id)
+                           states=door_states([h.id for h in households], campaign))
 
 
 @bp.get("/buildings/<id:building_id>/stickers")

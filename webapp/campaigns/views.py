@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..clock import local_today
 from ..forms import WriteForm, as_choices
 from ..extensions import db
-from ..idempotency import claim, new_request_id
+from ..idempotency import claim
 from ..models import Campaign, Community, Grid, StickerFlag, utcnow
 from ..scope import current_scope, managed_communities_or_404
 from . import bp
@@ -50,8 +50,7 @@ def index():
                                    .order_by(Campaign.starts_on.desc(), Campaign.id.desc())).all()
     rows = [(c, coverage(c)) for c in campaigns]
     flags = open_sticker_flags(None if current_scope().everything else [c.id for c in communities])
-    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags,
-                           new_request_id=new_request_id), status
+    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags), status
 
 
 @bp.get("/campaigns/<id:campaign_id>")

@@ -9,7 +9,6 @@ from ..buildings.queries import next_household, walk_row_context, walk_url, walk
 from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
-from ..idempotency import new_request_id
 from ..models import Household, Resident, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope
@@ -80,7 +79,6 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "new_resident_form": NewResidentForm.blank(prefix="new"),
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
-        "fresh_request_id": new_request_id,
         "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
         **extra,
     }

@@ -7,7 +7,7 @@ from ..audit import audit
 from ..printing import printed_url, qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
-from ..idempotency import claim, new_request_id, valid_request_id
+from ..idempotency import claim, valid_request_id
 from ..models import Building, Grid, Household, Resident
 from ..scope import community_or_404, current_scope, grid_or_404
 from . import bp
@@ -62,7 +62,7 @@ def search():
     query = (request.args.get("q") or "").strip()[:60]
     hits = run_search(current_scope().households(), query) if query else []
     template = "registry/_search_results.html" if is_htmx() else "registry/search.html"
-    return render_template(template, query=query, hits=hits, new_request_id=new_request_id)
+    return render_template(template, query=query, hits=hits)
 
 
 @bp.post("/residents/<id:resident_id>/reveal")
