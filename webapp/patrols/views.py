@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..printing import printed_url, qr_svg
+from ..printing import category_words_in, printed_url, qr_svg, sticker_place
 from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import is_htmx, page_or_fragment
 from ..idempotency import claim
-from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
+from ..labels import FINDING_LABELS, ROUND_STATE_LABELS, SCAN_RESULT_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
 from ..scope import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404
@@ -129,6 +129,7 @@ def end(patrol_id: int):
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
     db.session.commit()
+    flash(_("Round %(n)d on %(route)s ended.", n=patrol.round_no, route=patrol.route.name), "success")
     return redirect(url_for("patrols.index"), code=303)
 
 
@@ -179,7 +180,8 @@ def checkpoint(token: str):
             form.result.errors = [str(error)]
     else:
         db.session.rollback()
-    return render_template("patrols/checkpoint.html", form=form, **context), status
+    # An htmx request swaps #scan: its answer is that section (with the messages), never the page.
+    return page_or_fragment("patrols/checkpoint.html", "patrols/_scan.html", status, form=form, **context)
 
 
 # --- work groups: cases ----------------------------------------------------------------------
@@ -261,7 +263,7 @@ def log_csv():
             str(ROUND_STATE_LABELS.get(states.get((patrol.route_id, patrol.round_no)), "")),
             patrol.user.display_name, scan.checkpoint.name, local_naive(scan.scanned_at).isoformat(" ", "seconds"),
             local_naive(scan.device_time).isoformat(" ", "seconds") if scan.device_time else "",
-            scan.result, str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
+            str(SCAN_RESULT_LABELS.get(scan.result, scan.result)), str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
     return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")
@@ -309,6 +311,13 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
             if household_id is None:
                 form.household_address.errors = [_("No door with this address in the community.")]
                 return False
+        words = category_words_in(form.name.data)
+        if words and not request.form.get("name_confirmed"):
+            form.name.errors = [_("“%(words)s” says who lives there or what is wrong: neighbours must not read it. "
+                                  "Stickers print only the address or the place; better name the checkpoint by its "
+                                  "place, or tick the box to keep this name.", words="、".join(words))]
+            form.name_warning = True
+            return False
         if db.session.scalar(select(Checkpoint.id).where(Checkpoint.community_id == community.id,
                                                          Checkpoint.name == form.name.data.strip())):
             form.name.errors = [_("A checkpoint with this name already exists.")]
@@ -357,6 +366,10 @@ def route_stickers(route_id: int):
     route = db.session.get(Route, route_id)
     if route is None or route.community_id not in {c.id for c in communities}:
         abort(404)
-    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)))
+    # The address (a door) or the place, and a neutral label: never the checkpoint's name as typed,
+    # which may say who lives there ("居家观察户 …").
+    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)),
+              sticker_place(stop.checkpoint.name, stop.checkpoint.household.address if stop.checkpoint.household
+                            else None))
              for stop in route.stops]
     return render_template("patrols/stickers.html", route=route, sheet=sheet)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..coverage import coverage
-from ..clock import local_today, requested_day
+from ..clock import local_naive, local_today, requested_day
 from ..coverage import active_campaign
 from ..extensions import db
 from ..idempotency import claim
@@ -27,6 +27,7 @@ from .queries import (
     SUMMARY_COLUMNS,
     care_list,
     coverage_by,
+    findings_of,
     summary_table,
     knocks_by_volunteer,
     open_case_count,
@@ -78,7 +79,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
     form = form or SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS), status
+                           labels=COLUMN_LABELS, findings=findings_of([community.id], day)), status
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -107,7 +108,7 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Patrol findings"), totals["findings"]])
     body.append([_("Open cases"), totals["open_cases"]])
     if signed:
-        body.append([_("Signed by"), signed.signed_by.display_name, signed.signed_at.isoformat(" ", "minutes")])
+        body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
     return header, body
 

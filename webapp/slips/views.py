@@ -1,7 +1,8 @@
 """Slip pads for the secretary, slips at the door for the volunteer, and the inbox of answers."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -167,6 +168,7 @@ def confirm_slip_reply(reply_id: int):
         db.session.rollback()
         abort(404)
     db.session.commit()
+    flash(_("Confirmed: %(address)s is marked as reached.", address=reply.slip.household.address), "success")
     return redirect(url_for("slips.inbox"), code=303)
 
 
@@ -191,10 +193,13 @@ def handle_report(report_id: int, action: str):
         abort(422)
     if action == "dismiss":
         dismiss_self_report(report, current_user.id, form.request_id.data)
+        message = _("Self-report dismissed.")
     else:
         household = _target_household(report, form)
         confirm_self_report(report, household, current_user.id, form.request_id.data)
+        message = _("Added to %(address)s.", address=household.address)
     db.session.commit()
+    flash(message, "success")
     return redirect(url_for("slips.inbox"), code=303)
 
 
