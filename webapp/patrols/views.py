@@ -12,6 +12,7 @@ from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
+from ..database import writing
 from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
@@ -220,11 +221,16 @@ def case(case_id: int):
 def log():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    day = requested_day()
+    return _log_page(community, communities, requested_day())
+
+
+def _log_page(community, communities, day, form=None, status: int = 200):
+    """The day's log with its sign-off form: blank, or as posted with its messages (422)."""
     days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
+    signoff = signoff_of(community.id, day)
+    form = form or SignoffForm.blank(day=day, comment=signoff.comment if signoff else "")
     return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
-                           signoff=signoff_of(community.id, day),
-                           form=SignoffForm.blank(day=day), local_naive=local_naive)
+                           signoff=signoff, form=form, local_naive=local_naive), status
 
 
 @bp.post("/patrols/log/signoff")
@@ -235,10 +241,9 @@ def signoff():
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        abort(422)
-    if claim(form.request_id.data, current_user.id, "signoff"):
-        sign_off(community.id, form.day.data, current_user.id, form.comment.data)
-    db.session.commit()
+        return _log_page(community, communities, requested_day(), form=form, status=422)
+    with writing():
+        sign_off(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
 
 
