@@ -7,12 +7,12 @@ from ..clock import local_today
 from ..extensions import db
 from ..forms import WriteForm, as_choices
 from ..database import writing
-from ..models import Campaign, Community, Grid, StickerFlag
-from ..scope import current_scope, managed_communities_or_404
+from ..models import Campaign, Community, Grid
+from ..scope import current_scope, managed_communities_or_404, or_404
 from ..coverage import coverage, escalations
 from . import bp
 from .forms import CampaignForm
-from .queries import open_sticker_flags
+from .queries import campaign_in_scope, flag_in_scope, open_sticker_flags
 from . import services
 
 
@@ -55,10 +55,7 @@ def index():
 @bp.get("/campaigns/<id:campaign_id>")
 @login_required
 def detail(campaign_id: int):
-    communities = managed_communities_or_404()
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.community_id not in {c.id for c in communities}:
-        abort(404)
+    campaign = or_404(campaign_in_scope(campaign_id, current_scope()))
     return render_template("campaigns/detail.html", campaign=campaign, figures=coverage(campaign),
                            escalated=escalations(campaign))
 
@@ -67,9 +64,7 @@ def detail(campaign_id: int):
 @login_required
 def resolve_flag(flag_id: int):
     """The office checked a sticker reported on the wrong door (and reissued or moved it)."""
-    flag = db.session.get(StickerFlag, flag_id)
-    if flag is None or not current_scope().manages(flag.household.community_id):
-        abort(404)
+    flag = or_404(flag_in_scope(flag_id, current_scope()))
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)

@@ -17,7 +17,7 @@ from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
 from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, managed_communities_or_404
+from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
 from ..spreadsheets import csv_response
 from . import bp
 from .forms import (
@@ -133,19 +133,11 @@ def end(patrol_id: int):
     return redirect(url_for("patrols.index"), code=303)
 
 
-def _checkpoint_or_404(token: str) -> Checkpoint:
-    scope = current_scope()
-    checkpoint = checkpoint_in_scope(token, current_user.id, scope.managed_community_ids, scope.everything)
-    if checkpoint is None:
-        abort(404)
-    return checkpoint
-
-
 @bp.route("/c/<token:token>", methods=["GET", "POST"])
 @login_required
 def checkpoint(token: str):
     """A checkpoint's sticker: scan it on the current round, or start one here."""
-    checkpoint = _checkpoint_or_404(token)
+    checkpoint = or_404(checkpoint_in_scope(token, current_scope()))
     current = open_patrol(current_user.id)
     on_round = current if current and checkpoint.id in {s.checkpoint_id for s in current.route.stops} else None
     groups = db.session.scalars(select(WorkGroup).where(WorkGroup.community_id == checkpoint.community_id)
@@ -189,19 +181,14 @@ def checkpoint(token: str):
 @bp.get("/cases")
 @login_required
 def cases():
-    scope = current_scope()
     return render_template("patrols/cases.html", cases=visible_cases(
-        current_user.id, scope.managed_community_ids, scope.everything,
-        open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
+        current_scope(), open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
 @login_required
 def case(case_id: int):
-    scope = current_scope()
-    found = case_in_scope(case_id, current_user.id, scope.managed_community_ids, scope.everything)
-    if found is None:
-        abort(404)
+    found = or_404(case_in_scope(case_id, current_scope()))
     if request.method == "GET":
         return render_template("patrols/case.html", case=found, form=CaseForm.blank(status=found.status))
     form = CaseForm()
