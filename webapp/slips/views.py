@@ -103,19 +103,17 @@ def mine():
                            answered=[s for s in slips if s.replies], waiting=[s for s in slips if not s.replies])
 
 
-def _own_not_home_visit(token: str, visit_id: int) -> Visit:
+def _visit_at_door_or_404(token: str, visit_id: int) -> Visit:
+    """A visit of the door behind this sticker, if the door is in the user's scope."""
     household = household_by_token_or_404(token)
-    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id))
-    if visit is None:
-        abort(404)
-    return visit
+    return or_404(db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id)))
 
 
 @bp.route("/h/<token:token>/visits/<id:visit_id>/slip", methods=["GET", "POST"])
 @login_required
 def bind(token: str, visit_id: int):
     """Leave a slip at the door: bind its number to the not_home knock (field slip_code)."""
-    visit = _own_not_home_visit(token, visit_id)
+    visit = _visit_at_door_or_404(token, visit_id)
     if request.method == "GET":
         form = BindSlipForm.blank(slip_code=request.args.get("slip_code", ""))
         return render_template("slips/bind.html", visit=visit, form=form)
