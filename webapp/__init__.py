@@ -1,7 +1,7 @@
 """Doorstep: door-to-door work for neighbourhood volunteers."""
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
@@ -12,6 +12,8 @@ def select_locale() -> str:
     from flask import current_app
     from flask_login import current_user
 
+    if not has_request_context():  # commands (flask create-user …) use the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from .extensions import db
@@ -64,9 +64,14 @@ def demo_command(households: int, password: str | None, if_empty: bool, force: b
 @click.password_option()
 def create_user_command(username, display_name, role, community, grid, building, days, password) -> None:
     """Create a user with one role assignment."""
-    from .auth.services import hash_password
+    from flask_babel import force_locale
 
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    from .auth.services import hash_password
+    from .passwords import password_problem
+
+    if not 1 <= len(username) <= 40 or not username.isprintable() or any(c.isspace() for c in username):
+        raise click.ClickException("A user name is 1 to 40 characters, without spaces.")
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise click.ClickException(f"User {username!r} already exists.")
     assignment = RoleAssignment(role=role, valid_until=utcnow() + timedelta(days=days) if days else None)
     if role == "secretary":
@@ -77,6 +82,10 @@ def create_user_command(username, display_name, role, community, grid, building,
         assignment.grid_id = _within(grid, Grid).id
     elif role != "admin":
         raise click.ClickException("A lead needs --building; a volunteer needs --grid or --building.")
+    with force_locale("en"):  # the commands speak English
+        problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(f"Password refused: {problem}")
     user = User(username=username, display_name=display_name or username, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
