@@ -140,13 +140,16 @@ def backup_command(target_dir: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--community", required=True, help="Community name the file belongs to.")
 def import_command(path: str, community: str) -> None:
-    """Import a registry CSV (底册): checked whole first, applied in one transaction or not at all."""
-    from .registry.importer import COLUMNS, import_registry
+    """Import a registry file (底册; CSV in UTF-8 or GBK, or XLSX): checked whole first, applied in one
+    transaction or not at all."""
+    from flask_babel import force_locale
+
+    from .registry.importer import COLUMNS, import_file
 
     target = _community(community)
-    with open(path, encoding="utf-8-sig") as handle:
-        text = handle.read()
-    report = import_registry(target, text)
+    data = Path(path).read_bytes()
+    with force_locale("en"):  # the commands speak English
+        report = import_file(target, data, Path(path).name)
     if report.errors:
         db.session.rollback()
         for error in report.errors[:200]:
