@@ -33,7 +33,9 @@ CHECK = """() => {
                        && getComputedStyle(e).visibility !== 'hidden'; };
   const wordsInText = a => {
     if (getComputedStyle(a).display !== 'inline') return false;
-    const around = [...a.parentElement.childNodes].filter(n => n !== a).map(n => n.textContent).join('').trim();
+    // Words of the sentence itself: text right beside the link, not labels or buttons elsewhere in the form.
+    const around = [...a.parentElement.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)
+      .map(n => n.textContent).join('').replace(/[·›|,，\s]/g, '');
     return around.length > 0;
   };
   const name = e => `${e.tagName.toLowerCase()}${e.name ? '[name=' + e.name + ']' : ''} "${(e.innerText || e.value || e.placeholder || '').trim().slice(0, 20)}"`;
@@ -183,3 +185,14 @@ def test_favicon_is_an_icon(live_server, phone):
     response = phone.request.get(f"{live_server.url}/favicon.ico")
     assert response.status == 200 and response.headers["content-type"] in ("image/vnd.microsoft.icon", "image/x-icon")
     assert len(response.body()) < 1024
+
+
+def test_the_card_after_nobody_home_fits_a_phone(live_server, phone):
+    """The slip panel after 无人在家 (its “scan instead” link), then undo: every control thumb-sized."""
+    places = _places(live_server.app)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{places['door']}")
+    phone.click("button.outcome-not_home")
+    phone.wait_for_selector("input[name=slip_code]")
+    assert phone.evaluate(CHECK) == []
+    screenshot(phone, "sweep-volunteer-card-not-home")
