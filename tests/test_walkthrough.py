@@ -174,3 +174,17 @@ def test_every_htmx_form_answers_an_error_with_its_fragment_never_the_page(app, 
         html = response.get_data(as_text=True)
         assert response.status_code == 422, name
         assert "<html" not in html and "<header" not in html and 'class="error' in html, name
+
+
+def test_a_residents_correction_form_carries_its_own_request_id(app, client, login_as, world):
+    """The resident forms are prefixed (r12-name …): their request id must be too, or every save is a 422."""
+    login_as("volunteer")
+    card = client.get(f"/h/{world.volunteer_household}").get_data(as_text=True)
+    form = card.split('/residents/', 1)[1].split("</form>")[0]
+    resident_id = form.split('"', 1)[0]
+    request_id = re.search(rf'name="r{resident_id}-request_id" value="([\w-]+)"', form).group(1)
+    csrf = csrf_token_from(client, f"/h/{world.volunteer_household}")
+    saved = client.post(f"/h/{world.volunteer_household}/residents/{resident_id}", data={
+        "csrf_token": csrf, f"r{resident_id}-request_id": request_id, f"r{resident_id}-name": "张更正",
+        f"r{resident_id}-category": "local_permanent", f"r{resident_id}-phone": ""})
+    assert saved.status_code == 303
