@@ -10,10 +10,26 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser import conftest
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+
+# The sweep's pictures go to the temporary folder; these few also illustrate the README (make screenshots).
+README_SHOTS = {"sweep-admin-street": "street", "sweep-dark-card": "card-dark", "sweep-volunteer-patrols": "patrols",
+                "sweep-error-end-round": "end-round-error", "sweep-volunteer-card-not-home": "card-not-home"}
+
+
+def screenshot(page, name: str) -> None:
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.gettempdir()) / "doorstep-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+    if name in README_SHOTS:
+        conftest.screenshot(page, README_SHOTS[name])
 
 # Stored values that must never reach a Chinese page as they are (role names are left out: the demo's
 # user names are "volunteer", "lead", …).
