@@ -212,3 +212,19 @@ def test_the_card_after_nobody_home_fits_a_phone(live_server, phone):
     phone.wait_for_selector("input[name=slip_code]")
     assert phone.evaluate(CHECK) == []
     screenshot(phone, "sweep-volunteer-card-not-home")
+
+
+def test_naming_a_checkpoint_after_its_people_asks_first(live_server, phone):
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/patrols/setup")
+    phone.click("summary:has-text('新建点位')")
+    phone.fill("#checkpoint-name", "居家观察户 北巷")
+    phone.click("button:has-text('添加点位')")
+    phone.wait_for_selector("input[name=name_confirmed]")
+    assert "居家观察" in phone.locator(".field.has-error .error").first.inner_text()
+    assert phone.evaluate(CHECK) == []
+    phone.locator("input[name=name_confirmed]").scroll_into_view_if_needed()
+    screenshot(phone, "sweep-checkpoint-name-warning")
+    phone.check("input[name=name_confirmed]")
+    phone.click("button:has-text('添加点位')")
+    phone.wait_for_url(re.compile(r".*/patrols/setup\?community=\d+$"))
