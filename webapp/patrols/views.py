@@ -11,7 +11,7 @@ from ..printing import printed_url, qr_svg
 from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import int_type, is_htmx
 from ..database import writing
 from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
@@ -218,7 +218,7 @@ def signoff():
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _log_page(community, communities, requested_day(), form=form, status=422)
+        return _log_page(community, communities, form.day.data or local_today(), form=form, status=422)
     with writing():
         sign_off(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
@@ -298,7 +298,7 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
         create_checkpoint(community.id, form.name.data, form.kind.data, household_id)
         return True
     if kind == "group":
-        members = [i for i in request.form.getlist("member", type=int) if i in people]
+        members = [i for i in request.form.getlist("member", type=int_type()) if i in people]
         if db.session.scalar(select(WorkGroup.id).where(WorkGroup.community_id == community.id,
                                                         WorkGroup.name == form.name.data.strip())):
             form.name.errors = [_("A group with this name already exists.")]
@@ -313,16 +313,16 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
     own = set(db.session.scalars(select(Checkpoint.id).where(Checkpoint.community_id == community.id)))
     stops = []
     for checkpoint_id in own:
-        position = request.form.get(f"stop-{checkpoint_id}", type=int)
+        position = request.form.get(f"stop-{checkpoint_id}", type=int_type(1, 999))
         if position:
-            stops.append((position, checkpoint_id, max(0, request.form.get(f"walk-{checkpoint_id}", 0, type=int))))
+            stops.append((position, checkpoint_id, request.form.get(f"walk-{checkpoint_id}", 0, type=int_type(0, 600))))
     if len(stops) < 2:
         form.name.errors = [_("Number at least two checkpoints in walking order.")]
         return False
     if db.session.scalar(select(Route.id).where(Route.community_id == community.id, Route.name == form.name.data.strip())):
         form.name.errors = [_("A route with this name already exists.")]
         return False
-    patrollers = [i for i in request.form.getlist("patroller", type=int) if i in people]
+    patrollers = [i for i in request.form.getlist("patroller", type=int_type()) if i in people]
     create_route(community.id, form.name.data, windows, [(c, w) for _p, c, w in sorted(stops)], patrollers)
     return True
 
