@@ -13,7 +13,7 @@ from ..scope import community_or_404, current_scope, grid_or_404
 from . import bp
 from ..scope import users_in_communities
 from .queries import buildings_with_counts, grids_with_counts, resident_count
-from .search import search as run_search
+from ..search import search as run_search
 
 
 @bp.get("/communities/<id:community_id>")

@@ -1,10 +1,9 @@
 """Slips, answers and self-reports as each person may see them; slip figures per campaign."""
 from __future__ import annotations
 
-import re
 import statistics
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -13,12 +12,12 @@ from ..models import (
     Campaign,
     Household,
     NoteSlip,
-    Resident,
     SelfReport,
     SlipPad,
     SlipReply,
     Visit,
 )
+from ..search import search
 
 
 def slip_of_visit(visit_id: int) -> NoteSlip | None:
@@ -50,27 +49,16 @@ def open_reports(grid_ids, everything: bool) -> list[SelfReport]:
     return list(db.session.scalars(statement.order_by(SelfReport.created_at).limit(200)))
 
 
-def suggested_households(report: SelfReport, limit: int = 5) -> list[Household]:
-    """Doors of the report's grid ranked by the numbers in the typed address and the name.
+def suggested_households(scope_filter, report: SelfReport, limit: int = 5) -> list[Household]:
+    """Doors of the report's grid (within the caller's scope) for the address as typed, best first;
+    where the reporter's name already lives adds to the rank.
 
-    A wrong street or lane still matches on its numbers (长庚里96号 finds 新塘里96号).
+    The one tolerant search: a wrong street or lane still matches on its numbers (长庚里96号 finds
+    新塘里96号).
     """
-    numbers = re.findall(r"\d+", report.address_text)[:4]
-    candidates = {}
-    if numbers:
-        statement = select(Household).where(Household.grid_id == report.grid_id)
-        clauses = [Household.address.like(f"%{n}%") for n in numbers]
-        for household in db.session.scalars(statement.where(or_(*clauses)).limit(200)):
-            score = sum(2 if re.search(rf"(?<!\d){n}(?!\d)", household.address) else 1 for n in numbers
-                        if n in household.address)
-            candidates[household.id] = (score, household)
-    named = db.session.scalars(select(Household).join(Resident).where(
-        Household.grid_id == report.grid_id, Resident.name == report.name).limit(10))
-    for household in named:
-        score = candidates.get(household.id, (0, household))[0] + 3
-        candidates[household.id] = (score, household)
-    ranked = sorted(candidates.values(), key=lambda pair: (-pair[0], pair[1].address))
-    return [household for _score, household in ranked[:limit]]
+    hits = search(and_(scope_filter, Household.grid_id == report.grid_id), report.address_text,
+                  people=False, name=report.name, limit=limit)
+    return [hit.household for hit in hits]
 
 
 def slip_figures(campaign: Campaign) -> dict:

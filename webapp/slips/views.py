@@ -133,7 +133,7 @@ def inbox():
         grid_ids |= set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(scope.managed_community_ids))))
     reports = open_reports(grid_ids, scope.everything)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
-                           reports=[(r, suggested_households(r)) for r in reports],
+                           reports=[(r, suggested_households(scope.households(), r)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
                            buildings_of=_buildings_of_grid)
 
