@@ -5,19 +5,20 @@ address are what people get right, the lane name is what they get wrong. So cand
 found by name, by the last four digits of a phone, or by the address's numbers, and ranked by
 how much else matches.
 
-Every caller passes its scope as an SQL filter on Household (nothing outside it is ever
-read): the secretary's search (`/search`), the volunteer's find-a-door (`/find`, addresses
-only) and the doors suggested for a resident's self-report (the report's grid).
+Every caller passes the user's Scope (nothing outside it is ever read): the secretary's search
+(`/search`), the volunteer's find-a-door (`/find`, addresses only) and the doors suggested for a
+resident's self-report (narrowed `within` the report's grid).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from .extensions import db
 from .models import Household, Resident
+from .scope import Scope
 
 NUMBER = re.compile(r"\d+")
 HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -37,17 +38,19 @@ def like_pattern(value: str) -> str:
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search(scope_filter, query: str, *, people: bool = True, name: str | None = None,
+def search(scope: Scope, query: str, *, people: bool = True, name: str | None = None, within=None,
            limit: int = LIMIT) -> list[Hit]:
     """Households in scope matching `query`, best first.
 
     people: the query's words may be residents' names and a four-digit number a phone's last
     digits (off for an address-only search). name: a full name given apart from the address
-    (a self-report's); where that person lives adds to the rank.
+    (a self-report's); where that person lives adds to the rank. within: a further condition on
+    Household (a grid), never a way out of the scope.
     """
     query = query.strip()[:60]
     if not query:
         return []
+    scope_filter = scope.households() if within is None else and_(scope.households(), within)
     numbers = NUMBER.findall(query)[:4]
     words = [w for w in HAN.findall(query) if w not in ADDRESS_WORDS][:4]
     scores: dict[int, int] = {}

@@ -57,10 +57,10 @@ def test_wrong_lane_still_suggests_the_door_by_its_numbers(app, world):
         report = SelfReport(grid_id=world.volunteer_grid, request_id="x" * 10, name="某人", phone="13700000000",
                             address_text=wrong_lane, category="local_permanent")
         volunteer = Scope(grid_ids=frozenset({world.volunteer_grid}))
-        assert suggested_households(volunteer.households(), report)[0].id == target.id
+        assert suggested_households(report, volunteer)[0].id == target.id
         # The caller's scope bounds the suggestions: someone who cannot see the grid gets none.
         elsewhere = Scope(grid_ids=frozenset({world.second_grid}))
-        assert suggested_households(elsewhere.households(), report) == []
+        assert suggested_households(report, elsewhere) == []
 
 
 @pytest.mark.parametrize("overrides,message", [

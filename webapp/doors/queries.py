@@ -7,11 +7,17 @@ from sqlalchemy import func, select
 
 from ..coverage import DoorState, active_campaign, door_states
 from ..extensions import db
-from ..models import Campaign, Household, ResidentChange, StatusChange, Visit, utcnow
+from ..models import Campaign, Household, Resident, ResidentChange, StatusChange, Visit, utcnow
+from ..scope import Scope
 from ..search import search
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
+
+
+def resident_of(household: Household, resident_id: int) -> Resident | None:
+    resident = db.session.get(Resident, resident_id)
+    return resident if resident is not None and resident.household_id == household.id else None
 
 
 def recent_visits(household_id: int) -> list[Visit]:
@@ -60,7 +66,7 @@ def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
     return sorted(result, key=lambda pair: pair[1].last_at or utcnow())
 
 
-def find_households(scope_filter, query: str, limit: int = 20) -> list[Household]:
+def find_households(scope: Scope, query: str, limit: int = 20) -> list[Household]:
     """Doors in scope for an address as typed, best first: the one tolerant search, by address only
     (a wrong lane still finds the door by its numbers)."""
-    return [hit.household for hit in search(scope_filter, query, people=False, limit=limit)]
+    return [hit.household for hit in search(scope, query, people=False, limit=limit)]
