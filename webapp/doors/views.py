@@ -264,7 +264,7 @@ def revisits():
 @login_required
 def find():
     query = (request.args.get("q") or "").strip()[:60]
-    results = find_households(current_scope().households(), query) if query else []
+    results = find_households(current_scope(), query) if query else []
     return page_or_fragment("doors/find.html", "doors/_find_results.html", query=query, results=results)
 
 
