@@ -5,7 +5,7 @@ from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
-from .extensions import babel, csrf, db, htmx, login_manager, migrate
+from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
 
 def select_locale() -> str:
@@ -39,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    # Registered first, so its after-request hook runs last, on the finished response.
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")
     _init_login(app)
 
