@@ -60,8 +60,9 @@ def insert_knock(household: Household, user_id: int, campaign_id: int | None, kn
               "user_id": user_id, "channel": knock.channel, "outcome": knock.outcome, "note": knock.note,
               "visited_at": utcnow(), "device_time": knock.device_time}
     insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    new_id = db.session.execute(insert(Visit).values(values).on_conflict_do_nothing(index_elements=["request_id"])
-                                .returning(Visit.id)).scalar()
+    new_id = db.session.connection().execute(
+        insert(Visit.__table__).values(values).on_conflict_do_nothing(index_elements=["request_id"])
+        .returning(Visit.__table__.c.id)).scalar()
     if new_id is None:  # a replay: the first answer, unchanged
         return find_by_request_id(Visit, knock.request_id), False
     return Visit(id=new_id, household=household, undone_at=None, **values), True
