@@ -17,6 +17,7 @@
     // Printed stickers may name another host (an old domain): the path is what matters.
     if (!STICKER.test(url.pathname)) { say(box.dataset.msgForeign); return false; }
     var slip = url.pathname.match(/^\/s\/([A-Za-z0-9_-]+)$/);
+    if (box.dataset.local) return here(url, slip);
     if (box.dataset.bind && slip) {
       // Binding a slip to a knock: open the confirmation with its number filled in.
       location.href = box.dataset.bind + "?slip_code=" + encodeURIComponent(slip[1]);
@@ -24,6 +25,42 @@
     }
     location.href = url.pathname;
     return true;
+  }
+
+  var stream = null;
+  function stop() {
+    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+    stream = null; box.classList.remove("running"); start.hidden = false;
+  }
+
+  // The walk page is the offline unit: a door of this building, or a slip for the door just knocked,
+  // is found on the page itself, without a network.
+  function here(url, slip) {
+    var door = url.pathname.match(/^\/h\/([A-Za-z0-9_-]+)$/);
+    if (door) {
+      var link = document.querySelector('#walk a.room[href="/h/' + door[1] + '"]');
+      if (link) {
+        stop();
+        var row = link.closest("li");
+        location.hash = row.id;
+        row.scrollIntoView();
+        return true;
+      }
+      if (navigator.onLine) { location.href = url.pathname; return true; }
+      say(box.dataset.msgElsewhere); return false;
+    }
+    if (slip) {
+      var inputs = Array.prototype.filter.call(document.querySelectorAll('#walk input[name="slip_code"]'),
+        function (input) { return !input.value; });
+      var input = inputs[inputs.length - 1];
+      if (!input) { say(box.dataset.msgNoSlip); return false; }
+      stop();
+      input.value = slip[1];
+      input.form.requestSubmit();
+      return true;
+    }
+    say(box.dataset.msgElsewhere);
+    return false;
   }
 
   function loadDecoder() {
@@ -60,6 +97,7 @@
   }
 
   function loop(read) {
+    if (!stream && box.dataset.local) return;
     read().then(function (text) {
       if (text && open(text)) return;
       setTimeout(function () { loop(read); }, 200);
@@ -72,8 +110,9 @@
     }
     say("");
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (stream) {
-        video.srcObject = stream;
+      .then(function (camera) {
+        stream = camera;
+        video.srcObject = camera;
         box.classList.add("running");
         start.hidden = true;
         return video.play();

@@ -17,16 +17,20 @@ def _households(app, building_id):
                                   .order_by(Household.entrance, Household.floor.desc(), Household.room)).all()
 
 
-def test_walk_goes_top_floor_down_within_the_first_entrance(app, client, login_as, world):
+def test_walk_holds_the_whole_building_entrance_by_entrance_top_floor_down(app, client, login_as, world):
     login_as("volunteer")
     response = client.get(f"/buildings/{world.volunteer_building}/walk")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    first_entrance = [h for h in _households(app, world.volunteer_building) if h.entrance == 1]
-    positions = [html.index(f'id="h-{h.id}"') for h in first_entrance]
-    assert positions == sorted(positions)  # the page lists them top floor first
-    assert "entrance=2" in html  # tabs to the other entrances
-    assert html.count('name="outcome"') == 4 * len(first_entrance)
+    doors = _households(app, world.volunteer_building)
+    positions = [html.index(f'id="h-{h.id}"') for h in doors]
+    assert positions == sorted(positions)  # entrance by entrance, top floor first
+    assert html.count('name="outcome"') == 4 * len(doors)
+    # A floor index to jump to, per entrance
+    assert f'href="#f2-{doors[-1].floor}"' in html or doors[-1].entrance == 1
+    # every row has a request id of its own
+    ids = re.findall(r'name="request_id" value="([\w-]+)"', html)
+    assert len(ids) == len(set(ids)) == len(doors)
 
 
 def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, login_as, world):
@@ -40,7 +44,7 @@ def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, 
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.startswith(f'<li id="h-{doors[0].id}"') and "无人在家 ×1" in html
-    assert f"#h-{doors[1].id}" in html  # the next door
+    assert f'href="#h-{doors[1].id}"' in html  # the next door: an anchor on the same page, no reload
     assert len(response.get_data()) <= 2048
     assert count(app, Visit) == 1
 
@@ -56,19 +60,17 @@ def test_quick_knock_without_javascript_goes_back_to_the_walk_at_the_next_door(a
     assert f"/buildings/{world.volunteer_building}/walk" in response.headers["Location"]
 
 
-def test_a_tower_is_walked_ten_floors_at_a_time(app, client, login_as, world):
+def test_a_tower_is_one_page_with_a_floor_index(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import Building
 
     with app.app_context():
         tower = db.session.scalar(select(Building).where(Building.kind == "tower"))
     login_as("lead")
-    html = client.get(f"/buildings/{tower.id}/walk").get_data(as_text=True)
-    floors = [int(n) for n in re.findall(r'<section class="floor" id="f(\d+)"', html)]
-    assert floors == sorted(floors, reverse=True) and len(floors) <= 10
-    assert floors[0] == tower.floors
-    if tower.floors > 10:
-        assert "floors=" in html
+    html = client.get(f"/buildings/{tower.id}/walk?entrance=1&floors=1-10").get_data(as_text=True)
+    floors = [int(n) for n in re.findall(r'<section class="floor" id="f1-(\d+)"', html)]
+    assert floors == list(range(tower.floors, 0, -1))
+    assert all(f'href="#f1-{f}"' in html for f in floors)
 
 
 def test_walk_of_a_building_outside_scope_is_404(client, login_as, world):

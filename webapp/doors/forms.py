@@ -1,11 +1,9 @@
 """Forms at the door. Every write form carries a request_id (see webapp.idempotency)."""
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..forms import ChoiceField, WriteForm, as_choices, parse_device_time
+from ..forms import ChoiceField, DeviceTime, WriteForm, as_choices, read_device_time
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
 
 NOTE_MAX = 500
@@ -22,6 +20,9 @@ class KnockForm(WriteForm):
         "Keep the note under %(max)d characters.", max=NOTE_MAX))])
     # When the phone says the knock happened (set by the page; kept if it is sent later).
     device_time = HiddenField()
+    clock_offset = HiddenField()  # server minus phone clock, seconds, measured by the page (webapp.forms)
+    # A slip left with a knock kept on the phone (bound when the knock arrives; see slips.services).
+    slip_code = StringField(validators=[Optional(), Length(max=20)])
     # Where to go after a knock without JavaScript: the card, or back to the building walk.
     return_to = HiddenField()
 
@@ -33,8 +34,8 @@ class KnockForm(WriteForm):
             return False
         return valid
 
-    def parsed_device_time(self) -> datetime | None:
-        return parse_device_time(self.device_time.data)
+    def tapped(self) -> DeviceTime:
+        return read_device_time(self.device_time.data, self.clock_offset.data)
 
 
 class UndoForm(WriteForm):

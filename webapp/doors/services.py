@@ -27,12 +27,13 @@ STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}
 
 
 def record_knock(household: Household, user_id: int, *, request_id: str, outcome: str, channel: str | None,
-                 note: str | None, device_time: datetime | None) -> Visit:
+                 note: str | None, device_time: datetime | None, clock_corrected: bool = False) -> Visit:
     """One knock, exactly once per request id: a replay returns the first visit unchanged."""
     campaign = active_campaign(household.community_id, household.grid_id)
     visit = Visit(request_id=request_id, household_id=household.id, user_id=user_id,
                   campaign_id=campaign.id if campaign else None, outcome=outcome, channel=channel or "door",
-                  note=(note or "").strip() or None, device_time=device_time)
+                  note=(note or "").strip() or None, device_time=device_time,
+                  clock_corrected=clock_corrected)
     visit, created = insert_once(visit)
     if not created:
         return visit  # a replay: the first answer, and none of its side effects again

@@ -14,6 +14,7 @@ from ..patrols.queries import seal_checks_of
 from ..scope import current_scope
 from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
+from ..slips.services import SlipError, bind_slip
 from ..coverage import active_campaign, door_states
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
@@ -80,8 +81,21 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
         "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
+        # A reopened card always offers the next door in walking order.
+        "next_door": next_household(household),
         **extra,
     }
+
+
+OFFLINE_COPY_HEADER = "X-Doorstep-Offline-Copy"
+
+
+def _offline_card_context(household: Household) -> dict:
+    """What a door needs offline: its state, residents (masked), the knock form and the next door."""
+    campaign, state = _door_state(household)
+    return {"household": household, "campaign": campaign, "state": state, "knock_form": KnockForm.blank(),
+            "undoable": None, "next_door": next_household(household), "lite": True, "bind_form": None,
+            "slip": None}
 
 
 @bp.route("/h/<token:token>", methods=["GET", "POST"])
@@ -90,6 +104,9 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
 def card(token: str):
     household = _household(token)
     if request.method == "GET":
+        if request.headers.get(OFFLINE_COPY_HEADER):
+            # The service worker keeps a light copy of each door of a building taken offline.
+            return render_template("doors/card.html", **_offline_card_context(household))
         return render_template("doors/card.html", **_card_context(household))
     form = KnockForm()
     if not form.validate_on_submit():
@@ -98,12 +115,23 @@ def card(token: str):
             return render_template("doors/_knock_form.html", household=household, knock_form=form,
                                    state=_door_state(household)[1]), 422
         return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
-    with writing():
-        visit = record_knock(household, current_user.id, request_id=form.request_id.data,
-                             outcome=form.outcome.data, channel=form.channel.data, note=form.note.data,
-                             device_time=form.parsed_device_time())
-    if visit.household_id != household.id:
-        abort(409)
+    tapped = form.tapped()
+    try:
+        with writing():
+            visit = record_knock(household, current_user.id, request_id=form.request_id.data,
+                                 outcome=form.outcome.data, channel=form.channel.data, note=form.note.data,
+                                 device_time=tapped.moment, clock_corrected=tapped.corrected)
+            if visit.household_id != household.id:
+                abort(409)
+            if form.slip_code.data and form.outcome.data == "not_home":
+                # A slip left with a knock that waited on the phone: both arrive together, or neither.
+                bind_slip(visit, form.slip_code.data, current_user.id, f"{form.request_id.data[:58]}-slip")
+    except SlipError as error:
+        form.slip_code.errors = [str(error)]
+        if is_htmx():
+            return render_template("doors/_knock_form.html", household=household, knock_form=form,
+                                   state=_door_state(household)[1]), 422
+        return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
     if is_htmx():
         if form.return_to.data == "walk":
             return _walk_row(household, visit)
@@ -129,7 +157,7 @@ def _slip_context(visit: Visit | None) -> dict:
 
 
 def _walk_row(household: Household, visit: Visit | None = None):
-    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit))
+    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit), **_slip_context(visit))
 
 
 @bp.post("/h/<token:token>/undo/<id:visit_id>")
@@ -154,7 +182,8 @@ def undo(token: str, visit_id: int):
                                    undoable=False, too_late=True, next_door=None), 422
         campaign, state = _door_state(household)
         return render_template("doors/_knock_form.html", household=household, knock_form=KnockForm.blank(),
-                               state=state, campaign=campaign, undone=True, oob=True)
+                               state=state, campaign=campaign, undone=True, oob=True,
+                               next_door=next_household(household))
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..printing import printed_url, qr_svg
 from ..clock import local_naive, local_now, local_today, requested_day
-from ..forms import parse_device_time
+from ..forms import read_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim
@@ -165,11 +165,12 @@ def checkpoint(token: str):
             abort(404)
         if group is not None and group.community_id != checkpoint.community_id:
             abort(404)
+        tapped = read_device_time(form.device_time.data, form.clock_offset.data)
         try:
             record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
                         result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
                         resolution=form.resolution.data, work_group=group,
-                        device_time=parse_device_time(form.device_time.data))
+                        device_time=tapped.moment, clock_corrected=tapped.corrected)
             db.session.commit()
             if is_htmx():
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
