@@ -38,8 +38,8 @@
     list.textContent = "";
     refused.forEach(function (it) {
       var li = document.createElement("li"), title = document.createElement("strong"), why = document.createElement("span");
-      li.className = "row static";
-      title.textContent = it.label + " · " + it.outcome;
+      li.className = "attn";
+      title.textContent = it.label + " · " + it.outcome + (it.at ? " · " + hhmm(it.at) : "");
       why.className = "error"; why.textContent = it.reason;
       li.append(title, why);
       [["retry", msg.msgRetry], ["discard", msg.msgDiscard]].forEach(function (b) {
@@ -54,7 +54,7 @@
 
   function doorOf(item) {
     var form = document.querySelector('form[data-queue][action="' + item.url + '"]');
-    return form && form.closest(item.kind === "walk" ? "li" : item.kind === "card" ? "#knock" : "form");
+    return form && (form.closest("li.door") || form.closest("#knock") || form);
   }
 
   // A knock that did not reach the server: keep it, mark its door, offer the slip after not_home.
@@ -104,7 +104,7 @@
   // After a resend: the door's state in place of the "kept on this phone" notice.
   function place(item, html) {
     var door = doorOf(item);
-    if (!door || item.kind === "scan") return;
+    if (!door || door.tagName === "FORM") return;
     if (window.htmx && htmx.swap) htmx.swap(door, html, { swapStyle: "outerHTML" });
     else door.outerHTML = html;
   }
@@ -113,8 +113,8 @@
     var box = document.createElement("div");
     box.innerHTML = html || "";
     var errors = Array.prototype.map.call(box.querySelectorAll(".error"), function (e) { return e.textContent.trim(); });
-    if (status === 404) return msg.msgRefused404;
-    if (status === 410) return msg.msgRefused410;
+    if (status === 404) return msg.msgNotFound;
+    if (status === 410) return msg.msgGone;
     return errors.filter(Boolean).join(" ") || msg.msgRefused + " (" + status + ")";
   }
 
@@ -143,10 +143,13 @@
   }
 
   function send(item, token, renewed) {
+    // The answer fits the page that shows the door now: its walk row or its card.
+    var door = doorOf(item), params = new URLSearchParams(item.body);
+    if (door && door.tagName !== "FORM") params.set("return_to", door.tagName === "LI" ? "walk" : "");
     return fetch(item.url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token, "HX-Request": "true" },
-      body: item.body + "&csrf_token=" + encodeURIComponent(token)
+      body: params.toString() + "&csrf_token=" + encodeURIComponent(token)
     }).then(function (r) {
       if (r.status === 401 || r.status === 409) throw "login";
       if (r.status === 400 && !renewed) {
@@ -211,6 +214,10 @@
       if (spot) spot.textContent = result && result.ok ? msg.msgSaved.replace("{time}", hhmm(result.saved)).replace("{n}", result.doors) : msg.msgSaveFailed;
     }, function () { if (spot) spot.textContent = msg.msgNoSw; });
   }
+  function noWorker() {
+    var spot = $("walk") && document.querySelector("[data-offline-status]");
+    if (spot) spot.textContent = msg.msgNoSw;
+  }
   function forget() {
     // Logged out, or another user: no copy of this user's pages stays on the phone.
     var done = window.caches ? caches.keys().then(function (keys) {
@@ -244,11 +251,13 @@
         swOk = true;
         worker({ type: "user", user: user }).catch(function () {});
         var walk = $("walk");
-        if (walk && !copy) take(location.pathname, null).then(statuses);
+        if (walk && !copy) take(location.pathname, document.querySelector("[data-offline-status]")).then(statuses);
         else statuses();
-      }, function () {});
+      }, noWorker);
     } else if (offlinePage) {
       statuses();
+    } else {
+      noWorker();
     }
     document.addEventListener("click", function (event) {
       var t = event.target.closest("[data-take], [data-retry], [data-discard]");

@@ -27,10 +27,15 @@
     return true;
   }
 
-  var stream = null;
+  var stream = null, reader = null, scanning = false, idle = null;
   function stop() {
-    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
-    stream = null; box.classList.remove("running"); start.hidden = false;
+    // On the walk page the camera stays ready for the next door for a minute, then turns off.
+    scanning = false; box.classList.remove("running"); start.hidden = false;
+    clearTimeout(idle);
+    idle = setTimeout(function () {
+      if (stream && !scanning) stream.getTracks().forEach(function (track) { track.stop(); });
+      if (!scanning) { stream = null; reader = null; }
+    }, 60000);
   }
 
   // The walk page is the offline unit: a door of this building, or a slip for the door just knocked,
@@ -64,6 +69,7 @@
   }
 
   function loadDecoder() {
+    if (preloaded) return preloaded;
     return new Promise(function (resolve, reject) {
       if (window.jsQR) { resolve(window.jsQR); return; }
       var tag = document.createElement("script");
@@ -97,30 +103,36 @@
   }
 
   function loop(read) {
-    if (!stream && box.dataset.local) return;
+    if (!scanning) return;
     read().then(function (text) {
       if (text && open(text)) return;
       setTimeout(function () { loop(read); }, 200);
     }, function () { setTimeout(function () { loop(read); }, 400); });
   }
 
+  // The walk page may lose its signal before the first scan: fetch the decoder while it has one.
+  var preloaded = box.dataset.local && !("BarcodeDetector" in window) ? loadDecoder() : null;
+  if (preloaded) preloaded.catch(function () { preloaded = null; });
+
   start.addEventListener("click", function () {
     if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       say(box.dataset.msgDenied); return;
     }
     say("");
+    scanning = true;
+    box.classList.add("running");
+    start.hidden = true;
+    if (stream && reader) { loop(reader); return; }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (camera) {
         stream = camera;
         video.srcObject = camera;
-        box.classList.add("running");
-        start.hidden = true;
         return video.play();
       })
       .then(function () {
         if ("BarcodeDetector" in window) return withDetector();
         return loadDecoder().then(withJsQR);
       })
-      .then(loop, function () { say(box.dataset.msgDenied); });
+      .then(function (read) { reader = read; loop(read); }, function () { say(box.dataset.msgDenied); });
   });
 })();
