@@ -1,7 +1,7 @@
 """offline branch: clock_corrected on visits and patrol scans (a phone clock that was wrong)
 
 Revision ID: b7e1c0ff1e12
-Revises: a19580e8427f
+Revises: e5c1a7d2b9f0
 Create Date: 2026-11-24 13:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7e1c0ff1e12'
-down_revision = 'a19580e8427f'
+down_revision = 'e5c1a7d2b9f0'
 branch_labels = None
 depends_on = None
 
