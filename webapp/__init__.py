@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .doors import bp as doors_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
+    from .offline import bp as offline_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .registry import bp as registry_bp
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(offline_bp)
     register_error_handlers(app)
 
     from .hypermedia import finish_response
