@@ -131,13 +131,15 @@ def backup_command(target_dir: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--community", required=True, help="Community name the file belongs to.")
 def import_command(path: str, community: str) -> None:
-    """Import a registry CSV (底册): checked whole first, applied in one transaction or not at all."""
+    """Import a registry file (底册, CSV or XLSX): checked whole first, applied in one transaction or not at all.
+
+    The same service as the browser's import page; people who already appear elsewhere are skipped.
+    """
     from .registry.importer import COLUMNS, import_registry
 
     target = _community(community)
-    with open(path, encoding="utf-8-sig") as handle:
-        text = handle.read()
-    report = import_registry(target, text)
+    with current_app.test_request_context():  # messages in the default language
+        report = import_registry(target, Path(path).read_bytes(), Path(path).name)
     if report.errors:
         db.session.rollback()
         for error in report.errors[:200]:
