@@ -6,21 +6,22 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..buildings.queries import next_household, walk_row_context, walk_url, walk_url_after
+from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
-from ..models import Household, Resident, RetiredSticker, Visit
+from ..models import Household, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
-from ..scope import current_scope
+from ..scope import current_scope, or_404
 from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
-from ..coverage import active_campaign, door_states
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm
 from .queries import (
     find_households,
     household_history,
     recent_visits,
+    resident_of,
     revisit_list,
     undoable_visit,
 )
@@ -160,13 +161,6 @@ def undo(token: str, visit_id: int):
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
-def _resident_or_404(household: Household, resident_id: int) -> Resident:
-    resident = db.session.get(Resident, resident_id)
-    if resident is None or resident.household_id != household.id:
-        abort(404)
-    return resident
-
-
 def _after_resident_change(household: Household, status: int = 200, **forms):
     db.session.commit() if status < 400 else db.session.rollback()
     if is_htmx():
@@ -197,7 +191,7 @@ def add_person(token: str):
 @login_required
 def correct_person(token: str, resident_id: int):
     household = _household(token)
-    resident = _resident_or_404(household, resident_id)
+    resident = or_404(resident_of(household, resident_id))
     form = ResidentForm(prefix=f"r{resident.id}")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, resident_forms={resident.id: form})
@@ -210,7 +204,7 @@ def correct_person(token: str, resident_id: int):
 @login_required
 def person_moved_out(token: str, resident_id: int):
     household = _household(token)
-    resident = _resident_or_404(household, resident_id)
+    resident = or_404(resident_of(household, resident_id))
     form = UndoForm()
     if not form.validate_on_submit() or request.form.get("moved_out") not in ("0", "1"):
         abort(400)

@@ -12,11 +12,12 @@ from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
+from ..database import writing
 from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
 from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, managed_communities_or_404
+from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
 from ..spreadsheets import csv_response
 from . import bp
 from .forms import (
@@ -132,19 +133,11 @@ def end(patrol_id: int):
     return redirect(url_for("patrols.index"), code=303)
 
 
-def _checkpoint_or_404(token: str) -> Checkpoint:
-    scope = current_scope()
-    checkpoint = checkpoint_in_scope(token, current_user.id, scope.managed_community_ids, scope.everything)
-    if checkpoint is None:
-        abort(404)
-    return checkpoint
-
-
 @bp.route("/c/<token:token>", methods=["GET", "POST"])
 @login_required
 def checkpoint(token: str):
     """A checkpoint's sticker: scan it on the current round, or start one here."""
-    checkpoint = _checkpoint_or_404(token)
+    checkpoint = or_404(checkpoint_in_scope(token, current_scope()))
     current = open_patrol(current_user.id)
     on_round = current if current and checkpoint.id in {s.checkpoint_id for s in current.route.stops} else None
     groups = db.session.scalars(select(WorkGroup).where(WorkGroup.community_id == checkpoint.community_id)
@@ -188,19 +181,14 @@ def checkpoint(token: str):
 @bp.get("/cases")
 @login_required
 def cases():
-    scope = current_scope()
     return render_template("patrols/cases.html", cases=visible_cases(
-        current_user.id, scope.managed_community_ids, scope.everything,
-        open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
+        current_scope(), open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
 @login_required
 def case(case_id: int):
-    scope = current_scope()
-    found = case_in_scope(case_id, current_user.id, scope.managed_community_ids, scope.everything)
-    if found is None:
-        abort(404)
+    found = or_404(case_in_scope(case_id, current_scope()))
     if request.method == "GET":
         return render_template("patrols/case.html", case=found, form=CaseForm.blank(status=found.status))
     form = CaseForm()
@@ -220,11 +208,16 @@ def case(case_id: int):
 def log():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    day = requested_day()
+    return _log_page(community, communities, requested_day())
+
+
+def _log_page(community, communities, day, form=None, status: int = 200):
+    """The day's log with its sign-off form: blank, or as posted with its messages (422)."""
     days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
+    signoff = signoff_of(community.id, day)
+    form = form or SignoffForm.blank(day=day, comment=signoff.comment if signoff else "")
     return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
-                           signoff=signoff_of(community.id, day),
-                           form=SignoffForm.blank(day=day), local_naive=local_naive)
+                           signoff=signoff, form=form, local_naive=local_naive), status
 
 
 @bp.post("/patrols/log/signoff")
@@ -235,10 +228,9 @@ def signoff():
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        abort(422)
-    if claim(form.request_id.data, current_user.id, "signoff"):
-        sign_off(community.id, form.day.data, current_user.id, form.comment.data)
-    db.session.commit()
+        return _log_page(community, communities, requested_day(), form=form, status=422)
+    with writing():
+        sign_off(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
 
 

@@ -5,16 +5,32 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..printing import printed_url, qr_svg
 from ..extensions import db
 from ..hypermedia import is_htmx
 from ..idempotency import claim
-from ..models import Building, Campaign, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
-from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, household_by_token_or_404, managed_communities_or_404
+from ..printing import printed_url, qr_svg
+from ..models import Building, Campaign, Household, SelfReport, SlipPad, User, Visit
+from ..scope import (
+    chosen_community,
+    current_scope,
+    household_by_token_or_404,
+    managed_communities_or_404,
+    or_404,
+    users_in_communities,
+)
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
-from .queries import my_pads, my_slips, open_replies, open_reports, slip_figures, slip_of_visit, suggested_households
+from .queries import (
+    my_pads,
+    my_slips,
+    open_replies,
+    open_reports,
+    reply_in_scope,
+    report_in_scope,
+    slip_figures,
+    slip_of_visit,
+    suggested_households,
+)
 from .services import (
     SlipError,
     bind_slip,
@@ -128,10 +144,7 @@ def bind(token: str, visit_id: int):
 @login_required
 def inbox():
     scope = current_scope()
-    grid_ids = set(scope.grid_ids)
-    if scope.managed_community_ids:
-        grid_ids |= set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(scope.managed_community_ids))))
-    reports = open_reports(grid_ids, scope.everything)
+    reports = open_reports(scope)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
                            reports=[(r, suggested_households(r)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
@@ -142,21 +155,10 @@ def _buildings_of_grid(grid_id: int) -> list[Building]:
     return list(db.session.scalars(select(Building).where(Building.grid_id == grid_id).order_by(Building.sort_key)))
 
 
-def _reply_or_404(reply_id: int) -> SlipReply:
-    scope = current_scope()
-    reply = db.session.get(SlipReply, reply_id)
-    household = reply.slip.household if reply else None
-    if reply is None or household is None or not (
-            reply.slip.bound_by_id == current_user.id
-            or db.session.scalar(select(Household.id).where(Household.id == household.id, scope.households()))):
-        abort(404)
-    return reply
-
-
 @bp.post("/inbox/replies/<id:reply_id>/confirm")
 @login_required
 def confirm_slip_reply(reply_id: int):
-    reply = _reply_or_404(reply_id)
+    reply = or_404(reply_in_scope(reply_id, current_scope()))
     form = ConfirmReplyForm()
     if not form.validate_on_submit():
         db.session.rollback()
@@ -170,21 +172,10 @@ def confirm_slip_reply(reply_id: int):
     return redirect(url_for("slips.inbox"), code=303)
 
 
-def _report_or_404(report_id: int) -> SelfReport:
-    scope = current_scope()
-    report = db.session.get(SelfReport, report_id)
-    if report is None:
-        abort(404)
-    grid = db.session.scalar(select(Grid).where(Grid.id == report.grid_id, scope.grids()))
-    if grid is None:
-        abort(404)
-    return report
-
-
 @bp.post("/inbox/reports/<id:report_id>/<any(confirm, dismiss):action>")
 @login_required
 def handle_report(report_id: int, action: str):
-    report = _report_or_404(report_id)
+    report = or_404(report_in_scope(report_id, current_scope()))
     form = ConfirmReportForm()
     if not form.validate_on_submit():
         db.session.rollback()
