@@ -135,11 +135,13 @@ def import_command(path: str, community: str) -> None:
 
     The same service as the browser's import page; people who already appear elsewhere are skipped.
     """
-    from .registry.importer import COLUMNS, import_registry
+    from flask_babel import force_locale
+
+    from .registry.importer import COLUMNS, import_file
 
     target = _community(community)
-    with current_app.test_request_context():  # messages in the default language
-        report = import_registry(target, Path(path).read_bytes(), Path(path).name)
+    with current_app.test_request_context(), force_locale("en"):  # the commands speak English
+        report = import_file(target, Path(path).read_bytes(), Path(path).name)
     if report.errors:
         db.session.rollback()
         for error in report.errors[:200]:

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[str | None] = mapped_column(String(8))
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Logged in with a one-time code (new person, password reset): must choose a password first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignments: Mapped[list[RoleAssignment]] = relationship(

@@ -19,6 +19,7 @@ INSERT … RETURNING and UPDATE … executemany, never an ORM object per row.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -88,14 +89,28 @@ CATEGORY_NAMES = {value: word for word, value in CATEGORY_WORDS.items()}
 CARE_NAMES = {"elderly_alone": "独居老人", "elderly": "高龄老人", "disabled": "残疾人",
               "chronic_illness": "慢性病", "pregnant": "孕妇", "infant": "婴幼儿"}
 
-MAX_LENGTHS = {"grid": 80, "building": 80, "room": 16, "address": 120, "name": 40}
-PHONE = re.compile(r"^\+?[0-9]{6,15}$")
-ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
-NUMBER = re.compile(r"^[0-9]{1,3}$")
+# The longest text each column may hold: the database column's size, on every database.
+MAX_LENGTHS = {"grid": 80, "building": 80, "room": 16, "address": 120, "name": 40, "phone": 20,
+               "id_number": 18, "care_tags": 200, "kind": 16, "status": 24, "category": 24}
+PHONE = re.compile(r"^\+?[0-9]{6,15}$", re.ASCII)
+ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
+WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-FULL_WIDTH = str.maketrans("０１２３４５６７８９－＋　", "0123456789-+ ")
 CARE_SPLIT = re.compile(r"[;；,，、/\s]+")
 DECISIONS = ("skip", "both", "move")
+
+
+def whole_number(value: str, low: int = 1, high: int = 200) -> int | None:
+    """ASCII digits only, within [low, high]; None otherwise."""
+    if not WHOLE_NUMBER.fullmatch(value or ""):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def has_bad_characters(value: str) -> bool:
+    """Control characters (NUL, tabs, line breaks …) and unpaired surrogates have no place in a field."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
 
 
 def id_number_valid(value: str) -> bool:
@@ -217,76 +232,90 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
         row = {key: "" for key in COLUMNS}
         for header, value in cells.items():
             if header in mapping:
-                row[mapping[header]] = value.translate(FULL_WIDTH).strip() if value else ""
+                row[mapping[header]] = value
         rows.append((line, row))
     return rows
 
 
-def _number(value: str, column: str, line: int, problems: list[Problem]) -> int:
-    if not value:
-        return 1
-    if not NUMBER.match(value) or not 1 <= int(value) <= 200:
-        problems.append(Problem(line, column, _("Write a whole number from 1 to 200 in ordinary digits.")))
-        return 1
-    return int(value)
-
-
-def _word(value: str, words: dict[str, str], codes, column: str, line: int, problems: list[Problem],
-          allowed: str) -> str:
+def _code(value: str, words: dict[str, str], codes) -> str | None:
+    """A stored value from its code (walkup) or its Chinese word (步梯楼); None if neither."""
     if value in codes:
         return value
-    if value in words:
-        return words[value]
-    problems.append(Problem(line, column, _("“%(value)s” is not one of: %(allowed)s.", value=value[:20],
-                                            allowed=allowed)))
-    return ""
+    return words.get(value)
 
 
-def check_row(line: int, row: dict[str, str], problems: list[Problem]) -> _Row | None:
-    before = len(problems)
+def _care_tags(value: str) -> tuple[list[str], list[str]]:
+    tags, unknown = [], []
+    for word in filter(None, CARE_SPLIT.split(value)):
+        tag = _code(word, CARE_WORDS, CARE_TAGS)
+        if tag is None:
+            unknown.append(word)
+        elif tag not in tags:
+            tags.append(tag)
+    return tags, unknown
+
+
+def check_row(row: dict) -> list[tuple[str, str]]:
+    """Every problem of one row as (column, message); [] when the row can be imported.
+
+    The one validation of a row, for the browser and the command line: the same lengths and
+    characters on SQLite and PostgreSQL (SQLite would store a 200-character name that PostgreSQL
+    refuses), checked before anything reaches the database.
+    """
+    problems = []
+
+    def bad(column, message):
+        problems.append((column, message))
+
+    for column in COLUMNS:
+        value = row.get(column) or ""
+        if has_bad_characters(value):
+            bad(column, _("contains a control character (such as NUL or a line break)"))
+        elif len(value) > MAX_LENGTHS.get(column, 200):
+            bad(column, _("too long (at most %(max)d characters)", max=MAX_LENGTHS.get(column, 200)))
+    if problems:
+        return problems
     for column in REQUIRED_HEADERS:
         if not row[column]:
-            problems.append(Problem(line, column, _("Required.")))
-    for column, limit in MAX_LENGTHS.items():
-        if len(row[column]) > limit:
-            problems.append(Problem(line, column, _("Too long: at most %(max)d characters (this has %(n)d).",
-                                                    max=limit, n=len(row[column]))))
-    for column, value in row.items():
-        if any(ord(ch) < 32 for ch in value):
-            problems.append(Problem(line, column, _("Contains a control character; type it again.")))
-    kind = _word(row["kind"], KIND_WORDS, BUILDING_KINDS, "kind", line, problems,
-                 "步梯楼、高层、平房片区、院落") if row["kind"] else "walkup"
-    status = _word(row["status"], STATUS_WORDS, HOUSEHOLD_STATUSES, "status", line, problems,
-                   "自住、出租、空置、人户分离、已搬离") if row["status"] else "occupied"
-    entrance = _number(row["entrance"], "entrance", line, problems)
-    floor = _number(row["floor"], "floor", line, problems)
-    phone = re.sub(r"[\s\-()]", "", row["phone"])
-    id_number = row["id_number"].upper()
-    category, care = "", ()
+            bad(column, _("required"))
+    if row["kind"] and _code(row["kind"], KIND_WORDS, BUILDING_KINDS) is None:
+        bad("kind", _("one of: %(allowed)s", allowed="步梯楼、高层、平房片区、院落"))
+    for column in ("entrance", "floor"):
+        if row[column] and whole_number(row[column]) is None:
+            bad(column, _("a whole number from 1 to 200, in ordinary digits"))
+    if row["status"] and _code(row["status"], STATUS_WORDS, HOUSEHOLD_STATUSES) is None:
+        bad("status", _("one of: %(allowed)s", allowed="自住、出租、空置、人户分离、已搬离"))
     if row["name"]:
-        if not row["category"]:
-            problems.append(Problem(line, "category", _("Required when a name is given.")))
-        else:
-            category = _word(row["category"], CATEGORY_WORDS, RESIDENT_CATEGORIES, "category", line, problems,
-                             "本地常住、外地常住、本地暂住、外地暂住")
-        if phone and not PHONE.match(phone):
-            problems.append(Problem(line, "phone", _("Digits only, 6 to 15 of them.")))
-        if id_number and not id_number_valid(id_number):
-            problems.append(Problem(line, "id_number", _("Not a valid 18-character ID number.")))
-        tags = []
-        for word in filter(None, CARE_SPLIT.split(row["care_tags"])):
-            tag = CARE_WORDS.get(word, word if word in CARE_TAGS else None)
-            if tag is None:
-                problems.append(Problem(line, "care_tags", _("Unknown care tag “%(tag)s”.", tag=word[:20])))
-            elif tag not in tags:
-                tags.append(tag)
-        care = tuple(sorted(tags))
+        if _code(row["category"], CATEGORY_WORDS, RESIDENT_CATEGORIES) is None:
+            bad("category", _("one of: %(allowed)s", allowed="本地常住、外地常住、本地暂住、外地暂住"))
+        if row["phone"] and not PHONE.match(_phone(row["phone"])):
+            bad("phone", _("digits only, 6 to 15 of them"))
+        if row["id_number"] and not id_number_valid(row["id_number"].upper()):
+            bad("id_number", _("not a valid 18-character ID number"))
+        for word in _care_tags(row["care_tags"])[1]:
+            bad("care_tags", _("unknown tag “%(tag)s”", tag=word[:24]))
     elif row["phone"] or row["id_number"] or row["category"] or row["care_tags"]:
-        problems.append(Problem(line, "name", _("Required when a person's details are given.")))
-    if len(problems) > before:
+        bad("name", _("required when a person's details are given"))
+    return problems
+
+
+def _phone(value: str) -> str:
+    return re.sub(r"[ \-()]", "", value)
+
+
+def parse_row(line: int, row: dict[str, str], problems: list[Problem]) -> _Row | None:
+    """The row's values, or None after adding its problems."""
+    found = check_row(row)
+    if found:
+        problems.extend(Problem(line, column, message) for column, message in found)
         return None
-    return _Row(line, row["grid"], row["building"], kind, entrance, floor, row["room"], row["address"], status,
-                row["name"], phone, id_number, category, care, bool(row["kind"]), bool(row["status"]))
+    return _Row(line, row["grid"], row["building"], _code(row["kind"], KIND_WORDS, BUILDING_KINDS) or "walkup",
+                whole_number(row["entrance"]) or 1, whole_number(row["floor"]) or 1, row["room"], row["address"],
+                _code(row["status"], STATUS_WORDS, HOUSEHOLD_STATUSES) or "occupied", row["name"],
+                _phone(row["phone"]) if row["name"] else "", row["id_number"].upper() if row["name"] else "",
+                _code(row["category"], CATEGORY_WORDS, RESIDENT_CATEGORIES) or "" if row["name"] else "",
+                tuple(sorted(_care_tags(row["care_tags"])[0])) if row["name"] else (),
+                bool(row["kind"]), bool(row["status"]))
 
 
 # --- comparing with the community -------------------------------------------------------------
@@ -323,7 +352,7 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
     result = result or Preview()
     result.rows = len(raw)
     problems = result.errors
-    rows = [r for r in (check_row(line, row, problems) for line, row in raw) if r is not None]
+    rows = [r for r in (parse_row(line, row, problems) for line, row in raw) if r is not None]
     if not raw:
         problems.append(Problem(0, "", _("The file has a header row but no rows under it.")))
     cid = community.id
@@ -691,14 +720,23 @@ class Report:
     residents: int = 0
 
 
-def import_registry(community: Community, data: bytes | str, filename: str = "registry.csv",
-                    user_id: int | None = None) -> Report:
+def import_file(community: Community, data: bytes, filename: str, user_id: int | None = None) -> Report:
     """Check everything, then apply everything (duplicates skipped); on any error nothing is written."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
     result = preview(community, data, filename)
     if result.errors:
-        return Report(errors=[f"header: missing columns ({problem.message})" if problem.column == "header"
-                              else str(problem) for problem in result.errors])
+        return Report(errors=[_cli_line(problem) for problem in result.errors])
     apply(result, user_id)
     return Report(households=result.households_new, residents=result.residents_new)
+
+
+def import_registry(community: Community, text: str) -> Report:
+    """CSV text: see import_file."""
+    return import_file(community, text.encode("utf-8"), "registry.csv")
+
+
+def _cli_line(problem: Problem) -> str:
+    if problem.column == "header":
+        return f"header: missing columns ({problem.message})"
+    if problem.line == 0:
+        return f"file: {problem.message}"
+    return str(problem)

@@ -129,6 +129,7 @@ def end_access(user: User, within=None) -> None:
 def set_own_password(user: User, password: str) -> None:
     user.password_hash = _hash(password)
     user.must_change_password = False
+    _end_sessions(user)
 
 
 def _end_sessions(user: User) -> None:

@@ -278,6 +278,20 @@ def save_community(community: Community | None, street: Street, name: str, callb
     return community
 
 
+def note_stickers_printed(building: Building, user_id: int) -> None:
+    """The sheet of this building was opened by its secretary: once is enough for the progress figure."""
+    from ..audit import audit
+    from ..database import writing
+    from ..models import AuditLog
+
+    seen = db.session.scalar(select(AuditLog.id).where(AuditLog.action == "stickers_printed",
+                                                       AuditLog.object_type == "building",
+                                                       AuditLog.object_id == str(building.id)).limit(1))
+    if seen is None:
+        with writing():
+            audit(user_id, "stickers_printed", "building", building.id, name=building.name)
+
+
 def setup_progress(community_ids) -> dict[int, dict]:
     """Per community: households, households whose building's stickers were printed, volunteers."""
     from ..models import AuditLog, RoleAssignment
