@@ -3,7 +3,7 @@ from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectM
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import ChoiceField, WriteForm
+from ..forms import ChoiceField, WriteForm, as_choices
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -22,7 +22,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        values = {str(choice[0]) for choice in self.choices}
+        values = {str(getattr(choice, "value", None) or choice[0]) for choice in self.choices}
         if any(str(value) not in values for value in self.data or ()):
             raise ValidationError(_l("Choose from the list."))
 
@@ -36,9 +36,9 @@ class BuildingForm(WriteForm):
 
     name = StringField(_l("Building name"), validators=[*NAME, no_control_characters])
     grid = SelectField(_l("Grid"), coerce=int, validate_choice=True)
-    kind = ChoiceField(_l("Kind"), choices=list(BUILDING_KIND_LABELS.items()), default="walkup",
+    kind = ChoiceField(_l("Kind"), choices=as_choices(BUILDING_KIND_LABELS), default="walkup",
                        validators=[DataRequired(_l("Choose the kind."))])
-    prefix = StringField(_l("Address before the door number"), validators=[
+    address_prefix = StringField(_l("Address before the door number"), validators=[
         DataRequired(_l("Required.")), Length(max=90, message=_l("At most %(max)d characters.")), no_control_characters],
         description=_l("e.g. 和平里5号 gives 和平里5号2单元301; 和平里 gives 和平里80号 for bungalows."))
     entrances = IntegerField(_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
@@ -71,7 +71,7 @@ class HouseholdForm(WriteForm):
         max=16, message=_l("At most %(max)d characters.")), no_control_characters])
     address = StringField(_l("Address"), validators=[DataRequired(_l("Required.")), Length(
         max=120, message=_l("At most %(max)d characters.")), no_control_characters])
-    status = ChoiceField(_l("Status"), choices=list(HOUSEHOLD_STATUS_LABELS.items()), default="occupied",
+    status = ChoiceField(_l("Status"), choices=as_choices(HOUSEHOLD_STATUS_LABELS), default="occupied",
                          validators=[DataRequired(_l("Choose the status."))])
 
 
@@ -98,7 +98,7 @@ class PersonForm(WriteForm):
     valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
-        self.role.choices = [(role, ROLE_LABELS[role]) for role in roles]
+        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
 
 
 class AssignForm(WriteForm):
@@ -109,7 +109,7 @@ class AssignForm(WriteForm):
     valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
-        self.role.choices = [(role, ROLE_LABELS[role]) for role in roles]
+        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
 
 
 class PersonActionForm(WriteForm):

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, login_user
 from ..clock import utc_from_local
 from ..database import writing
 from ..extensions import db
+from ..forms import as_choices
 from ..hypermedia import hx_redirect, is_htmx
 from ..idempotency import claim
 from ..models import Building, Grid, User
@@ -46,14 +47,14 @@ def _person_or_404(user_id: int) -> User:
 
 
 def _places(form, community) -> None:
-    form.community.choices = [(c.id, c.name) for c in managed_communities_or_404()]
+    form.community.choices = as_choices([(c.id, c.name) for c in managed_communities_or_404()])
     if form.community.data is None:
         form.community.data = community.id
-    form.grids.choices = [(gid, name) for gid, name in db.session.execute(
-        db.select(Grid.id, Grid.name).where(Grid.community_id == community.id).order_by(Grid.id))]
-    form.buildings.choices = [(bid, name) for bid, name in db.session.execute(
+    form.grids.choices = as_choices(db.session.execute(
+        db.select(Grid.id, Grid.name).where(Grid.community_id == community.id).order_by(Grid.id)).all())
+    form.buildings.choices = as_choices(db.session.execute(
         db.select(Building.id, Building.name).where(Building.community_id == community.id)
-        .order_by(Building.sort_key, Building.name))]
+        .order_by(Building.sort_key, Building.name)).all())
     form.set_roles(_roles())
 
 

@@ -105,7 +105,7 @@ def create_building(community: Community, grid: Grid, name: str, kind: str, door
     addresses = [door.address for door in doors]
     taken = _addresses_taken(community.id, addresses)
     if taken:
-        raise SetupError("prefix", _("Already registered in this community: %(addresses)s.",
+        raise SetupError("address_prefix", _("Already registered in this community: %(addresses)s.",
                                      addresses="、".join(taken[:3])))
     building = Building(community_id=community.id, grid_id=grid.id, name=name, kind=kind,
                         entrances=max((d.entrance for d in doors), default=1),
@@ -309,7 +309,7 @@ def setup_progress(community_ids) -> dict[int, dict]:
     for cid, n in db.session.execute(select(Building.community_id, func.count()).where(
             Building.community_id.in_(ids)).group_by(Building.community_id)):
         progress[cid]["buildings"] = n
-    printed = [int(value) for value in db.session.scalars(select(AuditLog.object_id.distinct()).where(
+    printed = [int(value) for value in db.session.scalars(select(AuditLog.object_id).distinct().where(
         AuditLog.action == "stickers_printed", AuditLog.object_type == "building")) if value.isdigit()]
     for cid, n in db.session.execute(select(Household.community_id, func.count()).where(
             Household.community_id.in_(ids), Household.building_id.in_(printed)).group_by(Household.community_id)):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..database import writing
 from ..extensions import db
+from ..forms import as_choices
 from ..hypermedia import hx_redirect
 from ..idempotency import claim
 from ..models import Building, Community, Grid, Household, Street
@@ -56,8 +57,8 @@ def _admin_or_404() -> None:
 
 
 def _grid_choices(community_id: int):
-    return [(g.id, g.name) for g in db.session.scalars(select(Grid).where(Grid.community_id == community_id)
-                                                         .order_by(Grid.id))]
+    return as_choices([(g.id, g.name) for g in db.session.scalars(select(Grid).where(Grid.community_id == community_id)
+                                                         .order_by(Grid.id))])
 
 
 def _fail(form, error: SetupError) -> None:
@@ -89,7 +90,7 @@ def _places_page(community, grid_form=None, failed=None, status=200):
         "setup/places.html", community=community, communities=managed_communities_or_404(), progress=progress,
         grids=grids_with_counts(Grid.community_id == community.id),
         buildings=buildings_with_counts(Building.community_id == community.id),
-        grid_form=grid_form or GridForm.blank(prefix="new"), rename=GridForm.blank,
+        grid_form=grid_form or GridForm.blank(), rename=GridForm.blank,
         failed_grid_id=failed[0] if failed else None, failed_grid=failed[1] if failed else None), status
 
 
@@ -103,7 +104,7 @@ def places():
 @login_required
 def grid_create():
     community = chosen_community(managed_communities_or_404())
-    form = GridForm(prefix="new")
+    form = GridForm()
     if form.validate_on_submit() and _done("grid", form, lambda: create_grid(community, form.name.data.strip())):
         flash(_("Grid %(name)s created.", name=form.name.data.strip()))
         return hx_redirect(url_for("setup.places", community=community.id))
@@ -114,7 +115,7 @@ def grid_create():
 @login_required
 def grid_rename(grid_id: int):
     grid = _managed(Grid, grid_id)
-    form = GridForm(prefix=f"g{grid.id}")
+    form = GridForm()
     if form.validate_on_submit() and _done("grid", form, lambda: rename_grid(grid, form.name.data.strip())):
         return hx_redirect(url_for("setup.places", community=grid.community_id))
     return _places_page(grid.community, failed=(grid.id, form), status=422)
@@ -129,16 +130,16 @@ def building_new():
     community = chosen_community(managed_communities_or_404())
     form = BuildingForm() if request.method == "POST" else BuildingForm.blank()
     form.grid.choices = _grid_choices(community.id)
-    if request.method == "GET" and request.args.get("grid", type=int) in dict(form.grid.choices):
+    if request.method == "GET" and request.args.get("grid", type=int) in {c.value for c in form.grid.choices}:
         form.grid.data = request.args.get("grid", type=int)
     doors = []
     if request.method == "POST" and form.validate_on_submit():
         kind = form.kind.data
         if kind in ("bungalow", "courtyard"):
-            doors = generate_doors(kind, form.prefix.data.strip(), count=form.count.data or 1,
+            doors = generate_doors(kind, form.address_prefix.data.strip(), count=form.count.data or 1,
                                    start=form.start.data or 1)
         else:
-            doors = generate_doors(kind, form.prefix.data.strip(), entrances=form.entrances.data or 1,
+            doors = generate_doors(kind, form.address_prefix.data.strip(), entrances=form.entrances.data or 1,
                                    floors=form.floors.data or 1, per_floor=form.per_floor.data or 1,
                                    skip=form.skipped())
         if len(doors) > 5000:
@@ -184,15 +185,14 @@ def _building_page(building, form, household_form=None, status=200):
     households = db.session.scalars(select(Household).where(Household.building_id == building.id).order_by(
         Household.entrance, Household.floor, Household.room)).all()
     return render_template("setup/building.html", building=building, form=form, households=households,
-                           household_form=household_form or HouseholdForm.blank(prefix="add", entrance=1,
-                                                                                 floor=1)), status
+                           household_form=household_form or HouseholdForm.blank(entrance=1, floor=1)), status
 
 
 @bp.post("/setup/buildings/<id:building_id>/households")
 @login_required
 def household_add(building_id: int):
     building = _managed(Building, building_id)
-    form = HouseholdForm(prefix="add")
+    form = HouseholdForm()
     if form.validate_on_submit() and _done("household", form, lambda: add_household(
             building, form.entrance.data, form.floor.data, form.room.data.strip(), form.address.data.strip(),
             form.status.data)):
@@ -207,14 +207,14 @@ def household_add(building_id: int):
 
 
 def _household_page(household, form=None, merge=None, status=200):
-    merge = merge or MergeForm.blank(prefix="merge")
-    merge.target.choices = [(h.id, h.address) for h in db.session.scalars(
+    merge = merge or MergeForm.blank()
+    merge.target.choices = as_choices([(h.id, h.address) for h in db.session.scalars(
         select(Household).where(Household.building_id == household.building_id, Household.id != household.id)
-        .order_by(Household.entrance, Household.floor, Household.room))]
+        .order_by(Household.entrance, Household.floor, Household.room))])
     form = form or HouseholdForm.blank(entrance=household.entrance, floor=household.floor, room=household.room,
                                        address=household.address, status=household.status)
     return render_template("setup/household.html", household=household, form=form, merge=merge,
-                           remove=RemoveForm.blank(prefix="remove")), status
+                           remove=RemoveForm.blank()), status
 
 
 @bp.route("/setup/households/<id:household_id>", methods=["GET", "POST"])
@@ -236,7 +236,7 @@ def household(household_id: int):
 @login_required
 def household_remove(household_id: int):
     household = _managed(Household, household_id)
-    form = RemoveForm(prefix="remove")
+    form = RemoveForm()
     if not form.validate_on_submit():
         abort(400)
     building_id, address, outcome = household.building_id, household.address, {}
@@ -256,9 +256,9 @@ def household_remove(household_id: int):
 @login_required
 def household_merge(household_id: int):
     household = _managed(Household, household_id)
-    form = MergeForm(prefix="merge")
-    form.target.choices = [(h.id, h.address) for h in db.session.scalars(
-        select(Household).where(Household.building_id == household.building_id, Household.id != household.id))]
+    form = MergeForm()
+    form.target.choices = as_choices([(h.id, h.address) for h in db.session.scalars(
+        select(Household).where(Household.building_id == household.building_id, Household.id != household.id))])
     if form.validate_on_submit():
         target = _managed(Household, form.target.data)
         building_id, address = household.building_id, household.address
@@ -276,19 +276,19 @@ def _admin_page(street_form=None, community_form=None, status=200):
     from ..registry.queries import communities_with_counts
 
     streets = db.session.scalars(select(Street).order_by(Street.name)).all()
-    community_form = community_form or CommunityForm.blank(prefix="c")
-    community_form.street.choices = [(s.id, s.name) for s in streets]
+    community_form = community_form or CommunityForm.blank()
+    community_form.street.choices = as_choices([(s.id, s.name) for s in streets])
     rows = communities_with_counts(Community.id.isnot(None))
 
     def edit_form(community):
-        form = CommunityForm.blank(prefix=f"c{community.id}", name=community.name, street=community.street_id,
+        form = CommunityForm.blank(name=community.name, street=community.street_id,
                                    callback_phone=community.callback_phone)
         form.street.choices = community_form.street.choices
         return form
 
     return render_template("setup/admin.html", streets=streets, rows=rows,
                            progress=setup_progress([row.obj.id for row in rows]),
-                           street_form=street_form or StreetForm.blank(prefix="s"), community_form=community_form,
+                           street_form=street_form or StreetForm.blank(), community_form=community_form,
                            edit_form=edit_form), status
 
 
@@ -303,7 +303,7 @@ def communities():
 @login_required
 def street_create():
     _admin_or_404()
-    form = StreetForm(prefix="s")
+    form = StreetForm()
     if form.validate_on_submit() and _done("street", form, lambda: create_street(form.name.data.strip())):
         flash(_("Street %(name)s created.", name=form.name.data.strip()))
         return hx_redirect(url_for("setup.communities"))
@@ -314,8 +314,8 @@ def street_create():
 @login_required
 def community_create():
     _admin_or_404()
-    form = CommunityForm(prefix="c")
-    form.street.choices = [(s.id, s.name) for s in db.session.scalars(select(Street))]
+    form = CommunityForm()
+    form.street.choices = as_choices([(s.id, s.name) for s in db.session.scalars(select(Street))])
     if form.validate_on_submit() and _done("community", form, lambda: save_community(
             None, db.session.get(Street, form.street.data), form.name.data.strip(), form.callback_phone.data)):
         flash(_("Community %(name)s created. Appoint its secretary on the people page.", name=form.name.data.strip()))
@@ -328,8 +328,8 @@ def community_create():
 def community_edit(community_id: int):
     _admin_or_404()
     community = or_404(db.session.get(Community, community_id))
-    form = CommunityForm(prefix=f"c{community.id}")
-    form.street.choices = [(s.id, s.name) for s in db.session.scalars(select(Street))]
+    form = CommunityForm()
+    form.street.choices = as_choices([(s.id, s.name) for s in db.session.scalars(select(Street))])
     if form.validate_on_submit() and _done("community", form, lambda: save_community(
             community, db.session.get(Street, form.street.data), form.name.data.strip(), form.callback_phone.data)):
         flash(_("Saved."))
