@@ -142,6 +142,14 @@ def visible_cases(scope: Scope, open_only: bool = True) -> list[Case]:
     return list(db.session.scalars(statement.order_by(Case.created_at.desc()).limit(200)))
 
 
+def patrol_in_scope(patrol_id: int, scope: Scope) -> Patrol | None:
+    """A round its walker or the secretary of its route's community may open."""
+    patrol = db.session.get(Patrol, patrol_id)
+    if patrol is None or not (patrol.user_id == scope.user_id or scope.manages(patrol.route.community_id)):
+        return None
+    return patrol
+
+
 def case_in_scope(case_id: int, scope: Scope) -> Case | None:
     case = db.session.get(Case, case_id)
     if case is None:

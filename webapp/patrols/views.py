@@ -33,6 +33,7 @@ from .forms import (
 from .queries import (
     case_in_scope,
     checkpoint_in_scope,
+    patrol_in_scope,
     day_scans,
     groups_of,
     open_patrol,
@@ -87,26 +88,17 @@ def start():
     if route is None:
         abort(404)
     try:
-        patrol = start_round(route, current_user.id, form.request_id.data)
+        with writing():
+            patrol = start_round(route, current_user.id, form.request_id.data)
     except PatrolError as error:
-        db.session.rollback()
         return _my_rounds_page(error=str(error)), 422
-    db.session.commit()
     return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
-
-
-def _own_patrol(patrol_id: int) -> Patrol:
-    patrol = db.session.get(Patrol, patrol_id)
-    scope = current_scope()
-    if patrol is None or not (patrol.user_id == current_user.id or scope.manages(patrol.route.community_id)):
-        abort(404)
-    return patrol
 
 
 @bp.get("/patrols/<id:patrol_id>")
 @login_required
 def patrol(patrol_id: int):
-    patrol = _own_patrol(patrol_id)
+    patrol = or_404(patrol_in_scope(patrol_id, current_scope()))
     return render_template("patrols/patrol.html", patrol=patrol, end_form=EndRoundForm.blank(),
                            scanned={s.checkpoint_id: s for s in patrol.scans})
 
@@ -114,7 +106,7 @@ def patrol(patrol_id: int):
 @bp.post("/patrols/<id:patrol_id>/end")
 @login_required
 def end(patrol_id: int):
-    patrol = _own_patrol(patrol_id)
+    patrol = or_404(patrol_in_scope(patrol_id, current_scope()))
     if patrol.user_id != current_user.id:
         abort(404)
     form = EndRoundForm()
@@ -123,13 +115,12 @@ def end(patrol_id: int):
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
     try:
-        end_round(patrol, current_user.id, form.request_id.data, form.reason.data)
+        with writing():
+            end_round(patrol, current_user.id, form.request_id.data, form.reason.data)
     except PatrolError as error:
-        db.session.rollback()
         form.reason.errors = [str(error)]
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
-    db.session.commit()
     return redirect(url_for("patrols.index"), code=303)
 
 
@@ -159,16 +150,15 @@ def checkpoint(token: str):
         if group is not None and group.community_id != checkpoint.community_id:
             abort(404)
         try:
-            record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
-                        result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
-                        resolution=form.resolution.data, work_group=group,
-                        device_time=parse_device_time(form.device_time.data))
-            db.session.commit()
+            with writing():
+                record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
+                            result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
+                            resolution=form.resolution.data, work_group=group,
+                            device_time=parse_device_time(form.device_time.data))
             if is_htmx():
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
         except PatrolError as error:
-            db.session.rollback()
             form.result.errors = [str(error)]
     else:
         db.session.rollback()
@@ -195,8 +185,8 @@ def case(case_id: int):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("patrols/case.html", case=found, form=form), 422
-    move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
-    db.session.commit()
+    with writing():
+        move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
     return redirect(url_for("patrols.case", case_id=found.id), code=303)
 
 

@@ -133,8 +133,6 @@ def set_own_password(user: User, password: str) -> None:
 
 
 def _end_sessions(user: User) -> None:
-    try:
-        from ..auth.sessions import end_all_sessions
-    except ImportError:  # until the shared session module lands, a disabled account holds no session
-        return
+    from ..auth.sessions import end_all_sessions
+
     end_all_sessions(user)

@@ -5,9 +5,9 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..database import writing
 from ..extensions import db
 from ..hypermedia import is_htmx
-from ..idempotency import claim
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, User, Visit
 from ..scope import (
@@ -58,11 +58,11 @@ def index():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            if claim(form.request_id.data, current_user.id, "pad"):
-                pad = create_pad(community.id, form.count.data, form.issued_to.data or None, current_user.id)
-                db.session.commit()
+            with writing():
+                pad = create_pad(form.request_id.data, community.id, form.count.data, form.issued_to.data or None,
+                                 current_user.id)
+            if pad is not None:
                 return redirect(url_for("slips.print_pad", pad=pad.id), code=303)
-            db.session.commit()
             return redirect(url_for("slips.index", community=community.id), code=303)
         db.session.rollback()
         status = 422
@@ -103,19 +103,17 @@ def mine():
                            answered=[s for s in slips if s.replies], waiting=[s for s in slips if not s.replies])
 
 
-def _own_not_home_visit(token: str, visit_id: int) -> Visit:
+def _visit_at_door_or_404(token: str, visit_id: int) -> Visit:
+    """A visit of the door behind this sticker, if the door is in the user's scope."""
     household = household_by_token_or_404(token)
-    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id))
-    if visit is None:
-        abort(404)
-    return visit
+    return or_404(db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id)))
 
 
 @bp.route("/h/<token:token>/visits/<id:visit_id>/slip", methods=["GET", "POST"])
 @login_required
 def bind(token: str, visit_id: int):
     """Leave a slip at the door: bind its number to the not_home knock (field slip_code)."""
-    visit = _own_not_home_visit(token, visit_id)
+    visit = _visit_at_door_or_404(token, visit_id)
     if request.method == "GET":
         form = BindSlipForm.blank(slip_code=request.args.get("slip_code", ""))
         return render_template("slips/bind.html", visit=visit, form=form)
@@ -123,12 +121,11 @@ def bind(token: str, visit_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            bind_slip(visit, form.slip_code.data, current_user.id, form.request_id.data)
-            db.session.commit()
+            with writing():
+                bind_slip(visit, form.slip_code.data, current_user.id, form.request_id.data)
             if not is_htmx():
                 return redirect(url_for("doors.card", token=token), code=303)
         except SlipError as error:
-            db.session.rollback()
             form.slip_code.errors = [str(error)]
             status = 422
     else:
@@ -164,11 +161,10 @@ def confirm_slip_reply(reply_id: int):
         db.session.rollback()
         abort(422)
     try:
-        confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
+        with writing():
+            confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
     except SlipError:
-        db.session.rollback()
         abort(404)
-    db.session.commit()
     return redirect(url_for("slips.inbox"), code=303)
 
 
@@ -180,25 +176,28 @@ def handle_report(report_id: int, action: str):
     if not form.validate_on_submit():
         db.session.rollback()
         abort(422)
-    if action == "dismiss":
-        dismiss_self_report(report, current_user.id, form.request_id.data)
-    else:
-        household = _target_household(report, form)
-        confirm_self_report(report, household, current_user.id, form.request_id.data)
-    db.session.commit()
+    target = _target_door(report, form) if action == "confirm" else None
+    with writing():
+        if target is None:
+            dismiss_self_report(report, current_user.id, form.request_id.data)
+        else:
+            household, building, room = target
+            household = household or new_household(building, room)
+            confirm_self_report(report, household, current_user.id, form.request_id.data)
     return redirect(url_for("slips.inbox"), code=303)
 
 
-def _target_household(report: SelfReport, form: ConfirmReportForm) -> Household:
+def _target_door(report: SelfReport, form: ConfirmReportForm) -> tuple[Household | None, Building | None, str]:
+    """The door a self-report is confirmed at: a registered household, or (building, room) of a new one."""
     if form.household_id.data:
         household = db.session.get(Household, form.household_id.data)
         if household is None or household.grid_id != report.grid_id:
             abort(404)
-        return household
+        return household, None, ""
     building = db.session.get(Building, form.building_id.data or 0)
     room = (form.room.data or "").strip()
     if building is None or building.grid_id != report.grid_id or not room:
         abort(422)
     existing = db.session.scalar(select(Household).where(Household.building_id == building.id,
                                                          Household.room == room))
-    return existing or new_household(building, room)
+    return existing, building, room
