@@ -1,14 +1,14 @@
 """Setup: users log in with a one-time code and must then choose their own password
 
 Revision ID: b7d2e4f1a9c3
-Revises: a19580e8427f
+Revises: e5c1a7d2b9f0
 Create Date: 2026-11-24 13:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "b7d2e4f1a9c3"
-down_revision = "a19580e8427f"
+down_revision = "e5c1a7d2b9f0"
 branch_labels = None
 depends_on = None
 

@@ -68,7 +68,8 @@ def test_reset_and_end_access_end_sessions(app, login_as, world):
     assert client.get(f"/users/{volunteer_id}").status_code == 200
     reset = post(client, f"/users/{volunteer_id}/reset")
     code = CODE.search(reset.get_data(as_text=True)).group(1)
-    assert volunteer.get("/").status_code == 302  # the old session has ended
+    ended_session = volunteer.get("/password")  # even the page for choosing a password: logged out
+    assert ended_session.status_code == 302 and "/login" in ended_session.headers["Location"]
     assert _log_in(app, "volunteer", PASSWORD)[1].status_code == 422
     again, login = _log_in(app, "volunteer", code)
     assert login.status_code == 303
