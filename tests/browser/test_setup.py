@@ -84,6 +84,10 @@ def test_secretary_sets_up_and_a_volunteer_knocks(live_server, browser, tmp_path
     assert page.locator("[data-count=households-new]").inner_text() == "300"
     assert page.locator("[data-count=residents-new]").inner_text() == "400"
     screenshot(page, "setup-import-preview")
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.locator("#import-preview").scroll_into_view_if_needed()
+    screenshot(page, "setup-import-preview-phone")
+    page.set_viewport_size(LAPTOP)
     page.click("button:has-text('立即导入')")
     page.wait_for_selector(".flash")
     assert "新增住户 300 户" in page.locator(".flash").inner_text()
@@ -142,6 +146,7 @@ def test_secretary_sets_up_and_a_volunteer_knocks(live_server, browser, tmp_path
     mobile.click("button:has-text('保存密码')")
     mobile.wait_for_url(f"{base}/")
     mobile.goto(f"{base}/h/{token}")
+    screenshot(mobile, "setup-card")
     mobile.click("button[name=outcome][value=verified]")
     mobile.wait_for_selector("#knock.done")
     screenshot(mobile, "setup-knocked")

@@ -16,11 +16,11 @@ from . import bp, importer, pending
 from .forms import ConfirmImportForm, ImportForm
 
 
-def _page(community, form, result=None, token=None, confirm=None, status=200):
+def _page(community, form, result=None, token=None, confirm=None, status=200, filename=None):
     return page_or_fragment(
         "registry/import.html", "registry/_import_result.html", status=status,
         community=community, communities=managed_communities_or_404(), form=form, result=result, token=token,
-        confirm=confirm, columns=importer.TEMPLATE_COLUMNS, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        confirm=confirm, filename=filename, columns=importer.TEMPLATE_COLUMNS, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
         max_rows=MAX_ROWS)
 
 
@@ -52,9 +52,9 @@ def import_upload():
         form.file.errors = [p.message for p in file_errors]
         return _page(community, form, status=422)
     if not result.ok:
-        return _page(community, form, result=result, status=422)
+        return _page(community, form, result=result, status=422, filename=filename)
     token = pending.store(data, filename, current_user.id, community.id)
-    return _page(community, form, result=result, token=token, confirm=ConfirmImportForm.blank())
+    return _page(community, form, result=result, token=token, confirm=ConfirmImportForm.blank(), filename=filename)
 
 
 @bp.post("/registry/import/<token:token>/confirm")
@@ -78,7 +78,7 @@ def import_confirm(token: str):
             decisions[int(key[7:])] = value
     result = importer.preview(community, data, filename, decisions)
     if not result.ok:  # the community changed since the preview
-        return _page(community, ImportForm.blank(), result=result, status=422)
+        return _page(community, ImportForm.blank(), result=result, status=422, filename=filename)
     with writing():
         if claim(form.request_id.data, current_user.id, "import"):
             importer.apply(result, current_user.id)
