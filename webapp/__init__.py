@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .public import bp as public_bp
     from .registry import bp as registry_bp
     from .review import bp as review_bp
+    from .setup import bp as setup_bp
     from .slips import bp as slips_bp
 
     app.register_blueprint(auth_bp)
@@ -97,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(patrols_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(offline_bp)
+    app.register_blueprint(setup_bp)
     register_error_handlers(app)
 
     from .hypermedia import finish_response
