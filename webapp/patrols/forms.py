@@ -1,19 +1,19 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import ChoiceField, DayField, IdField, WriteForm, as_choices
 from ..labels import CASE_STATE_LABELS, CHECKPOINT_KIND_LABELS, FINDING_LABELS, RESOLUTION_LABELS, SCAN_RESULT_LABELS
 
 NOTE = [Optional(), Length(max=500, message=_l("Keep it under %(max)d characters.", max=500))]
 
 
 class StartRoundForm(WriteForm):
-    route_id = IntegerField(validators=[DataRequired()])
+    route_id = IdField(validators=[DataRequired()])
 
 
 class ScanForm(WriteForm):
-    patrol_id = IntegerField(validators=[DataRequired()])
+    patrol_id = IdField(validators=[DataRequired()])
     result = ChoiceField(_l("Result"), choices=as_choices(SCAN_RESULT_LABELS),
                          validators=[DataRequired(_l("Choose all normal or a finding."))],
                          invalid_message=_l("Choose all normal or a finding."))
@@ -22,8 +22,9 @@ class ScanForm(WriteForm):
     note = TextAreaField(_l("Note"), validators=NOTE)
     resolution = ChoiceField(_l("Then"), choices=as_choices(RESOLUTION_LABELS),
                              validators=[Optional()], invalid_message=_l("Choose solved or handed on."))
-    work_group_id = IntegerField(_l("Work group"), validators=[Optional()])
+    work_group_id = IdField(_l("Work group"), validators=[Optional()])
     device_time = HiddenField()
+    clock_offset = HiddenField()  # server minus phone clock, seconds, measured by the page (webapp.forms)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -54,7 +55,7 @@ class CaseForm(WriteForm):
 
 
 class SignoffForm(WriteForm):
-    day = DateField(validators=[DataRequired()])
+    day = DayField(validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=NOTE)
 
 
