@@ -61,6 +61,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .doors import bp as doors_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
+    from .invites import bp as invites_bp
+    from .lists import bp as lists_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .registry import bp as registry_bp
@@ -77,6 +79,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(invites_bp)
+    app.register_blueprint(lists_bp)
     register_error_handlers(app)
 
     from .hypermedia import finish_response
@@ -109,7 +113,12 @@ def _init_login(app: Flask) -> None:
         # One query for the user and their assignments: this runs on every request.
         user = db.session.get(User, int(user_id), options=[joinedload(User.assignments)])
         # An assignment past its valid-until ends the session on the next request.
-        return user if user is not None and may_hold_session(user) else None
+        if user is not None and not may_hold_session(user):
+            from flask import g
+
+            g.access_ended = True  # the login page says so
+            return None
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -117,7 +126,12 @@ def _init_login(app: Flask) -> None:
 
         from .hypermedia import hx_redirect, is_htmx
 
-        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        from flask import g
+
+        if g.get("access_ended"):
+            target = url_for("auth.login", ended=1)
+        else:
+            target = url_for("auth.login", next=request.full_path.rstrip("?"))
         if is_htmx():
             return hx_redirect(target, status=401)
         return redirect(target)
