@@ -112,7 +112,7 @@ def open_task_count(user_id: int) -> int:
 def export_rows(pushed: PushedList) -> list[list]:
     """The upload's own columns in its order, then what the check found."""
     header = json.loads(pushed.header)
-    added = [_("Matched address"), _("Matched by"), _("Checked by"), _("Result"), _("Moved to"),
+    added = [_("Matched address"), _("Matched by"), _("Checked by"), _("Check result"), _("Moved to"),
              _("Result note"), _("Checked by (person)"), _("Checked at")]
     table = [header + added]
     for row in rows_of(pushed):
