@@ -1,7 +1,7 @@
 """Doorstep: door-to-door work for neighbourhood volunteers."""
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
@@ -12,6 +12,8 @@ def select_locale() -> str:
     from flask import current_app
     from flask_login import current_user
 
+    if not has_request_context():  # commands (flask create-user …) use the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
@@ -96,29 +98,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-    from sqlalchemy.orm import joinedload
 
-    from .auth.services import may_hold_session
-    from .models import User
+    from .auth.sessions import load_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in first.")
     login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        # One query for the user and their assignments: this runs on every request.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.assignments)])
-        # An assignment past its valid-until ends the session on the next request.
-        if user is not None and not may_hold_session(user):
-            from flask import g
-
-            g.access_ended = True  # the login page says so
-            return None
-        return user
+    login_manager.user_loader(load_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -126,12 +113,7 @@ def _init_login(app: Flask) -> None:
 
         from .hypermedia import hx_redirect, is_htmx
 
-        from flask import g
-
-        if g.get("access_ended"):
-            target = url_for("auth.login", ended=1)
-        else:
-            target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
         if is_htmx():
             return hx_redirect(target, status=401)
         return redirect(target)

@@ -37,10 +37,6 @@ class KnockForm(WriteForm):
         return parse_device_time(self.device_time.data)
 
 
-class UndoForm(WriteForm):
-    pass
-
-
 class ResidentForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
     category = SelectField(_l("Category"), choices=as_choices(CATEGORY_LABELS))

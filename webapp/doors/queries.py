@@ -7,10 +7,15 @@ from sqlalchemy import func, select
 
 from ..coverage import DoorState, active_campaign, door_states
 from ..extensions import db
-from ..models import Campaign, Household, ResidentChange, StatusChange, Visit, utcnow
+from ..models import Campaign, Household, Resident, ResidentChange, StatusChange, Visit, utcnow
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
+
+
+def resident_of(household: Household, resident_id: int) -> Resident | None:
+    resident = db.session.get(Resident, resident_id)
+    return resident if resident is not None and resident.household_id == household.id else None
 
 
 def recent_visits(household_id: int) -> list[Visit]:

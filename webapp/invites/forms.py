@@ -2,29 +2,16 @@ from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, PasswordField, SelectMultipleField, StringField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clock import local_today, utc_from_local
 from ..forms import BaseForm, ChoiceField, WriteForm, as_choices
 from ..labels import INVITE_ROLE_LABELS
+from ..passwords import StrongPassword
 
 PHONE = r"^\+?[0-9][0-9 -]{5,18}$"
 USERNAME = r"^[A-Za-z0-9_.-]{3,40}$"
-
-try:  # the deployment's password policy, where it exists
-    from ..passwords import StrongPassword as _StrongPassword  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - until the security branch lands
-    _StrongPassword = None
-
-
-def _password_validators():
-    rules = [DataRequired(_l("Choose a password.")),
-             Length(min=8, max=200, message=_l("At least %(min)d characters.", min=8))]
-    if _StrongPassword is not None:
-        rules.append(_StrongPassword())
-    return rules
-
 
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -90,7 +77,7 @@ class JoinForm(WriteForm):
     username = StringField(_l("User name"), validators=[
         DataRequired(_l("Choose a user name.")),
         Regexp(USERNAME, message=_l("3 to 40 letters, digits, dots, dashes or underscores."))])
-    password = PasswordField(_l("Password"), validators=_password_validators())
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password.")), StrongPassword()])
 
 
 class CodeForm(BaseForm):

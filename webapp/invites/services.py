@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from ..audit import audit
+from ..auth.sessions import end_all_sessions
 from ..extensions import db
 from ..idempotency import claim
 from ..models import (
@@ -109,19 +110,6 @@ def _assignments_of(invite: Invite, user_id: int):
         RoleAssignment.grid_id.in_(grid_ids) | RoleAssignment.building_id.in_(building_ids))
 
 
-def _end_sessions(user: User) -> None:
-    """Every open session of this person ends now (where the deployment keeps sessions server-side).
-
-    Either way no session outlives the access: a user without a current assignment is logged out
-    on their next request (auth.services.may_hold_session).
-    """
-    try:
-        from ..auth.sessions import end_all_sessions  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    end_all_sessions(user)
-
-
 def end_person(person: InviteJoin, by_user_id: int, request_id: str) -> None:
     if not claim(request_id, by_user_id, "invite_end_person") or person.ended_at is not None:
         return
@@ -132,7 +120,7 @@ def end_person(person: InviteJoin, by_user_id: int, request_id: str) -> None:
             assignment.valid_until = max(now, assignment.valid_from + timedelta(microseconds=1))
     person.ended_at, person.ended_by_id = now, by_user_id
     db.session.flush()
-    _end_sessions(person.user)
+    end_all_sessions(person.user)  # every open session of theirs ends now
     audit(by_user_id, "invite_person_ended", "user", person.user_id, name=person.user.display_name)
 
 
