@@ -127,7 +127,7 @@ def _closed(invite: Invite | None, state: str):
 
 
 def _join_limits():
-    get_limit = current_app.config["PUBLIC_GET_LIMIT"]
+    get_limit = current_app.config["JOIN_GET_LIMIT"]
     post_limit = current_app.config["JOIN_POST_LIMIT"]
     if request.method == "POST":
         limit("join-post", *post_limit)
