@@ -136,7 +136,7 @@ INVITE_ROLE_LABELS = {
     "lead": _l("Building lead"),
 }
 INVITE_STATE_LABELS = {
-    "open": _l("Open"),
+    "open": _l("Open to join"),
     "not_yet": _l("Not open yet"),
     "expired": _l("Expired"),
     "ended": _l("Ended"),

@@ -60,6 +60,15 @@ def test_join_from_the_poster_knock_and_access_ends_at_the_window_end(live_serve
     user_id = _db(live_server, select(User.id).where(User.username == "lizhiqiang"))
     assert _db(live_server, select(Visit.outcome).where(Visit.user_id == user_id)) == "verified"
 
+    # The secretary sees who joined and what they did.
+    secretary = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
+                                    has_touch=True, locale="zh-CN").new_page()
+    log_in(secretary, live_server.url, "secretary", PASSWORD)
+    secretary.goto(f"{live_server.url}/invites/{invite_id}")
+    assert "1 次敲门" in secretary.locator(f"#person-1, li:has-text('lizhiqiang')").first.inner_text()
+    screenshot(secretary, "invite-detail")
+    secretary.context.close()
+
     # The window is shortened to end in two seconds; the open session's next page is the login page.
     shift_window(live_server.app, invite_id, ends=2 / 3600)
     time.sleep(2.5)

@@ -235,3 +235,16 @@ def test_joining_is_rate_limited_per_address(app, client, world):
     fields = join_fields(client, token)
     statuses = [client.post(f"/join/{token}", data={**fields, "username": "x"}).status_code for _ in range(4)]
     assert statuses[:3] == [422, 422, 422] and statuses[3] == 429
+
+
+def test_the_short_code_on_the_poster_leads_to_the_invite(app, client, world):
+    from webapp.models import Invite
+
+    invite_id, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    code = _scalar(app, select(Invite.code).where(Invite.id == invite_id))
+    csrf = csrf_token_from(client, "/join")
+    typed = f"{code[:3].lower()}-{code[3:]}"  # typed in lower case with a dash
+    response = client.post("/join", data={"csrf_token": csrf, "code": typed})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/join/{token}")
+    wrong = client.post("/join", data={"csrf_token": csrf, "code": "ZZZZZZ"})
+    assert wrong.status_code == 422 and "没有使用此邀请码的邀请" in wrong.get_data(as_text=True)
