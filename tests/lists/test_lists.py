@@ -248,3 +248,32 @@ def test_lists_are_out_of_scope_for_others(app, client, login_as, world):
     assert other.get(f"/lists/{list_id}").status_code == 404
     assert other.get(f"/lists/{list_id}.csv").status_code == 404
     assert other.get("/tasks/999").status_code == 404
+
+
+def test_htmx_confirms_one_row_and_swaps_only_that_row(app, client, login_as, world):
+    phoned, bungalow = _people(app, world)
+    login_as("secretary")
+    _upload(client, [["1", bungalow["name"], "", "", bungalow["address"].replace("长庚里", "新塘里"), "", ""]])
+    list_id = _list_id(app)
+    (_, _, _, row_id), = _rows(app)
+    fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))
+    bad = client.post(f"/lists/{list_id}/rows/{row_id}", data={**fields, "choice": "9"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and bad.get_data(as_text=True).lstrip().startswith("<li id=\"row-")
+    assert "请从列出的住户中选择一户" in bad.get_data(as_text=True)
+    fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))
+    done = client.post(f"/lists/{list_id}/rows/{row_id}", data={**fields, "choice": "0"}, headers={"HX-Request": "true"})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and "<html" not in html and "confirmed" in html and bungalow["address"] in html
+
+
+def test_rows_can_be_filtered(app, client, login_as, world):
+    phoned, _ = _people(app, world)
+    login_as("secretary")
+    _upload(client, [["1", "某某", phoned["phone"], "", "", "", ""], ["2", "查无此人", "13000000001", "", "", "", ""]])
+    list_id = _list_id(app)
+    _confirm_all(client, list_id)
+    confirmed = client.get(f"/lists/{list_id}?show=confirmed").get_data(as_text=True)
+    without = client.get(f"/lists/{list_id}?show=no_door").get_data(as_text=True)
+    assert "某某" in confirmed and "查无此人" not in confirmed
+    assert "查无此人" in without and "某某" not in without
+    assert client.get(f"/lists/{list_id}?show=%00bogus").status_code in (200, 400)

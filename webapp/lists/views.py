@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import hx_redirect
+from ..hypermedia import hx_redirect, is_htmx
 from ..models import ListTask, utcnow
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..spreadsheets import TableError, csv_response, read_table, xlsx_response
@@ -84,11 +84,30 @@ def _assign_form(pushed, form: AssignForm | None = None) -> AssignForm:
     return form
 
 
+ROW_FILTERS = ("all", "to_confirm", "confirmed", "no_door", "open")
+
+
+def _shown(rows, show: str):
+    if show == "to_confirm":
+        return [r for r in rows if r.confirmed_at is None]
+    if show == "confirmed":
+        return [r for r in rows if r.household_id is not None]
+    if show == "no_door":
+        return [r for r in rows if r.household_id is None]
+    if show == "open":
+        return [r for r in rows if row_is_open(r)]
+    return rows
+
+
 def _detail_page(pushed, status: int = 200, **extra):
-    rows = rows_of(pushed)
+    every = rows_of(pushed)
+    show = request.args.get("show", "all")
+    if show not in ROW_FILTERS:
+        show = "all"
+    rows = _shown(every, show)
     candidates = {row.id: candidates_of(row) for row in rows}
     context = {"pushed": pushed, "rows": rows, "candidates": candidates, "households": households_of(rows, candidates),
-               "progress": progress(rows), "now": utcnow(), "row_is_open": row_is_open,
+               "progress": progress(every), "now": utcnow(), "show": show, "filters": ROW_FILTERS,
                "assign_form": extra.pop("assign_form", None) or _assign_form(pushed),
                "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int),
                "skipped": request.args.get("skipped", type=int), **extra}
@@ -101,6 +120,18 @@ def detail(list_id: int):
     return _detail_page(list_or_404(list_id))
 
 
+def _row_answer(pushed, row, status: int = 200, error: str | None = None):
+    """htmx swaps just the row; a plain form post gets the whole page (at the row on success)."""
+    if is_htmx():
+        candidates = {row.id: candidates_of(row)}
+        return render_template("lists/_row.html", pushed=pushed, row=row, candidates=candidates,
+                               households=households_of([row], candidates), now=utcnow(),
+                               row_error=(row.id, error) if error else None), status
+    if error:
+        return _detail_page(pushed, status, row_error=(row.id, error))
+    return redirect(url_for("lists.detail", list_id=pushed.id) + f"#row-{row.id}", code=303)
+
+
 @bp.post("/lists/<id:list_id>/rows/<id:row_id>")
 @login_required
 def match(list_id: int, row_id: int):
@@ -109,13 +140,13 @@ def match(list_id: int, row_id: int):
     form = MatchForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _detail_page(pushed, 422, row_error=(row.id, " ".join(
-            sum((f.errors for f in (form.choice, form.request_id)), []) or [_("This form is damaged; reload the page.")])))
+        errors = form.choice.errors + form.request_id.errors
+        return _row_answer(pushed, row, 422, " ".join(map(str, errors)) or _("This form is damaged; reload the page."))
     with writing():
         done = confirm(row, current_user.id, form.request_id.data, form.choice.data)
     if not done:
-        return _detail_page(pushed, 422, row_error=(row.id, _("Choose one of the households shown.")))
-    return hx_redirect(url_for("lists.detail", list_id=pushed.id) + f"#row-{row.id}")
+        return _row_answer(pushed, row, 422, _("Choose one of the households shown."))
+    return _row_answer(pushed, row)
 
 
 @bp.post("/lists/<id:list_id>/confirm")
