@@ -74,7 +74,8 @@ def match(community_id: int, *, name: str, phone: str, tail: str, address: str) 
                 .where(in_community, Resident.name == name, Resident.id_number.like(f"%{tail}"))
                 .limit(MAX_CANDIDATES)):
             offer(household_id, resident_id, "id_name", 0)
-    if name or address:
+    # A phone or an ID tail with the name is decisive; only without one is the tolerant search run.
+    if not found and (name or address):
         numbers = NUMBER.findall(address)
         for hit in registry_search(in_community, f"{name} {address}")[:MAX_CANDIDATES * 2]:
             person = next((r for r in hit.household.residents if name and r.name == name), None)

@@ -23,7 +23,7 @@ from ..models import (
 from ..spreadsheets import Table, TableError
 from . import matching
 
-MAX_LIST_ROWS = 2000
+MAX_LIST_ROWS = 1000  # matching takes a few ms a row; a bigger list is split into files
 # A door-to-door result is also a visit of the household, with this outcome.
 VISIT_OUTCOME = {"found": "verified", "moved": "wrong_address", "wrong_person": "verified",
                  "unreachable": "not_home"}
