@@ -1,8 +1,8 @@
 """Matching a pushed list's rows against the registry of the whole community.
 
 First the phone, then the ID tail with the name, then the name with the address's house number,
-where the lane or street may be wrong (长庚里96号 → 新塘里96号): the registry search is tolerant of
-exactly that, so it is reused here.
+where the lane or street may be wrong (长庚里96号 → 新塘里96号): the one search (webapp/search.py) is
+tolerant of exactly that, so it is reused here over the whole community.
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Household, Resident
-from ..registry.search import NUMBER
-from ..registry.search import search as registry_search
+from ..scope import Scope
+from ..search import NUMBER
+from ..search import search as registry_search
 
 MAX_CANDIDATES = 5
 # How strong each kind of match is; a row's candidates are shown strongest first.
@@ -77,7 +78,8 @@ def match(community_id: int, *, name: str, phone: str, tail: str, address: str) 
     # A phone or an ID tail with the name is decisive; only without one is the tolerant search run.
     if not found and (name or address):
         numbers = NUMBER.findall(address)
-        for hit in registry_search(in_community, f"{name} {address}")[:MAX_CANDIDATES * 2]:
+        whole_community = Scope(community_ids=frozenset({community_id}))
+        for hit in registry_search(whole_community, f"{name} {address}", limit=MAX_CANDIDATES * 2):
             person = next((r for r in hit.household.residents if name and r.name == name), None)
             numbers_match = bool(numbers) and all(
                 re.search(rf"(?<!\d){n}(?!\d)", hit.household.address) for n in numbers)

@@ -11,7 +11,7 @@ from ..printing import printed_url, qr_svg
 from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import int_type, is_htmx
 from ..database import writing
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Patrol, Route, User, WorkGroup
@@ -217,7 +217,7 @@ def signoff():
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _log_page(community, communities, requested_day(), form=form, status=422)
+        return _log_page(community, communities, form.day.data or local_today(), form=form, status=422)
     with writing():
         sign_off(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
@@ -285,14 +285,14 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
                 set_up_checkpoint(form.request_id.data, current_user.id, community.id, form.name.data,
                                   form.kind.data, form.household_address.data)
             elif kind == "group":
-                members = [i for i in request.form.getlist("member", type=int) if i in people]
+                members = [i for i in request.form.getlist("member", type=int_type()) if i in people]
                 set_up_group(form.request_id.data, current_user.id, community.id, form.name.data, members)
             else:
                 own = db.session.scalars(select(Checkpoint.id).where(Checkpoint.community_id == community.id))
-                stops = [(position, checkpoint_id, max(0, request.form.get(f"walk-{checkpoint_id}", 0, type=int)))
+                stops = [(position, checkpoint_id, request.form.get(f"walk-{checkpoint_id}", 0, type=int_type(0, 600)))
                          for checkpoint_id in own
-                         if (position := request.form.get(f"stop-{checkpoint_id}", type=int))]
-                patrollers = [i for i in request.form.getlist("patroller", type=int) if i in people]
+                         if (position := request.form.get(f"stop-{checkpoint_id}", type=int_type(1, 999)))]
+                patrollers = [i for i in request.form.getlist("patroller", type=int_type()) if i in people]
                 set_up_route(form.request_id.data, current_user.id, community.id, form.name.data,
                              form.windows.data, stops, patrollers)
     except SetupError as error:
