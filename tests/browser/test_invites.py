@@ -67,6 +67,10 @@ def test_join_from_the_poster_knock_and_access_ends_at_the_window_end(live_serve
     secretary.goto(f"{live_server.url}/invites/{invite_id}")
     assert "1 次敲门" in secretary.locator(f"#person-1, li:has-text('lizhiqiang')").first.inner_text()
     screenshot(secretary, "invite-detail")
+    secretary.goto(f"{live_server.url}/invites")
+    assert "自来水公司支援" in secretary.locator("section.card").first.inner_text()
+    secretary.locator("#new").scroll_into_view_if_needed()
+    screenshot(secretary, "invite-new")
     secretary.context.close()
 
     # The window is shortened to end in two seconds; the open session's next page is the login page.
