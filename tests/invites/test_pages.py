@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.invites.helpers import join, make_invite
 
 ODD = ["", "?show=%00", "?show=bogus", "?community=abc", "?community=99999999999999999999", "?made=-1&skipped=x",
-       "?day=2026-02-30"]
+       "?day=2026-02-30", "?q=%25%5F%27", "?q=" + "9" * 200]
 
 
 def _objects(app, client, world):
@@ -40,7 +40,7 @@ def _objects(app, client, world):
     return [
         "/invites", f"/invites/{first}", f"/invites/{second}", f"/invites/{first}/poster", f"/invites/{second}/poster",
         f"/join/{token}", f"/join/{token2}", "/join/AAAAAAAAAAAAAAAAAAAAAA", "/join", "/lists", f"/lists/{list_id}",
-        f"/lists/{list_id}.csv", f"/lists/{list_id}.xlsx", "/tasks", f"/tasks/{task}", "/invites/99999",
+        f"/lists/{list_id}.csv", f"/lists/{list_id}/rows/{row}/find", f"/lists/{list_id}.xlsx", "/tasks", f"/tasks/{task}", "/invites/99999",
         f"/lists/{list_id + 1}", f"/tasks/{task + 1}",
     ], {"first": first, "second": second, "joins": joins, "row": row, "list": list_id, "task": task}
 

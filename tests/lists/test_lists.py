@@ -277,3 +277,30 @@ def test_rows_can_be_filtered(app, client, login_as, world):
     assert "某某" in confirmed and "查无此人" not in confirmed
     assert "查无此人" in without and "某某" not in without
     assert client.get(f"/lists/{list_id}?show=%00bogus").status_code in (200, 400)
+
+
+def test_secretary_finds_and_picks_another_door_in_the_community(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Household, ListRow
+
+    _, bungalow = _people(app, world)
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "幸福路999号", "", ""]])
+    list_id = _list_id(app)
+    (_, _, _, row_id), = _rows(app)
+    number = re.search(r"(\d+)号", bungalow["address"]).group(1)
+    found = client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号", headers={"HX-Request": "true"})
+    html = found.get_data(as_text=True)
+    assert found.status_code == 200 and bungalow["address"] in html and "<html" not in html
+    assert client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号").status_code == 200  # a page without htmx
+    with app.app_context():
+        other = db.session.scalar(select(Household.id).where(Household.community_id == world.second_community))
+    fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))
+    outside = client.post(f"/lists/{list_id}/rows/{row_id}", data={**fields, "choice": f"h{other}"})
+    assert outside.status_code == 422  # a door of another community is not a choice
+    fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))
+    picked = client.post(f"/lists/{list_id}/rows/{row_id}", data={**fields, "choice": f"h{bungalow['household_id']}"})
+    assert picked.status_code == 303
+    with app.app_context():
+        row = db.session.get(ListRow, row_id)
+        assert (row.household_id, row.match_kind) == (bungalow["household_id"], "picked")

@@ -85,6 +85,15 @@ def confirm(row: ListRow, user_id: int, request_id: str, choice: str) -> bool:
         row.household_id = row.resident_id = row.match_kind = None
         row.confirmed_at, row.confirmed_by_id = utcnow(), user_id
         return True
+    if choice.startswith("h") and choice[1:].isdigit() and len(choice) <= 11:
+        # A door found by searching the community: it must be one of the list's community.
+        household = db.session.get(Household, int(choice[1:]))
+        if household is None or household.community_id != row.pushed_list.community_id:
+            return False
+        person = next((r for r in household.residents if row.name and r.name == row.name), None)
+        row.household_id, row.resident_id, row.match_kind = household.id, person.id if person else None, "picked"
+        row.confirmed_at, row.confirmed_by_id = utcnow(), user_id
+        return True
     candidates = candidates_of(row)
     if not choice.isdigit() or int(choice) >= len(candidates):
         return False

@@ -10,7 +10,8 @@ from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
 from ..models import ListTask, utcnow
-from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
+from ..scope import Scope, chosen_community, current_scope, managed_communities_or_404, users_in_communities
+from ..search import search
 from ..spreadsheets import TableError, csv_response, read_table, xlsx_response
 from . import bp
 from .forms import AssignForm, ConfirmExactForm, MatchForm, ResultForm, UploadForm
@@ -147,6 +148,19 @@ def match(list_id: int, row_id: int):
     if not done:
         return _row_answer(pushed, row, 422, _("Choose one of the households shown."))
     return _row_answer(pushed, row)
+
+
+@bp.get("/lists/<id:list_id>/rows/<id:row_id>/find")
+@login_required
+def find(list_id: int, row_id: int):
+    """Look for another door for a row anywhere in the list's community (name, phone tail, address)."""
+    pushed = list_or_404(list_id)
+    row = row_or_404(pushed, row_id)
+    query = (request.args.get("q") or "").strip()[:60]
+    whole_community = Scope(community_ids=frozenset({pushed.community_id}))
+    hits = search(whole_community, query, limit=10) if query else []
+    template = "lists/_find.html" if is_htmx() else "lists/find.html"
+    return render_template(template, pushed=pushed, row=row, query=query, hits=hits)
 
 
 @bp.post("/lists/<id:list_id>/confirm")
