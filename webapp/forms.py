@@ -22,6 +22,11 @@ from .idempotency import REQUEST_ID, new_request_id
 from .models import utcnow
 
 
+# Phones bring up the right keypad: digits for phone numbers and counts (type=tel / inputmode).
+PHONE_INPUT = {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+NUMBER_INPUT = {"inputmode": "numeric"}
+
+
 @lru_cache(maxsize=8)
 def _wtforms_translations(locale: str):
     return support.Translations.load(messages_path(), [locale], domain="wtforms")

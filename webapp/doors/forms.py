@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..forms import ChoiceField, WriteForm, as_choices, parse_device_time
+from ..forms import PHONE_INPUT, ChoiceField, WriteForm, as_choices, parse_device_time
 from ..idempotency import valid_request_id
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
 
@@ -68,16 +68,18 @@ class ResidentForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
     category = SelectField(_l("Category"), choices=as_choices(CATEGORY_LABELS))
     phone = StringField(_l("Phone (leave empty to keep)"), validators=[
-        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))])
+        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))],
+        render_kw=PHONE_INPUT)
 
 
 class NewResidentForm(ResidentForm):
     phone = StringField(_l("Phone"), validators=[
-        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))])
+        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))],
+        render_kw=PHONE_INPUT)
 
 
 class StatusForm(WriteForm):
-    status = SelectField(_l("Household status"), choices=as_choices(HOUSEHOLD_STATUS_LABELS))
+    status = SelectField(_l("Status now"), choices=as_choices(HOUSEHOLD_STATUS_LABELS))
 
 
 class FlagForm(WriteForm):

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..idempotency import claim, find_by_request_id, insert_once
 from ..models import (
     Household,
+    NoteSlip,
     Resident,
     ResidentChange,
     RetiredSticker,
@@ -89,6 +90,12 @@ def undo_knock(visit: Visit, user_id: int, request_id: str) -> bool:
         resident = change.resident
         _change_resident(resident, user_id, "moved_out", "1", "0", visit_id=visit.id)
         resident.moved_out, resident.moved_out_at = False, None
+    # A slip left with the knock goes back to the volunteer's pad (it can be left at another door),
+    # unless the household has already answered it.
+    for slip in db.session.scalars(select(NoteSlip).where(NoteSlip.visit_id == visit.id)):
+        if not slip.replies:
+            slip.state, slip.visit_id, slip.household_id, slip.bound_by_id, slip.bound_at = \
+                "printed", None, None, None, None
     return True
 
 
