@@ -109,7 +109,7 @@ def _make_tasks(phone, method: str, rows: str, person: str) -> None:
 def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser, phone):
     from webapp.models import Household, ListTask, Resident, Visit
 
-    grid, token, community = _volunteer_grid_door(live_server)
+    _, token, _ = _volunteer_grid_door(live_server)
     with live_server.app.app_context():
         from webapp.extensions import db
 

@@ -59,7 +59,7 @@ def test_invite_form_messages_sit_beside_fields(app, client, login_as, world):
 def test_join_lands_logged_in_on_home_with_the_doors(app, client, world):
     from webapp.models import RoleAssignment, User
 
-    invite_id, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    _, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
     response = join(client, token, "zhang.wei")
     assert response.status_code == 303 and response.headers["Location"].endswith("/")
     home = client.get("/").get_data(as_text=True)

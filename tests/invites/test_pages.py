@@ -69,7 +69,7 @@ def test_posts_outside_scope_change_nothing(app, client, auth, world):
     from webapp.extensions import db
     from webapp.models import InviteJoin, ListTask
 
-    paths, ids = _objects(app, client, world)
+    _, ids = _objects(app, client, world)
     assert auth.login("volunteer2").status_code == 303
     csrf = auth.csrf()
     for path in (f"/invites/{ids['first']}/end", f"/invites/{ids['first']}/people/{ids['joins'][0]}/end",
@@ -78,7 +78,7 @@ def test_posts_outside_scope_change_nothing(app, client, auth, world):
         response = client.post(path, data={"csrf_token": csrf, "request_id": "outside-0001", "choice": "none",
                                            "result": "found"})
         assert response.status_code == 404, path
-    upload = client.post("/lists?community=%d" % world.first_community, data={
+    upload = client.post(f"/lists?community={world.first_community}", data={
         "csrf_token": csrf, "request_id": "outside-0002", "file": (io.BytesIO(b"x"), "a.csv")},
         content_type="multipart/form-data")
     assert upload.status_code == 404

@@ -47,7 +47,7 @@ def prepared_rows(community_id: int, table: Table, columns: dict[str, str]) -> l
     """Each row with its cells and its candidate doors (read-only work, done before the write lock)."""
     prepared = []
     for line, cells in table.rows:
-        def cell(field_name, size):
+        def cell(field_name, size, cells=cells):
             return (cells.get(columns[field_name], "") if field_name in columns else "")[:size]
 
         row = {"line": line, "cells": json.dumps(cells, ensure_ascii=False), "name": cell("name", 40),
