@@ -7,8 +7,6 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from
-
 HEADER = ["序号", "姓名", "电话", "身份证后四位", "地址", "来源", "备注"]
 
 
