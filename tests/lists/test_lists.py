@@ -302,3 +302,29 @@ def test_secretary_finds_and_picks_another_door_in_the_community(app, client, lo
     with app.app_context():
         row = db.session.get(ListRow, row_id)
         assert (row.household_id, row.match_kind) == (bungalow["household_id"], "picked")
+
+
+def test_overdue_tasks_are_flagged(app, client, login_as, world):
+    from datetime import timedelta
+
+    from webapp.extensions import db
+    from webapp.models import ListTask, User, utcnow
+
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "", "", ""], ["2", "查无此人二", "13000000002", "", "", "", ""]])
+    list_id = _list_id(app)
+    with app.app_context():
+        volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+    _assign(client, list_id, method="tipoff", rows="open", mode="round_robin", people=[str(volunteer)], hours="1")
+    with app.app_context():
+        late = db.session.scalars(select(ListTask).order_by(ListTask.id)).first()
+        late.due_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    page = client.get(f"/lists/{list_id}").get_data(as_text=True)
+    assert "1 项任务已逾期" in page and page.count(">已逾期<") == 1
+    from tests.conftest import AuthActions
+
+    helper = app.test_client()
+    AuthActions(helper).login("volunteer")
+    mine = helper.get("/tasks").get_data(as_text=True)
+    assert mine.count(">已逾期<") == 1 and mine.index("查无此人 <") < mine.index("查无此人二")
