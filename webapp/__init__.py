@@ -84,6 +84,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .hypermedia import finish_response
 
     app.after_request(finish_response)
+    from .security import security_headers
+
+    app.after_request(security_headers)
     _init_templates(app)
 
     from .cli import register_commands
