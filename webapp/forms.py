@@ -100,6 +100,24 @@ class WriteForm(BaseForm):
         return form
 
 
+class _BlankField:
+    data = None
+    errors: tuple = ()
+
+
+class BlankForm:
+    """What a template needs of an empty write form, without building one: a new request id, and every
+    other field empty with no errors. For hot fragments (a knock's) where WTForms costs more than the rest."""
+
+    def __init__(self):
+        self.request_id = _BlankField()
+        self.request_id.data = new_request_id()
+        self.errors = {}
+
+    def __getattr__(self, name):
+        return _BlankField()
+
+
 def parse_device_time(raw: str | None) -> datetime | None:
     """A plausible phone time as naive UTC, else None (a wrong phone clock is not an error)."""
     raw = (raw or "").strip()

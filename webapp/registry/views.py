@@ -13,7 +13,7 @@ from ..scope import community_or_404, current_scope, grid_or_404, or_404
 from . import bp
 from ..scope import users_in_communities
 from .queries import buildings_with_counts, grids_with_counts, resident_count
-from .search import search as run_search
+from ..search import search as run_search
 
 
 @bp.get("/communities/<id:community_id>")
@@ -60,7 +60,7 @@ def poster(grid_id: int):
 def search():
     """Name, last four digits of a phone, or address fragments, across the user's whole scope."""
     query = (request.args.get("q") or "").strip()[:60]
-    hits = run_search(current_scope().households(), query) if query else []
+    hits = run_search(current_scope(), query) if query else []
     return page_or_fragment("registry/search.html", "registry/_search_results.html", query=query, hits=hits)
 
 

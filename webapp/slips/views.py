@@ -143,7 +143,7 @@ def inbox():
     scope = current_scope()
     reports = open_reports(scope)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
-                           reports=[(r, suggested_households(r)) for r in reports],
+                           reports=[(r, suggested_households(r, scope)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
                            buildings_of=_buildings_of_grid)
 
