@@ -16,16 +16,22 @@ def _pages(world):
             f"/grids/{world.volunteer_grid}", "/s/ABCD2345"]
 
 
-def test_every_response_has_the_security_headers(client, login_as):
+def test_every_response_has_the_security_headers(client, login_as, world):
     login_as("secretary")
     for path in ("/", "/login", "/nowhere", "/static/css/app.css", "/summary.csv"):
         headers = client.get(path).headers
         assert headers["X-Content-Type-Options"] == "nosniff", path
         assert headers["Referrer-Policy"] == "same-origin", path
+    for path in ("/", "/nowhere", "/summary", f"/h/{world.volunteer_household}"):
+        headers = client.get(path).headers
         assert headers["X-Frame-Options"] == "DENY", path
         csp = headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "object-src 'none'" in csp
+        assert "style-src 'self'" in csp and "default-src 'self'" in csp
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    # A fragment lives under its page's policy: no need to send it again with every knock.
+    fragment = client.get(f"/h/{world.volunteer_household}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "Content-Security-Policy" not in fragment.headers
 
 
 @pytest.mark.parametrize("role", ["admin", "secretary", "volunteer"])
