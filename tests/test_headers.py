@@ -81,7 +81,7 @@ def test_exports_are_not_stored(client, login_as):
 
 def test_static_files_are_shared_cacheable_even_when_logged_in(client, login_as):
     login_as("volunteer")
-    for path in ("/static/css/app.css", "/static/js/app.js"):
+    for path in ("/static/css/app.css", "/static/js/app.js", "/favicon.ico"):
         response = client.get(path)
         assert response.status_code == 200
         assert "Cookie" not in response.headers.get("Vary", ""), path

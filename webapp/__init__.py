@@ -79,10 +79,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .doors import bp as doors_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
+    from .offline import bp as offline_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .registry import bp as registry_bp
     from .review import bp as review_bp
+    from .setup import bp as setup_bp
     from .slips import bp as slips_bp
 
     app.register_blueprint(auth_bp)
@@ -95,6 +97,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(offline_bp)
+    app.register_blueprint(setup_bp)
     register_error_handlers(app)
 
     from .hypermedia import finish_response
@@ -103,6 +107,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .security import security_headers
 
     app.after_request(security_headers)
+    # Browsers ask for /favicon.ico on their own: a 200 icon, not a 3 KB 404 page each time.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     _init_templates(app)
 
     from .cli import register_commands

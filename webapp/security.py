@@ -29,6 +29,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# Files the same for every visitor: no cookie, no Vary: Cookie, cacheable by anyone.
+STATIC_ENDPOINTS = {"static", "favicon"}
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Secure whenever the request itself came over https; static files never vary on the cookie."""
 
@@ -38,7 +42,7 @@ class SessionInterface(SecureCookieSessionInterface):
     def save_session(self, app, session, response) -> None:
         # A static file is the same for everyone: no Set-Cookie and no "Vary: Cookie" (Flask-Login
         # reads the session after every request), so shared caches may keep it.
-        if request.endpoint == "static" and not session.modified:
+        if request.endpoint in STATIC_ENDPOINTS and not session.modified:
             return
         super().save_session(app, session, response)
 
@@ -54,7 +58,7 @@ def security_headers(response: Response) -> Response:
         # 2 KB budget on the wire is better spent on the knock.
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    if request.endpoint == "static":
+    if request.endpoint in STATIC_ENDPOINTS:
         return response
     from flask_login import current_user
 
