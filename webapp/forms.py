@@ -11,11 +11,13 @@ from babel import support
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
+from wtforms import DateField, HiddenField, IntegerField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Regexp, ValidationError
 from wtforms.i18n import messages_path
 
+from .clock import MAX_DAY, MIN_DAY, parse_day
+from .hypermedia import MAX_ID, parse_int
 from .idempotency import REQUEST_ID, new_request_id
 from .models import utcnow
 
@@ -49,6 +51,41 @@ class ChoiceField(RadioField):
             return  # the field's own validators say whether it is required
         if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
+
+
+class IdField(IntegerField):
+    """An id a form posts (route_id, patrol_id, household_id …): ASCII digits, 1 … MAX_ID.
+
+    Anything else is a message beside the field (data None), never a database error.
+    Whether it may be empty is up to its validators (Optional / DataRequired).
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        if raw is None or str(raw).strip() == "":
+            self.data = None
+            return
+        self.data = parse_int(raw, 1, MAX_ID)
+        if self.data is None:
+            raise ValueError(self.gettext("Not a valid choice."))
+
+
+class DayField(DateField):
+    """A day (YYYY-MM-DD) within clock.MIN_DAY … MAX_DAY; anything else is a message, never a 500."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = " ".join(valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        self.data = parse_day(raw)
+        if self.data is None:
+            raise ValueError(_l("Enter a date between %(low)s and %(high)s.", low=MIN_DAY.isoformat(),
+                                high=MAX_DAY.isoformat()))
 
 
 class WriteForm(BaseForm):

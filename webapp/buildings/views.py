@@ -2,6 +2,7 @@ from flask import abort, render_template, request
 from flask_login import login_required
 
 from ..coverage import active_campaign, door_states
+from ..hypermedia import int_type
 from ..scope import building_or_404
 from . import bp
 from .queries import bands_of, entrances_of, households_of, parse_band
@@ -27,7 +28,7 @@ def building(building_id: int):
 def walk(building_id: int):
     building = building_or_404(building_id)
     entrances = entrances_of(building.id) or [1]
-    entrance = request.args.get("entrance", type=int)
+    entrance = request.args.get("entrance", type=int_type(1, 200))
     if entrance not in entrances:
         entrance = entrances[0]
     band = parse_band(building, request.args.get("floors"))

@@ -1,19 +1,19 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import ChoiceField, DayField, IdField, WriteForm, as_choices
 from ..labels import CASE_STATE_LABELS, CHECKPOINT_KIND_LABELS, FINDING_LABELS
 
 NOTE = [Optional(), Length(max=500, message=_l("Keep it under %(max)d characters.", max=500))]
 
 
 class StartRoundForm(WriteForm):
-    route_id = IntegerField(validators=[DataRequired()])
+    route_id = IdField(validators=[DataRequired()])
 
 
 class ScanForm(WriteForm):
-    patrol_id = IntegerField(validators=[DataRequired()])
+    patrol_id = IdField(validators=[DataRequired()])
     result = ChoiceField(_l("Result"), choices=as_choices({"normal": _l("All normal"), "finding": _l("A finding")}),
                          validators=[DataRequired(_l("Choose all normal or a finding."))],
                          invalid_message=_l("Choose all normal or a finding."))
@@ -23,7 +23,7 @@ class ScanForm(WriteForm):
     resolution = ChoiceField(_l("Then"), choices=as_choices({"solved": _l("Solved on the spot"),
                                                              "handed": _l("Hand to a work group")}),
                              validators=[Optional()], invalid_message=_l("Choose solved or handed on."))
-    work_group_id = IntegerField(_l("Work group"), validators=[Optional()])
+    work_group_id = IdField(_l("Work group"), validators=[Optional()])
     device_time = HiddenField()
 
     def validate(self, extra_validators=None) -> bool:
@@ -55,7 +55,7 @@ class CaseForm(WriteForm):
 
 
 class SignoffForm(WriteForm):
-    day = DateField(validators=[DataRequired()])
+    day = DayField(validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=NOTE)
 
 

@@ -14,6 +14,7 @@ from ..models import (
     Case,
     CaseEvent,
     Checkpoint,
+    Household,
     Patrol,
     PatrolScan,
     PatrolSignoff,
@@ -31,6 +32,14 @@ from .rounds import round_for
 
 class PatrolError(ValueError):
     """A patrol action that cannot be done, with the message for the person."""
+
+
+class SetupError(PatrolError):
+    """A set-up form that cannot be applied: the message belongs beside `field`."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
@@ -156,3 +165,50 @@ def create_group(community_id: int, name: str, member_ids: list[int]) -> WorkGro
     for user_id in dict.fromkeys(member_ids):
         db.session.add(WorkGroupMember(work_group_id=group.id, user_id=user_id))
     return group
+
+
+# --- the secretary's set-up forms: checked, then created once per request id ---------------------
+
+
+def _name_taken(model, community_id: int, name: str) -> bool:
+    return db.session.scalar(select(model.id).where(model.community_id == community_id,
+                                                    model.name == name.strip())) is not None
+
+
+def set_up_checkpoint(request_id: str, user_id: int, community_id: int, name: str, kind: str,
+                      household_address: str | None) -> None:
+    if not claim(request_id, user_id, "setup-checkpoint"):
+        return
+    household_id = None
+    if kind == "sealed_door":
+        household_id = db.session.scalar(select(Household.id).where(
+            Household.community_id == community_id, Household.address == (household_address or "").strip()))
+        if household_id is None:
+            raise SetupError("household_address", _("No door with this address in the community."))
+    if _name_taken(Checkpoint, community_id, name):
+        raise SetupError("name", _("A checkpoint with this name already exists."))
+    create_checkpoint(community_id, name, kind, household_id)
+
+
+def set_up_group(request_id: str, user_id: int, community_id: int, name: str, member_ids: list[int]) -> None:
+    if not claim(request_id, user_id, "setup-group"):
+        return
+    if _name_taken(WorkGroup, community_id, name):
+        raise SetupError("name", _("A group with this name already exists."))
+    create_group(community_id, name, member_ids)
+
+
+def set_up_route(request_id: str, user_id: int, community_id: int, name: str, windows_text: str,
+                 stops: list[tuple[int, int, int]], patroller_ids: list[int]) -> None:
+    """stops: (position typed, checkpoint id, walking minutes) for the community's own checkpoints."""
+    if not claim(request_id, user_id, "setup-route"):
+        return
+    try:
+        windows = parse_windows(windows_text)
+    except PatrolError as error:
+        raise SetupError("windows", str(error)) from None
+    if len(stops) < 2:
+        raise SetupError("name", _("Number at least two checkpoints in walking order."))
+    if _name_taken(Route, community_id, name):
+        raise SetupError("name", _("A route with this name already exists."))
+    create_route(community_id, name, windows, [(c, w) for _p, c, w in sorted(stops)], patroller_ids)

@@ -13,6 +13,7 @@ from ..clock import local_today, requested_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
+from ..hypermedia import id_arg
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -41,7 +42,7 @@ def dashboard():
     campaign = active_campaign(community.id)
     grids = coverage_by(campaign, Grid) if campaign else []
     # Drill down: the buildings of one grid (?grid=<id>), not all of a large community's at once.
-    wanted = request.args.get("grid", type=int)
+    wanted = id_arg("grid")
     grid = next((row for row in grids if row.obj.id == wanted), None)
     return render_template(
         "review/dashboard.html", community=community, communities=communities, campaign=campaign,
@@ -90,7 +91,7 @@ def summary():
     form = SignSummaryForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _summary_page(community, communities, requested_day(), form=form, status=422)
+        return _summary_page(community, communities, form.day.data or local_today(), form=form, status=422)
     with writing():
         sign_summary(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)

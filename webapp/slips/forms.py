@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import ChoiceField, IdField, WriteForm, as_choices
 from ..labels import CATEGORY_LABELS
 
 PHONE = r"^\+?[0-9][0-9 -]{5,18}$"
@@ -29,8 +29,8 @@ class ConfirmReplyForm(WriteForm):
 
 
 class ConfirmReportForm(WriteForm):
-    household_id = IntegerField(_l("Household"), validators=[Optional()])
-    building_id = IntegerField(_l("Building"), validators=[Optional()])
+    household_id = IdField(_l("Household"), validators=[Optional()])
+    building_id = IdField(_l("Building"), validators=[Optional()])
     room = StringField(_l("Room (new household)"), validators=[Optional(), Length(max=16)])
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..database import writing
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import id_arg, is_htmx
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, User, Visit
 from ..scope import (
@@ -84,7 +84,7 @@ def print_pad():
     if not scope.everything:
         statement = statement.where((SlipPad.community_id.in_(scope.managed_community_ids))
                                     | (SlipPad.issued_to_id == current_user.id))
-    pad_id = request.args.get("pad", type=int)
+    pad_id = id_arg("pad")
     if pad_id is not None:
         statement = statement.where(SlipPad.id == pad_id)
     pad = db.session.scalar(statement.order_by(SlipPad.id.desc()).limit(1))
