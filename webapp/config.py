@@ -68,5 +68,14 @@ def load_config(instance_path: str) -> dict:
         # Printed and shown when a slip's community has no callback number of its own.
         "PUBLIC_HOTLINE": os.environ.get("PUBLIC_HOTLINE", "12345"),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # Compression by the app itself (no proxy assumed): brotli where the client accepts it, else gzip,
+        # for HTML pages, HTMX fragments, CSS and JS (static files too, streamed). Tiny bodies stay plain.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "image/svg+xml", "text/csv"],
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_MIN_SIZE": 300,
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
     }

@@ -64,6 +64,8 @@ def register_template_helpers(app: Flask) -> None:
         slot_reply_label=_label(labels.SLOT_REPLY_LABELS),
         checkpoint_kind_label=_label(labels.CHECKPOINT_KIND_LABELS),
         finding_label=_label(labels.FINDING_LABELS),
+        resolution_label=_label(labels.RESOLUTION_LABELS),
+        scan_result_label=_label(labels.SCAN_RESULT_LABELS),
         round_state_label=_label(labels.ROUND_STATE_LABELS),
         case_state_label=_label(labels.CASE_STATE_LABELS),
         picture_label=_label(labels.PICTURE_LABELS),

@@ -66,6 +66,22 @@
     }, function () { setTimeout(function () { loop(read); }, 400); });
   }
 
+  // A dark stairwell: offer the torch where the camera has one (Chrome on Android exposes it).
+  function offerTorch(stream) {
+    var torch = document.getElementById("scan-torch");
+    var track = stream.getVideoTracks()[0];
+    var caps = track && track.getCapabilities ? track.getCapabilities() : {};
+    if (!torch || !caps.torch) return;
+    var on = false;
+    torch.hidden = false;
+    torch.addEventListener("click", function () {
+      on = !on;
+      track.applyConstraints({ advanced: [{ torch: on }] }).then(function () {
+        torch.setAttribute("aria-pressed", on ? "true" : "false");
+      }, function () { on = !on; });
+    });
+  }
+
   start.addEventListener("click", function () {
     if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       say(box.dataset.msgDenied); return;
@@ -76,6 +92,7 @@
         video.srcObject = stream;
         box.classList.add("running");
         start.hidden = true;
+        offerTorch(stream);
         return video.play();
       })
       .then(function () {

@@ -93,10 +93,17 @@ def walk_url_after(household: Household) -> str:
     return walk_url(following or household)
 
 
-def walk_row_context(household: Household, visit=None) -> dict:
-    """What one door's row in the building walk needs (also the fragment after a tap)."""
-    campaign = active_campaign(household.community_id, household.grid_id)
-    following = next_household(household)
-    return {"household": household, "state": door_states([household.id], campaign)[household.id],
-            "campaign": campaign, "visit": visit,
+_UNSET = object()
+
+
+def walk_row_context(household: Household, visit=None, *, campaign=_UNSET, state=None, following=_UNSET) -> dict:
+    """What one door's row in the building walk needs (also the fragment after a tap); a caller that
+    already has the campaign, the door's state or the next door passes them in."""
+    if campaign is _UNSET:
+        campaign = active_campaign(household.community_id, household.grid_id)
+    if following is _UNSET:
+        following = next_household(household)
+    if state is None:
+        state = door_states([household.id], campaign)[household.id]
+    return {"household": household, "state": state, "campaign": campaign, "visit": visit,
             "next_url": walk_url(following) if following else None}

@@ -10,6 +10,7 @@ from ..clock import local_naive, local_today
 from ..extensions import db
 from ..idempotency import claim, find_by_request_id, insert_once
 from ..labels import FINDING_LABELS
+from ..printing import category_words_in
 from ..models import (
     Case,
     CaseEvent,
@@ -37,9 +38,10 @@ class PatrolError(ValueError):
 class SetupError(PatrolError):
     """A set-up form that cannot be applied: the message belongs beside `field`."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, warning: bool = False):
         super().__init__(message)
         self.field = field
+        self.warning = warning  # the person may confirm and keep what they typed
 
 
 def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
@@ -176,7 +178,7 @@ def _name_taken(model, community_id: int, name: str) -> bool:
 
 
 def set_up_checkpoint(request_id: str, user_id: int, community_id: int, name: str, kind: str,
-                      household_address: str | None) -> None:
+                      household_address: str | None, name_confirmed: bool = False) -> None:
     if not claim(request_id, user_id, "setup-checkpoint"):
         return
     household_id = None
@@ -185,6 +187,11 @@ def set_up_checkpoint(request_id: str, user_id: int, community_id: int, name: st
             Household.community_id == community_id, Household.address == (household_address or "").strip()))
         if household_id is None:
             raise SetupError("household_address", _("No door with this address in the community."))
+    words = category_words_in(name)
+    if words and not name_confirmed:
+        raise SetupError("name", _("“%(words)s” says who lives there or what is wrong: neighbours must not read it. "
+                                   "Stickers print only the address or the place; better name the checkpoint by its "
+                                   "place, or tick the box to keep this name.", words="、".join(words)), warning=True)
     if _name_taken(Checkpoint, community_id, name):
         raise SetupError("name", _("A checkpoint with this name already exists."))
     create_checkpoint(community_id, name, kind, household_id)

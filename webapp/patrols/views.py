@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..printing import printed_url, qr_svg
+from ..printing import printed_url, qr_svg, sticker_place
 from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
-from ..hypermedia import int_type, is_htmx
+from ..hypermedia import int_type, is_htmx, page_or_fragment
 from ..database import writing
-from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
+from ..labels import FINDING_LABELS, ROUND_STATE_LABELS, SCAN_RESULT_LABELS
 from ..models import Checkpoint, Community, Patrol, Route, User, WorkGroup
 from ..scope import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
@@ -120,6 +120,7 @@ def end(patrol_id: int):
         form.reason.errors = [str(error)]
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
+    flash(_("Round %(n)d on %(route)s ended.", n=patrol.round_no, route=patrol.route.name), "success")
     return redirect(url_for("patrols.index"), code=303)
 
 
@@ -161,7 +162,8 @@ def checkpoint(token: str):
             form.result.errors = [str(error)]
     else:
         db.session.rollback()
-    return render_template("patrols/checkpoint.html", form=form, **context), status
+    # An htmx request swaps #scan: its answer is that section (with the messages), never the page.
+    return page_or_fragment("patrols/checkpoint.html", "patrols/_scan.html", status, form=form, **context)
 
 
 # --- work groups: cases ----------------------------------------------------------------------
@@ -242,7 +244,7 @@ def log_csv():
             str(ROUND_STATE_LABELS.get(states.get((patrol.route_id, patrol.round_no)), "")),
             patrol.user.display_name, scan.checkpoint.name, local_naive(scan.scanned_at).isoformat(" ", "seconds"),
             local_naive(scan.device_time).isoformat(" ", "seconds") if scan.device_time else "",
-            scan.result, str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
+            str(SCAN_RESULT_LABELS.get(scan.result, scan.result)), str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
     return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")
@@ -283,7 +285,8 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
         with writing():
             if kind == "checkpoint":
                 set_up_checkpoint(form.request_id.data, current_user.id, community.id, form.name.data,
-                                  form.kind.data, form.household_address.data)
+                                  form.kind.data, form.household_address.data,
+                                  name_confirmed=bool(request.form.get("name_confirmed")))
             elif kind == "group":
                 members = [i for i in request.form.getlist("member", type=int_type()) if i in people]
                 set_up_group(form.request_id.data, current_user.id, community.id, form.name.data, members)
@@ -297,6 +300,7 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
                              form.windows.data, stops, patrollers)
     except SetupError as error:
         getattr(form, error.field).errors = [str(error)]
+        form.name_warning = error.warning
         return False
     return True
 
@@ -313,6 +317,10 @@ def route_stickers(route_id: int):
     route = db.session.get(Route, route_id)
     if route is None or route.community_id not in {c.id for c in communities}:
         abort(404)
-    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)))
+    # The address (a door) or the place, and a neutral label: never the checkpoint's name as typed,
+    # which may say who lives there ("居家观察户 …").
+    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)),
+              sticker_place(stop.checkpoint.name, stop.checkpoint.household.address if stop.checkpoint.household
+                            else None))
              for stop in route.stops]
     return render_template("patrols/stickers.html", route=route, sheet=sheet)

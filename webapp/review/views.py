@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import local_today, requested_day
+from ..clock import local_naive, local_today, requested_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
@@ -26,6 +26,7 @@ from .queries import (
     SUMMARY_COLUMNS,
     care_list,
     coverage_by,
+    findings_of,
     summary_table,
     knocks_by_volunteer,
     open_case_count,
@@ -77,7 +78,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
     form = form or SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS), status
+                           labels=COLUMN_LABELS, findings=findings_of([community.id], day)), status
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -105,7 +106,7 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Patrol findings"), totals["findings"]])
     body.append([_("Open cases"), totals["open_cases"]])
     if signed:
-        body.append([_("Signed by"), signed.signed_by.display_name, signed.signed_at.isoformat(" ", "minutes")])
+        body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
     return header, body
 

@@ -1,7 +1,8 @@
 """Slip pads for the secretary, slips at the door for the volunteer, and the inbox of answers."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -165,6 +166,7 @@ def confirm_slip_reply(reply_id: int):
             confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
     except SlipError:
         abort(404)
+    flash(_("Confirmed: %(address)s is marked as reached.", address=reply.slip.household.address), "success")
     return redirect(url_for("slips.inbox"), code=303)
 
 
@@ -180,10 +182,13 @@ def handle_report(report_id: int, action: str):
     with writing():
         if target is None:
             dismiss_self_report(report, current_user.id, form.request_id.data)
+            message = _("Self-report dismissed.")
         else:
             household, building, room = target
             household = household or new_household(building, room)
             confirm_self_report(report, household, current_user.id, form.request_id.data)
+            message = _("Added to %(address)s.", address=household.address)
+    flash(message, "success")
     return redirect(url_for("slips.inbox"), code=303)
 
 
