@@ -167,6 +167,9 @@ def daily_summary(community_id: int, day: date) -> tuple[list[SummaryRow], dict]
     totals = {column: sum(row.figures[column] for row in rows) for column in SUMMARY_COLUMNS}
     totals["findings"] = findings_count([community_id], day)
     totals["open_cases"] = open_case_count([community_id], end)
+    from ..lists.queries import day_counts  # pushed-list checks (一摸四查) count in the day's summary
+
+    totals.update(day_counts(community_id, day))
     return rows, totals
 
 

@@ -105,6 +105,8 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Total"), *[totals[c] for c in SUMMARY_COLUMNS]])
     body.append([_("Patrol findings"), totals["findings"]])
     body.append([_("Open cases"), totals["open_cases"]])
+    body.append([_("List checks done"), totals.get("list_checks", 0)])
+    body.append([_("List people found"), totals.get("list_found", 0)])
     if signed:
         body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
