@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
@@ -15,6 +15,8 @@ def select_locale() -> str:
     from flask import current_app
     from flask_login import current_user
 
+    if not has_request_context():  # commands (flask create-user …) use the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
@@ -108,24 +110,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
-    from sqlalchemy.orm import joinedload
 
-    from .auth.services import may_hold_session
-    from .models import User
+    from .auth.sessions import load_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in first.")
     login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        # One query for the user and their assignments: this runs on every request.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.assignments)])
-        # An assignment past its valid-until ends the session on the next request.
-        return user if user is not None and may_hold_session(user) else None
+    login_manager.user_loader(load_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from .extensions import db
@@ -64,9 +64,14 @@ def demo_command(households: int, password: str | None, if_empty: bool, force: b
 @click.password_option()
 def create_user_command(username, display_name, role, community, grid, building, days, password) -> None:
     """Create a user with one role assignment."""
-    from .auth.services import hash_password
+    from flask_babel import force_locale
 
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    from .auth.services import hash_password
+    from .passwords import password_problem
+
+    if not 1 <= len(username) <= 40 or not username.isprintable() or any(c.isspace() for c in username):
+        raise click.ClickException("A user name is 1 to 40 characters, without spaces.")
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise click.ClickException(f"User {username!r} already exists.")
     assignment = RoleAssignment(role=role, valid_until=utcnow() + timedelta(days=days) if days else None)
     if role == "secretary":
@@ -77,6 +82,10 @@ def create_user_command(username, display_name, role, community, grid, building,
         assignment.grid_id = _within(grid, Grid).id
     elif role != "admin":
         raise click.ClickException("A lead needs --building; a volunteer needs --grid or --building.")
+    with force_locale("en"):  # the commands speak English
+        problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(f"Password refused: {problem}")
     user = User(username=username, display_name=display_name or username, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
@@ -131,13 +140,16 @@ def backup_command(target_dir: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--community", required=True, help="Community name the file belongs to.")
 def import_command(path: str, community: str) -> None:
-    """Import a registry CSV (底册): checked whole first, applied in one transaction or not at all."""
-    from .registry.importer import COLUMNS, import_registry
+    """Import a registry file (底册; CSV in UTF-8 or GBK, or XLSX): checked whole first, applied in one
+    transaction or not at all."""
+    from flask_babel import force_locale
+
+    from .registry.importer import COLUMNS, import_file
 
     target = _community(community)
-    with open(path, encoding="utf-8-sig") as handle:
-        text = handle.read()
-    report = import_registry(target, text)
+    data = Path(path).read_bytes()
+    with force_locale("en"):  # the commands speak English
+        report = import_file(target, data, Path(path).name)
     if report.errors:
         db.session.rollback()
         for error in report.errors[:200]:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from .extensions import db
+from .idempotency import new_request_id
 from .models import (
     Building,
     Campaign,
@@ -272,8 +273,8 @@ def load_demo(households: int, password_hash: str, seed: int = 7, activity: bool
     db.session.flush()
     from .slips.services import create_pad
 
-    create_pad(first.id, 16, users["volunteer"].id, users["secretary"].id)
-    create_pad(second.id, 8, users["volunteer2"].id, users["admin"].id)
+    create_pad(new_request_id(), first.id, 16, users["volunteer"].id, users["secretary"].id)
+    create_pad(new_request_id(), second.id, 8, users["volunteer2"].id, users["admin"].id)
     _demo_patrols(first, second, users)
     if activity:
         _demo_activity(gen, first, users)

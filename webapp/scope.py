@@ -6,6 +6,7 @@ never 403: a user must not learn that an object exists.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import abort, g
 from flask_login import current_user
@@ -18,20 +19,27 @@ from .models import Building, Community, Grid, Household, RoleAssignment, User, 
 @dataclass(frozen=True)
 class Scope:
     everything: bool = False
+    user_id: int | None = None
     community_ids: frozenset[int] = field(default_factory=frozenset)
     grid_ids: frozenset[int] = field(default_factory=frozenset)
     building_ids: frozenset[int] = field(default_factory=frozenset)
     # Communities the user runs (secretary) or all of them (admin): manage users, export.
     managed_community_ids: frozenset[int] = field(default_factory=frozenset)
+    # What the user is, role by role (a person may hold several): the home page's sections.
+    roles: frozenset[str] = field(default_factory=frozenset)
+    lead_building_ids: frozenset[int] = field(default_factory=frozenset)
+    volunteer_building_ids: frozenset[int] = field(default_factory=frozenset)
+    access_ends: datetime | None = None  # the earliest end of a time-limited assignment
 
     @classmethod
     def for_user(cls, user: User | None) -> Scope:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls()
         now = utcnow()
-        communities, grids, buildings = set(), set(), set()
+        communities, grids, buildings, led, volunteered = set(), set(), set(), set(), set()
         everything = False
-        for assignment in user.current_assignments(now):
+        assignments = user.current_assignments(now)
+        for assignment in assignments:
             if assignment.role == "admin":
                 everything = True
             elif assignment.role == "secretary":
@@ -40,8 +48,12 @@ class Scope:
                 grids.add(assignment.grid_id)
             elif assignment.building_id is not None:
                 buildings.add(assignment.building_id)
-        return cls(everything, frozenset(communities), frozenset(grids), frozenset(buildings),
-                   managed_community_ids=frozenset(communities))
+                (led if assignment.role == "lead" else volunteered).add(assignment.building_id)
+        ends = [a.valid_until for a in assignments if a.valid_until]
+        return cls(everything, user.id, frozenset(communities), frozenset(grids), frozenset(buildings),
+                   managed_community_ids=frozenset(communities), roles=frozenset(a.role for a in assignments),
+                   lead_building_ids=frozenset(led), volunteer_building_ids=frozenset(volunteered),
+                   access_ends=min(ends) if ends else None)
 
     # --- SQL filters -------------------------------------------------------------------------
     def _filter(self, community_col, grid_col=None, building_col=None):
@@ -81,11 +93,15 @@ def current_scope() -> Scope:
     return g.scope
 
 
-def _one_or_404(statement):
-    found = db.session.scalars(statement.limit(1)).first()
+def or_404(found):
+    """The one way a view turns "not found or not yours" into a 404 (never a hint which)."""
     if found is None:
         abort(404)
     return found
+
+
+def _one_or_404(statement):
+    return or_404(db.session.scalars(statement.limit(1)).first())
 
 
 def household_by_token_or_404(token: str) -> Household:

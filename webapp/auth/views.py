@@ -3,10 +3,12 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..database import writing
 from ..extensions import db
 from ..hypermedia import hx_redirect
 from . import bp
 from .forms import LanguageForm, LoginForm
+from .sessions import end_all_sessions
 from .services import authenticate, may_hold_session, record_attempt, safe_next, seconds_until_unlocked
 
 
@@ -55,6 +57,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Logging out ends every session of this user, on every device (a copied cookie too).
+    with writing():
+        end_all_sessions(current_user)
     logout_user()
     return hx_redirect(url_for("auth.login"))
 

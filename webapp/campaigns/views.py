@@ -4,15 +4,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..clock import local_today
-from ..forms import WriteForm, as_choices
 from ..extensions import db
-from ..idempotency import claim
-from ..models import Campaign, Community, Grid, StickerFlag, utcnow
-from ..scope import current_scope, managed_communities_or_404
+from ..forms import WriteForm, as_choices
+from ..database import writing
+from ..models import Campaign, Community, Grid
+from ..scope import current_scope, managed_communities_or_404, or_404
+from ..coverage import coverage, escalations
 from . import bp
 from .forms import CampaignForm
-from ..coverage import coverage, escalations
-from .queries import open_sticker_flags
+from .queries import campaign_in_scope, flag_in_scope, open_sticker_flags
+from . import services
 
 
 def _form(communities: list[Community], formdata=True) -> CampaignForm:
@@ -37,12 +38,10 @@ def index():
             if grid is not None and grid.community_id != form.community_id.data:
                 form.grid_id.errors.append(_("This grid is not in the chosen community."))
             else:
-                if claim(form.request_id.data, current_user.id, "campaign"):
-                    db.session.add(Campaign(community_id=form.community_id.data, grid_id=grid.id if grid else None,
-                                            name=form.name.data.strip(), starts_on=form.starts_on.data,
-                                            ends_on=form.ends_on.data, max_attempts=form.max_attempts.data,
-                                            created_by_id=current_user.id))
-                db.session.commit()
+                with writing():
+                    services.start_campaign(form.request_id.data, current_user.id, form.community_id.data,
+                                   grid.id if grid else None, form.name.data, form.starts_on.data, form.ends_on.data,
+                                   form.max_attempts.data)
                 return redirect(url_for("campaigns.index"), code=303)
         db.session.rollback()
         status = 422
@@ -56,10 +55,7 @@ def index():
 @bp.get("/campaigns/<id:campaign_id>")
 @login_required
 def detail(campaign_id: int):
-    communities = managed_communities_or_404()
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.community_id not in {c.id for c in communities}:
-        abort(404)
+    campaign = or_404(campaign_in_scope(campaign_id, current_scope()))
     return render_template("campaigns/detail.html", campaign=campaign, figures=coverage(campaign),
                            escalated=escalations(campaign))
 
@@ -68,13 +64,10 @@ def detail(campaign_id: int):
 @login_required
 def resolve_flag(flag_id: int):
     """The office checked a sticker reported on the wrong door (and reissued or moved it)."""
-    flag = db.session.get(StickerFlag, flag_id)
-    if flag is None or not current_scope().manages(flag.household.community_id):
-        abort(404)
+    flag = or_404(flag_in_scope(flag_id, current_scope()))
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    if flag.resolved_at is None and claim(form.request_id.data, current_user.id, "flag"):
-        flag.resolved_at = utcnow()
-    db.session.commit()
+    with writing():
+        services.resolve_flag(flag, form.request_id.data, current_user.id)
     return redirect(url_for("campaigns.index"), code=303)

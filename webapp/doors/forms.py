@@ -64,10 +64,6 @@ def posted_knock(data) -> Knock | None:
                  data.get("return_to", ""))
 
 
-class UndoForm(WriteForm):
-    pass
-
-
 class ResidentForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
     category = SelectField(_l("Category"), choices=as_choices(CATEGORY_LABELS))

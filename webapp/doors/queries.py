@@ -26,6 +26,11 @@ UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
 
 
+def resident_of(household: Household, resident_id: int) -> Resident | None:
+    resident = db.session.get(Resident, resident_id)
+    return resident if resident is not None and resident.household_id == household.id else None
+
+
 @dataclass
 class CardVisits:
     """Everything the card shows of a door's visits, from one query."""

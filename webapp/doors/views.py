@@ -7,22 +7,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..buildings.queries import next_household, walk_row_context, walk_url, walk_url_after
+from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
 from ..forms import BlankForm
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx
+from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
 from ..models import Household, Resident, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
-from ..scope import current_scope
+from ..scope import current_scope, or_404
 from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
-from ..coverage import active_campaign, door_states
 from . import bp
-from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, UndoForm, posted_knock
+from ..forms import WriteForm
+from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, posted_knock
 from .queries import (
     find_households,
     card_visits,
     household_history,
+    resident_of,
     revisit_list,
 )
 from .services import (
@@ -79,7 +81,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "state": seen.state,
         "knock_form": knock_form or KnockForm.blank(),
         "undoable": undoable,
-        "undo_form": UndoForm.blank(),
+        "undo_form": WriteForm.blank(),
         "visits": seen.recent,
         "history": household_history(household.id),
         "seal_checks": seal_checks_of(household.id),
@@ -169,7 +171,7 @@ def undo(token: str, visit_id: int):
                                                   Visit.user_id == current_user.id))
     if visit is None:
         abort(404)
-    form = UndoForm()
+    form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
     undone = undo_knock(visit, current_user.id, form.request_id.data)
@@ -187,13 +189,6 @@ def undo(token: str, visit_id: int):
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
-
-
-def _resident_or_404(household: Household, resident_id: int) -> Resident:
-    resident = db.session.get(Resident, resident_id)
-    if resident is None or resident.household_id != household.id:
-        abort(404)
-    return resident
 
 
 def _after_resident_change(household: Household, status: int = 200, **forms):
@@ -226,7 +221,7 @@ def add_person(token: str):
 @login_required
 def correct_person(token: str, resident_id: int):
     household = _household(token)
-    resident = _resident_or_404(household, resident_id)
+    resident = or_404(resident_of(household, resident_id))
     form = ResidentForm(prefix=f"r{resident.id}")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, resident_forms={resident.id: form})
@@ -239,8 +234,8 @@ def correct_person(token: str, resident_id: int):
 @login_required
 def person_moved_out(token: str, resident_id: int):
     household = _household(token)
-    resident = _resident_or_404(household, resident_id)
-    form = UndoForm()
+    resident = or_404(resident_of(household, resident_id))
+    form = WriteForm()
     if not form.validate_on_submit() or request.form.get("moved_out") not in ("0", "1"):
         abort(400)
     set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
@@ -279,7 +274,7 @@ def sticker(token: str, action: str):
     household = _household(token)
     if not current_scope().manages(household.community_id):
         abort(404)
-    form = UndoForm()
+    form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
     retire_sticker(household, current_user.id, form.request_id.data,
@@ -299,8 +294,7 @@ def revisits():
 def find():
     query = (request.args.get("q") or "").strip()[:60]
     results = find_households(current_scope().households(), query) if query else []
-    template = "doors/_find_results.html" if is_htmx() else "doors/find.html"
-    return render_template(template, query=query, results=results)
+    return page_or_fragment("doors/find.html", "doors/_find_results.html", query=query, results=results)
 
 
 @bp.get("/scan")

@@ -1,15 +1,14 @@
 """Friendly error pages; an htmx request gets a short fragment instead of a whole page."""
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx
+from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
 
 
 def _render(code: int, **context):
-    template = "errors/_message.html" if is_htmx() else "errors/page.html"
-    return render_template(template, code=code, **context), code
+    return page_or_fragment("errors/page.html", "errors/_message.html", status=code, code=code, **context)
 
 
 def register_error_handlers(app: Flask) -> None:

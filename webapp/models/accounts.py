@@ -31,11 +31,18 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[str | None] = mapped_column(String(8))
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Part of the login id kept in the session cookie: bumping it ends every session of the user
+    # (logout, password change or reset, end of access). See webapp/auth/sessions.py.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", order_by="RoleAssignment.id"
     )
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version, "12:3"."""
+        return f"{self.id}:{self.session_version}"
 
     def current_assignments(self, now: datetime | None = None) -> list[RoleAssignment]:
         now = now or utcnow()

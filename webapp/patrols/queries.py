@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..clock import day_bounds, local_naive, local_now
 from ..extensions import db
+from ..scope import Scope
 from ..models import (
     Case,
     Checkpoint,
@@ -47,13 +48,14 @@ def routes_through(checkpoint_id: int) -> list[Route]:
     return list(db.session.scalars(select(Route).join(RouteStop).where(RouteStop.checkpoint_id == checkpoint_id)))
 
 
-def checkpoint_in_scope(token: str, user_id: int, community_ids, everything: bool) -> Checkpoint | None:
+def checkpoint_in_scope(token: str, scope: Scope) -> Checkpoint | None:
     """A checkpoint a user may see: on a route they patrol, or in a community they run."""
     statement = select(Checkpoint).where(Checkpoint.token == token)
-    if not everything:
+    if not scope.everything:
         patrolled = select(RouteStop.checkpoint_id).join(RoutePatroller, RoutePatroller.route_id == RouteStop.route_id)\
-            .where(RoutePatroller.user_id == user_id)
-        statement = statement.where(or_(Checkpoint.community_id.in_(community_ids), Checkpoint.id.in_(patrolled)))
+            .where(RoutePatroller.user_id == scope.user_id)
+        statement = statement.where(or_(Checkpoint.community_id.in_(scope.managed_community_ids),
+                                        Checkpoint.id.in_(patrolled)))
     return db.session.scalar(statement)
 
 
@@ -131,21 +133,30 @@ def my_group_ids(user_id: int) -> list[int]:
     return list(db.session.scalars(select(WorkGroupMember.work_group_id).where(WorkGroupMember.user_id == user_id)))
 
 
-def visible_cases(user_id: int, community_ids, everything: bool, open_only: bool = True) -> list[Case]:
+def visible_cases(scope: Scope, open_only: bool = True) -> list[Case]:
     statement = select(Case)
-    if not everything:
-        statement = statement.where(or_(Case.community_id.in_(community_ids),
-                                        Case.work_group_id.in_(my_group_ids(user_id))))
+    if not scope.everything:
+        statement = statement.where(or_(Case.community_id.in_(scope.managed_community_ids),
+                                        Case.work_group_id.in_(my_group_ids(scope.user_id))))
     if open_only:
         statement = statement.where(Case.status != "solved")
     return list(db.session.scalars(statement.order_by(Case.created_at.desc()).limit(200)))
 
 
-def case_in_scope(case_id: int, user_id: int, community_ids, everything: bool) -> Case | None:
+def patrol_in_scope(patrol_id: int, scope: Scope) -> Patrol | None:
+    """A round its walker or the secretary of its route's community may open."""
+    patrol = db.session.get(Patrol, patrol_id)
+    if patrol is None or not (patrol.user_id == scope.user_id or scope.manages(patrol.route.community_id)):
+        return None
+    return patrol
+
+
+def case_in_scope(case_id: int, scope: Scope) -> Case | None:
     case = db.session.get(Case, case_id)
     if case is None:
         return None
-    if everything or case.community_id in community_ids or case.work_group_id in my_group_ids(user_id):
+    if (scope.everything or case.community_id in scope.managed_community_ids
+            or case.work_group_id in my_group_ids(scope.user_id)):
         return case
     return None
 

@@ -85,14 +85,16 @@ def move_case(case: Case, user_id: int, request_id: str, status: str, note: str 
         case.status = status
 
 
-def sign_off(community_id: int, day: date, user_id: int, comment: str | None) -> PatrolSignoff:
+def sign_off(request_id: str, community_id: int, day: date, user_id: int, comment: str | None) -> None:
+    """Sign (or sign again) the day's patrol log; a replay of the same request id changes nothing."""
+    if not claim(request_id, user_id, "signoff"):
+        return
     signoff = db.session.scalar(select(PatrolSignoff).where(PatrolSignoff.community_id == community_id,
                                                             PatrolSignoff.day == day))
     if signoff is None:
         signoff = PatrolSignoff(community_id=community_id, day=day, user_id=user_id)
         db.session.add(signoff)
     signoff.comment, signoff.user_id, signoff.signed_at = (comment or "").strip() or None, user_id, utcnow()
-    return signoff
 
 
 def create_checkpoint(community_id: int, name: str, kind: str, household_id: int | None) -> Checkpoint:

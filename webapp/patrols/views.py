@@ -12,11 +12,12 @@ from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import parse_device_time
 from ..extensions import db
 from ..hypermedia import is_htmx
+from ..database import writing
 from ..idempotency import claim
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
 from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, managed_communities_or_404
+from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
 from ..spreadsheets import csv_response
 from . import bp
 from .forms import (
@@ -32,6 +33,7 @@ from .forms import (
 from .queries import (
     case_in_scope,
     checkpoint_in_scope,
+    patrol_in_scope,
     day_scans,
     groups_of,
     open_patrol,
@@ -86,26 +88,17 @@ def start():
     if route is None:
         abort(404)
     try:
-        patrol = start_round(route, current_user.id, form.request_id.data)
+        with writing():
+            patrol = start_round(route, current_user.id, form.request_id.data)
     except PatrolError as error:
-        db.session.rollback()
         return _my_rounds_page(error=str(error)), 422
-    db.session.commit()
     return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
-
-
-def _own_patrol(patrol_id: int) -> Patrol:
-    patrol = db.session.get(Patrol, patrol_id)
-    scope = current_scope()
-    if patrol is None or not (patrol.user_id == current_user.id or scope.manages(patrol.route.community_id)):
-        abort(404)
-    return patrol
 
 
 @bp.get("/patrols/<id:patrol_id>")
 @login_required
 def patrol(patrol_id: int):
-    patrol = _own_patrol(patrol_id)
+    patrol = or_404(patrol_in_scope(patrol_id, current_scope()))
     return render_template("patrols/patrol.html", patrol=patrol, end_form=EndRoundForm.blank(),
                            scanned={s.checkpoint_id: s for s in patrol.scans})
 
@@ -113,7 +106,7 @@ def patrol(patrol_id: int):
 @bp.post("/patrols/<id:patrol_id>/end")
 @login_required
 def end(patrol_id: int):
-    patrol = _own_patrol(patrol_id)
+    patrol = or_404(patrol_in_scope(patrol_id, current_scope()))
     if patrol.user_id != current_user.id:
         abort(404)
     form = EndRoundForm()
@@ -122,29 +115,20 @@ def end(patrol_id: int):
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
     try:
-        end_round(patrol, current_user.id, form.request_id.data, form.reason.data)
+        with writing():
+            end_round(patrol, current_user.id, form.request_id.data, form.reason.data)
     except PatrolError as error:
-        db.session.rollback()
         form.reason.errors = [str(error)]
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
-    db.session.commit()
     return redirect(url_for("patrols.index"), code=303)
-
-
-def _checkpoint_or_404(token: str) -> Checkpoint:
-    scope = current_scope()
-    checkpoint = checkpoint_in_scope(token, current_user.id, scope.managed_community_ids, scope.everything)
-    if checkpoint is None:
-        abort(404)
-    return checkpoint
 
 
 @bp.route("/c/<token:token>", methods=["GET", "POST"])
 @login_required
 def checkpoint(token: str):
     """A checkpoint's sticker: scan it on the current round, or start one here."""
-    checkpoint = _checkpoint_or_404(token)
+    checkpoint = or_404(checkpoint_in_scope(token, current_scope()))
     current = open_patrol(current_user.id)
     on_round = current if current and checkpoint.id in {s.checkpoint_id for s in current.route.stops} else None
     groups = db.session.scalars(select(WorkGroup).where(WorkGroup.community_id == checkpoint.community_id)
@@ -166,16 +150,15 @@ def checkpoint(token: str):
         if group is not None and group.community_id != checkpoint.community_id:
             abort(404)
         try:
-            record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
-                        result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
-                        resolution=form.resolution.data, work_group=group,
-                        device_time=parse_device_time(form.device_time.data))
-            db.session.commit()
+            with writing():
+                record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
+                            result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
+                            resolution=form.resolution.data, work_group=group,
+                            device_time=parse_device_time(form.device_time.data))
             if is_htmx():
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
         except PatrolError as error:
-            db.session.rollback()
             form.result.errors = [str(error)]
     else:
         db.session.rollback()
@@ -188,27 +171,22 @@ def checkpoint(token: str):
 @bp.get("/cases")
 @login_required
 def cases():
-    scope = current_scope()
     return render_template("patrols/cases.html", cases=visible_cases(
-        current_user.id, scope.managed_community_ids, scope.everything,
-        open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
+        current_scope(), open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
 @login_required
 def case(case_id: int):
-    scope = current_scope()
-    found = case_in_scope(case_id, current_user.id, scope.managed_community_ids, scope.everything)
-    if found is None:
-        abort(404)
+    found = or_404(case_in_scope(case_id, current_scope()))
     if request.method == "GET":
         return render_template("patrols/case.html", case=found, form=CaseForm.blank(status=found.status))
     form = CaseForm()
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("patrols/case.html", case=found, form=form), 422
-    move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
-    db.session.commit()
+    with writing():
+        move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
     return redirect(url_for("patrols.case", case_id=found.id), code=303)
 
 
@@ -220,11 +198,16 @@ def case(case_id: int):
 def log():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    day = requested_day()
+    return _log_page(community, communities, requested_day())
+
+
+def _log_page(community, communities, day, form=None, status: int = 200):
+    """The day's log with its sign-off form: blank, or as posted with its messages (422)."""
     days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
+    signoff = signoff_of(community.id, day)
+    form = form or SignoffForm.blank(day=day, comment=signoff.comment if signoff else "")
     return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
-                           signoff=signoff_of(community.id, day),
-                           form=SignoffForm.blank(day=day), local_naive=local_naive)
+                           signoff=signoff, form=form, local_naive=local_naive), status
 
 
 @bp.post("/patrols/log/signoff")
@@ -235,10 +218,9 @@ def signoff():
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        abort(422)
-    if claim(form.request_id.data, current_user.id, "signoff"):
-        sign_off(community.id, form.day.data, current_user.id, form.comment.data)
-    db.session.commit()
+        return _log_page(community, communities, requested_day(), form=form, status=422)
+    with writing():
+        sign_off(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
 
 

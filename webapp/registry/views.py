@@ -6,10 +6,10 @@ from sqlalchemy import select
 from ..audit import audit
 from ..printing import printed_url, qr_svg
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import page_or_fragment
 from ..idempotency import claim, valid_request_id
 from ..models import Building, Grid, Household, Resident
-from ..scope import community_or_404, current_scope, grid_or_404
+from ..scope import community_or_404, current_scope, grid_or_404, or_404
 from . import bp
 from ..scope import users_in_communities
 from .queries import buildings_with_counts, grids_with_counts, resident_count
@@ -61,18 +61,15 @@ def search():
     """Name, last four digits of a phone, or address fragments, across the user's whole scope."""
     query = (request.args.get("q") or "").strip()[:60]
     hits = run_search(current_scope().households(), query) if query else []
-    template = "registry/_search_results.html" if is_htmx() else "registry/search.html"
-    return render_template(template, query=query, hits=hits)
+    return page_or_fragment("registry/search.html", "registry/_search_results.html", query=query, hits=hits)
 
 
 @bp.post("/residents/<id:resident_id>/reveal")
 @login_required
 def reveal(resident_id: int):
     """Show one full phone or ID number: a deliberate act, written to the audit log."""
-    resident = db.session.scalar(select(Resident).join(Household).where(
-        Resident.id == resident_id, current_scope().households()))
-    if resident is None:
-        abort(404)
+    resident = or_404(db.session.scalar(select(Resident).join(Household).where(
+        Resident.id == resident_id, current_scope().households())))
     what = request.form.get("field")
     request_id = request.form.get("request_id")
     if what not in ("phone", "id_number") or not valid_request_id(request_id):
@@ -82,5 +79,5 @@ def reveal(resident_id: int):
         audit(current_user.id, f"reveal_{what}", "resident", resident.id, name=resident.name,
               address=resident.household.address)
     db.session.commit()
-    template = "registry/_revealed.html" if is_htmx() else "registry/revealed.html"
-    return render_template(template, resident=resident, field=what, value=value)
+    return page_or_fragment("registry/revealed.html", "registry/_revealed.html", resident=resident, field=what,
+                            value=value)

@@ -9,15 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..coverage import coverage
 from ..clock import local_today, requested_day
-from ..coverage import active_campaign
+from ..coverage import active_campaign, coverage
+from ..database import writing
 from ..extensions import db
-from ..idempotency import claim
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
-from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, managed_communities_or_404
+from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..slips.queries import slip_figures
 from ..spreadsheets import csv_response, xlsx_response
 from . import bp
@@ -93,9 +91,8 @@ def summary():
     if not form.validate_on_submit():
         db.session.rollback()
         return _summary_page(community, communities, requested_day(), form=form, status=422)
-    if claim(form.request_id.data, current_user.id, "summary"):
-        sign_summary(community.id, form.day.data, current_user.id, form.comment.data)
-    db.session.commit()
+    with writing():
+        sign_summary(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
 
 

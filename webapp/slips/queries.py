@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import (
     REACHED_OUTCOMES,
     Campaign,
+    Grid,
     Household,
     NoteSlip,
     Resident,
@@ -19,6 +20,7 @@ from ..models import (
     SlipReply,
     Visit,
 )
+from ..scope import Scope
 
 
 def slip_of_visit(visit_id: int) -> NoteSlip | None:
@@ -43,11 +45,30 @@ def open_replies(household_scope, user_id: int) -> list[SlipReply]:
         .order_by(SlipReply.created_at).limit(200)))
 
 
-def open_reports(grid_ids, everything: bool) -> list[SelfReport]:
-    statement = select(SelfReport).where(SelfReport.state == "new")
-    if not everything:
-        statement = statement.where(SelfReport.grid_id.in_(grid_ids))
+def open_reports(scope: Scope) -> list[SelfReport]:
+    """New self-reports of the grids the user sees whole (a secretary's community, a volunteer's grids)."""
+    statement = select(SelfReport).where(SelfReport.state == "new",
+                                         SelfReport.grid_id.in_(select(Grid.id).where(scope.grids())))
     return list(db.session.scalars(statement.order_by(SelfReport.created_at).limit(200)))
+
+
+def report_in_scope(report_id: int, scope: Scope) -> SelfReport | None:
+    report = db.session.get(SelfReport, report_id)
+    if report is None or db.session.scalar(select(Grid.id).where(Grid.id == report.grid_id, scope.grids())) is None:
+        return None
+    return report
+
+
+def reply_in_scope(reply_id: int, scope: Scope) -> SlipReply | None:
+    """A reply to a slip this user bound, or to a slip at a door in their scope."""
+    reply = db.session.get(SlipReply, reply_id)
+    household = reply.slip.household if reply else None
+    if reply is None or household is None:
+        return None
+    if reply.slip.bound_by_id == scope.user_id or db.session.scalar(
+            select(Household.id).where(Household.id == household.id, scope.households())) is not None:
+        return reply
+    return None
 
 
 def suggested_households(report: SelfReport, limit: int = 5) -> list[Household]:

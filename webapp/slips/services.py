@@ -22,7 +22,11 @@ from ..models import (
 from . import codes
 
 
-def create_pad(community_id: int, count: int, issued_to_id: int | None, created_by_id: int) -> SlipPad:
+def create_pad(request_id: str, community_id: int, count: int, issued_to_id: int | None,
+               created_by_id: int) -> SlipPad | None:
+    """A pad of freshly numbered slips; None on a replay of the same request (nothing is made twice)."""
+    if not claim(request_id, created_by_id, "pad"):
+        return None
     pad = SlipPad(community_id=community_id, issued_to_id=issued_to_id, created_by_id=created_by_id)
     db.session.add(pad)
     db.session.flush()

@@ -5,16 +5,32 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..printing import printed_url, qr_svg
+from ..database import writing
 from ..extensions import db
 from ..hypermedia import is_htmx
-from ..idempotency import claim
-from ..models import Building, Campaign, Grid, Household, SelfReport, SlipPad, SlipReply, User, Visit
-from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, household_by_token_or_404, managed_communities_or_404
+from ..printing import printed_url, qr_svg
+from ..models import Building, Campaign, Household, SelfReport, SlipPad, User, Visit
+from ..scope import (
+    chosen_community,
+    current_scope,
+    household_by_token_or_404,
+    managed_communities_or_404,
+    or_404,
+    users_in_communities,
+)
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
-from .queries import my_pads, my_slips, open_replies, open_reports, slip_figures, slip_of_visit, suggested_households
+from .queries import (
+    my_pads,
+    my_slips,
+    open_replies,
+    open_reports,
+    reply_in_scope,
+    report_in_scope,
+    slip_figures,
+    slip_of_visit,
+    suggested_households,
+)
 from .services import (
     SlipError,
     bind_slip,
@@ -42,11 +58,11 @@ def index():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            if claim(form.request_id.data, current_user.id, "pad"):
-                pad = create_pad(community.id, form.count.data, form.issued_to.data or None, current_user.id)
-                db.session.commit()
+            with writing():
+                pad = create_pad(form.request_id.data, community.id, form.count.data, form.issued_to.data or None,
+                                 current_user.id)
+            if pad is not None:
                 return redirect(url_for("slips.print_pad", pad=pad.id), code=303)
-            db.session.commit()
             return redirect(url_for("slips.index", community=community.id), code=303)
         db.session.rollback()
         status = 422
@@ -87,19 +103,17 @@ def mine():
                            answered=[s for s in slips if s.replies], waiting=[s for s in slips if not s.replies])
 
 
-def _own_not_home_visit(token: str, visit_id: int) -> Visit:
+def _visit_at_door_or_404(token: str, visit_id: int) -> Visit:
+    """A visit of the door behind this sticker, if the door is in the user's scope."""
     household = household_by_token_or_404(token)
-    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id))
-    if visit is None:
-        abort(404)
-    return visit
+    return or_404(db.session.scalar(select(Visit).where(Visit.id == visit_id, Visit.household_id == household.id)))
 
 
 @bp.route("/h/<token:token>/visits/<id:visit_id>/slip", methods=["GET", "POST"])
 @login_required
 def bind(token: str, visit_id: int):
     """Leave a slip at the door: bind its number to the not_home knock (field slip_code)."""
-    visit = _own_not_home_visit(token, visit_id)
+    visit = _visit_at_door_or_404(token, visit_id)
     if request.method == "GET":
         form = BindSlipForm.blank(slip_code=request.args.get("slip_code", ""))
         return render_template("slips/bind.html", visit=visit, form=form)
@@ -107,12 +121,11 @@ def bind(token: str, visit_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            bind_slip(visit, form.slip_code.data, current_user.id, form.request_id.data)
-            db.session.commit()
+            with writing():
+                bind_slip(visit, form.slip_code.data, current_user.id, form.request_id.data)
             if not is_htmx():
                 return redirect(url_for("doors.card", token=token), code=303)
         except SlipError as error:
-            db.session.rollback()
             form.slip_code.errors = [str(error)]
             status = 422
     else:
@@ -128,10 +141,7 @@ def bind(token: str, visit_id: int):
 @login_required
 def inbox():
     scope = current_scope()
-    grid_ids = set(scope.grid_ids)
-    if scope.managed_community_ids:
-        grid_ids |= set(db.session.scalars(select(Grid.id).where(Grid.community_id.in_(scope.managed_community_ids))))
-    reports = open_reports(grid_ids, scope.everything)
+    reports = open_reports(scope)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
                            reports=[(r, suggested_households(r)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
@@ -142,72 +152,52 @@ def _buildings_of_grid(grid_id: int) -> list[Building]:
     return list(db.session.scalars(select(Building).where(Building.grid_id == grid_id).order_by(Building.sort_key)))
 
 
-def _reply_or_404(reply_id: int) -> SlipReply:
-    scope = current_scope()
-    reply = db.session.get(SlipReply, reply_id)
-    household = reply.slip.household if reply else None
-    if reply is None or household is None or not (
-            reply.slip.bound_by_id == current_user.id
-            or db.session.scalar(select(Household.id).where(Household.id == household.id, scope.households()))):
-        abort(404)
-    return reply
-
-
 @bp.post("/inbox/replies/<id:reply_id>/confirm")
 @login_required
 def confirm_slip_reply(reply_id: int):
-    reply = _reply_or_404(reply_id)
+    reply = or_404(reply_in_scope(reply_id, current_scope()))
     form = ConfirmReplyForm()
     if not form.validate_on_submit():
         db.session.rollback()
         abort(422)
     try:
-        confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
+        with writing():
+            confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
     except SlipError:
-        db.session.rollback()
         abort(404)
-    db.session.commit()
     return redirect(url_for("slips.inbox"), code=303)
-
-
-def _report_or_404(report_id: int) -> SelfReport:
-    scope = current_scope()
-    report = db.session.get(SelfReport, report_id)
-    if report is None:
-        abort(404)
-    grid = db.session.scalar(select(Grid).where(Grid.id == report.grid_id, scope.grids()))
-    if grid is None:
-        abort(404)
-    return report
 
 
 @bp.post("/inbox/reports/<id:report_id>/<any(confirm, dismiss):action>")
 @login_required
 def handle_report(report_id: int, action: str):
-    report = _report_or_404(report_id)
+    report = or_404(report_in_scope(report_id, current_scope()))
     form = ConfirmReportForm()
     if not form.validate_on_submit():
         db.session.rollback()
         abort(422)
-    if action == "dismiss":
-        dismiss_self_report(report, current_user.id, form.request_id.data)
-    else:
-        household = _target_household(report, form)
-        confirm_self_report(report, household, current_user.id, form.request_id.data)
-    db.session.commit()
+    target = _target_door(report, form) if action == "confirm" else None
+    with writing():
+        if target is None:
+            dismiss_self_report(report, current_user.id, form.request_id.data)
+        else:
+            household, building, room = target
+            household = household or new_household(building, room)
+            confirm_self_report(report, household, current_user.id, form.request_id.data)
     return redirect(url_for("slips.inbox"), code=303)
 
 
-def _target_household(report: SelfReport, form: ConfirmReportForm) -> Household:
+def _target_door(report: SelfReport, form: ConfirmReportForm) -> tuple[Household | None, Building | None, str]:
+    """The door a self-report is confirmed at: a registered household, or (building, room) of a new one."""
     if form.household_id.data:
         household = db.session.get(Household, form.household_id.data)
         if household is None or household.grid_id != report.grid_id:
             abort(404)
-        return household
+        return household, None, ""
     building = db.session.get(Building, form.building_id.data or 0)
     room = (form.room.data or "").strip()
     if building is None or building.grid_id != report.grid_id or not room:
         abort(422)
     existing = db.session.scalar(select(Household).where(Household.building_id == building.id,
                                                          Household.room == room))
-    return existing or new_household(building, room)
+    return existing, building, room
