@@ -19,6 +19,7 @@ from .patrols import (
     WorkGroup,
     WorkGroupMember,
 )
+from .tallies import CampaignTally, GridCount
 from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
 from .places import (
     BUILDING_KINDS,
@@ -52,5 +53,5 @@ __all__ = [
     "ResidentChange", "StatusChange", "Visit", "REPLY_KINDS", "NoteSlip", "RateEvent", "SelfReport", "SlipPad",
     "SlipReply", "CASE_STATES", "CHECKPOINT_KINDS", "FINDING_KINDS", "Case", "CaseEvent", "Checkpoint", "Patrol",
     "PatrolScan", "PatrolSignoff", "Route", "RoutePatroller", "RouteStop", "RouteWindow", "WorkGroup",
-    "WorkGroupMember", "DailySummary",
+    "WorkGroupMember", "DailySummary", "CampaignTally", "GridCount",
 ]
