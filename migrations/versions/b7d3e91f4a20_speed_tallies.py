@@ -1,4 +1,4 @@
-"""speed: campaign_tallies and grid_counts, kept by triggers; an index for the day's knocks
+"""speed: campaign_tallies and grid_counts, kept by triggers
 
 Revision ID: b7d3e91f4a20
 Revises: e5c1a7d2b9f0
@@ -161,8 +161,6 @@ def upgrade():
                     sa.Column('households', sa.Integer(), server_default='0', nullable=False),
                     sa.ForeignKeyConstraint(['grid_id'], ['grids.id'], name=op.f('fk_grid_counts_grid_id_grids')),
                     sa.PrimaryKeyConstraint('grid_id', name=op.f('pk_grid_counts')))
-    with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.create_index('ix_visits_visited_at', ['visited_at'], unique=False)
     for statement in BACKFILL:
         op.execute(statement)
     for statement in (SQLITE if op.get_bind().dialect.name == "sqlite" else POSTGRESQL):
@@ -181,7 +179,5 @@ def downgrade():
         op.execute("DROP TRIGGER IF EXISTS households_count_move ON households")
         for name in ("visits_tally_insert", "visits_tally_undo", "households_count"):
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
-    with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.drop_index('ix_visits_visited_at')
     op.drop_table('grid_counts')
     op.drop_table('campaign_tallies')

@@ -49,7 +49,6 @@ class Visit(db.Model):
         Index("ix_visits_household_at", "household_id", "visited_at"),
         Index("ix_visits_campaign_household", "campaign_id", "household_id"),
         Index("ix_visits_user_at", "user_id", "visited_at"),
-        Index("ix_visits_visited_at", "visited_at"),  # the day's knocks on the dashboard
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # The phone's id for this write: the same id posted twice gives one row.

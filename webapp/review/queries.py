@@ -158,9 +158,11 @@ def knocks_by_volunteer(community_ids, day: date) -> list[VolunteerDay]:
     """Today's knocks per volunteer: count, reached, first and last, and knocks too fast to be real."""
     start, end = day_bounds(day)
     previous = func.lag(Visit.visited_at).over(partition_by=Visit.user_id, order_by=Visit.visited_at)
+    # The community's doors first, then their visits of the day (an index per door): the cost follows
+    # the community, not the district's day of knocks.
+    doors = select(Household.id).where(Household.community_id.in_(community_ids))
     knocks = (select(Visit.user_id, Visit.outcome, Visit.visited_at, previous.label("previous"))
-              .join(Household, Household.id == Visit.household_id)
-              .where(Household.community_id.in_(community_ids), Visit.undone_at.is_(None),
+              .where(Visit.household_id.in_(doors), Visit.undone_at.is_(None),
                      Visit.visited_at >= start, Visit.visited_at < end, Visit.channel == "door").subquery())
     gap = _seconds_between(knocks.c.visited_at, knocks.c.previous)
     rows = db.session.execute(
