@@ -1,7 +1,7 @@
 """speed: campaign_tallies and grid_counts, kept by triggers
 
 Revision ID: b7d3e91f4a20
-Revises: e5c1a7d2b9f0
+Revises: 5651e6d6b9a4
 Create Date: 2026-11-24 13:10:00
 
 Counts are kept by the database in the transaction of the row that changes them, so the knock
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d3e91f4a20'
-down_revision = 'e5c1a7d2b9f0'
+down_revision = '5651e6d6b9a4'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from tests.browser.conftest import log_in, qr_codes_on, screenshot
 from tests.conftest import PASSWORD
+from tests.factory import build_world_in
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +115,7 @@ def test_a_kept_knock_is_sent_when_the_page_is_opened_again(live_server, browser
 
 
 def test_walk_a_building_on_a_phone(live_server, phone):
-    from webapp.models import Building, RoleAssignment, User, Visit
+    from webapp.models import RoleAssignment, User, Visit
 
     _throttle(phone)
     lead_building = _db(live_server, select(RoleAssignment.building_id).join(RoleAssignment.user)
@@ -128,11 +129,34 @@ def test_walk_a_building_on_a_phone(live_server, phone):
     screenshot(phone, "walk")
     phone.locator("li.door a:has-text('下一户')").first.click()
     assert _db(live_server, select(func.count()).select_from(Visit)) == 1
-    # A tower: the top band of floors, still no sideways scrolling.
-    tower = _db(live_server, select(Building.id).where(Building.kind == "tower"))
-    phone.goto(f"{live_server.url}/buildings/{tower}/walk")
-    assert phone.locator("section.floor").count() <= 10
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def _floor_sections(page) -> list[str]:
+    return page.eval_on_selector_all("section.floor", "sections => sections.map(s => s.id)")
+
+
+def test_walk_a_tall_tower_ten_floors_a_page(live_server, phone):
+    """A 25-floor tower: the top ten floors first, a tab per band, and 下一户 crosses into the next band."""
+    import re
+
+    built = build_world_in(live_server.app, tower_floors=25, doors_per_floor=4)
+    _throttle(phone)
+    log_in(phone, live_server.url, built.users["lead"], PASSWORD)
+    phone.goto(f"{live_server.url}/buildings/{built.tower_id}/walk")
+    assert _floor_sections(phone) == [f"f{n}" for n in range(25, 15, -1)]
+    assert phone.locator("nav.tabs a").count() == 3
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # still no sideways scrolling
+    screenshot(phone, "walk-tower")
+    phone.locator("nav.tabs a[href*='floors=6-15']").click()
+    phone.wait_for_url(re.compile(r"floors=6-15"))
+    assert _floor_sections(phone) == [f"f{n}" for n in range(15, 5, -1)]
+    last = phone.locator("li.door").last
+    last.locator("button[value=not_home]").click()
+    phone.wait_for_selector("li.door >> text=已记录")
+    phone.locator("li.door a:has-text('下一户')").click()
+    phone.wait_for_url(re.compile(r"floors=1-5"))
+    assert _floor_sections(phone) == [f"f{n}" for n in range(5, 0, -1)]
+    assert phone.locator("section#f5 a.room").first.inner_text() == "501"
 
 
 def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):

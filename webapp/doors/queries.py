@@ -21,6 +21,8 @@ from ..models import (
     Visit,
     utcnow,
 )
+from ..scope import Scope
+from ..search import search
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
@@ -119,13 +121,7 @@ def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
     return sorted(result, key=lambda pair: pair[1].last_at or utcnow())
 
 
-def find_households(scope_filter, query: str, limit: int = 20) -> list[Household]:
-    """Addresses in scope containing every word typed (spaces split the words)."""
-    words = [w for w in query.replace("号", "号 ").split() if w][:5]
-    if not words:
-        return []
-    statement = select(Household).where(scope_filter)
-    for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Household.address.like(f"%{escaped}%", escape="\\"))
-    return list(db.session.scalars(statement.order_by(Household.address).limit(limit)))
+def find_households(scope: Scope, query: str, limit: int = 20) -> list[Household]:
+    """Doors in scope for an address as typed, best first: the one tolerant search, by address only
+    (a wrong lane still finds the door by its numbers)."""
+    return [hit.household for hit in search(scope, query, people=False, limit=limit)]
