@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(check_restore_command)
 
 
 @click.command("demo")
@@ -145,6 +146,34 @@ def backup_command(target_dir: str | None) -> None:
     os.chmod(target, 0o600)
     click.echo("Keep backups encrypted and off this machine (see README, Security).")
     click.echo(f"Backup written to {target}")
+
+
+@click.command("check-restore")
+@with_appcontext
+def check_restore_command() -> None:
+    """Check a restored database (deploy/restore-check.sh): people and doors present, every table
+    readable, and the kept counts equal a recount from the rows."""
+    from .coverage import counted_tallies, kept_tallies
+    from .models import GridCount, Household
+
+    problems = []
+    for table in db.metadata.sorted_tables:
+        db.session.execute(select(func.count()).select_from(table)).scalar()
+    users = db.session.scalar(select(func.count(User.id)))
+    households = db.session.scalar(select(func.count(Household.id)))
+    if not users:
+        problems.append("no users")
+    if not households:
+        problems.append("no households")
+    if kept_tallies() != counted_tallies():
+        problems.append("campaign counts differ from a recount (flask shell: coverage.recount_tallies())")
+    kept = {g: n for g, n in db.session.execute(select(GridCount.grid_id, GridCount.households)) if n}
+    real = dict(db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)).all())
+    if kept != real:
+        problems.append("household counts per grid differ from a recount")
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    click.echo(f"Restore checks out: {users} users, {households} households, {len(db.metadata.sorted_tables)} tables.")
 
 
 @click.command("import")
