@@ -151,6 +151,25 @@ def test_a_tower_taken_offline_opens_its_cards_and_keeps_twenty_knocks(live_serv
     first = page.locator(f"#h-{plan[1][0]}")
     assert "已核实" in first.inner_text() or "核实" in first.inner_text()
     assert page.locator("#net-status").is_hidden()
+
+    # The home page lists the volunteer's buildings, which are kept and how old, and takes another one.
+    page.goto(f"{live_server.url}/")
+    section = page.locator("#take-offline")
+    tower_status = section.locator(f'[data-offline-status="/buildings/{tower}/walk"]')
+    tower_status.filter(has_text="120").wait_for(timeout=20000)
+    other = section.locator("li.take").filter(has_not_text="测试大厦").first
+    other.locator("[data-take]").click()
+    other.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    screenshot(page, "offline-home")
+
+    # Logging out leaves nothing of this user on the phone: offline, the card is no longer there.
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    page.wait_for_function("""async () => !(await caches.keys()).some(k => k.startsWith('doorstep-u'))""")
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/h/{plan[0][1]}")
+    assert "没有信号" in page.locator("h1").inner_text()
+    assert page.locator("#offline-copy").count() == 0
     context.close()
 
 
