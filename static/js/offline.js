@@ -9,7 +9,10 @@
   function kept(b) { return msg.msgSaved.replace("{time}", hhmm(b.saved)).replace("{n}", b.doors); }
   function worker(message) {
     if (!navigator.serviceWorker) return Promise.reject(new Error("no service worker"));
-    return navigator.serviceWorker.ready.then(function (reg) { return ask(reg.active, message); });
+    // Some browsers (and WebViews) never make a worker ready: give up after a while.
+    return Promise.race([navigator.serviceWorker.ready, new Promise(function (resolve, reject) {
+      setTimeout(function () { reject(new Error("no service worker")); }, 10000);
+    })]).then(function (reg) { return ask(reg.active, message); });
   }
   function ask(target, message) {
     return new Promise(function (resolve, reject) {
