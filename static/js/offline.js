@@ -59,7 +59,8 @@
     try { user = JSON.parse(localStorage.getItem("doorstep-user")) || ""; } catch (e) { user = ""; }
     statuses();
   } else if (navigator.serviceWorker && user) {
-    navigator.serviceWorker.register("/sw.js").then(function () {
+    navigator.serviceWorker.register("/sw.js").then(function (registration) {
+      if (!registration) { noWorker(); return; }  // registration refused (a locked-down browser)
       swOk = true;
       worker({ type: "user", user: user }).catch(function () {});
       if ($("walk") && !copy) take(location.pathname, document.querySelector("[data-offline-status]")).then(statuses);

@@ -80,8 +80,8 @@ def test_a_knock_without_signal_is_kept_and_sent_once(live_server, phone):
     screenshot(phone, "offline")
 
     phone.context.set_offline(False)
-    phone.wait_for_function("!localStorage.getItem('doorstep-outbox') || "
-                            "JSON.parse(localStorage.getItem('doorstep-outbox')).length === 0")
+    phone.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                            ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     phone.wait_for_selector("#net-status", state="hidden")
     assert _db(live_server, select(func.count()).select_from(Visit)) == 1
     tapped = _db(live_server, select(Visit.device_time))
@@ -108,7 +108,8 @@ def test_a_kept_knock_is_sent_when_the_page_is_opened_again(live_server, browser
     context.set_offline(False)
     page = context.new_page()
     page.goto(f"{live_server.url}/")
-    page.wait_for_function("JSON.parse(localStorage.getItem('doorstep-outbox') || '[]').length === 0")
+    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                           ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     assert _db(live_server, select(func.count()).select_from(Visit).where(Visit.outcome == "refused")) == 1
     context.close()
 
@@ -127,11 +128,20 @@ def test_walk_a_building_on_a_phone(live_server, phone):
     phone.wait_for_selector("li.door >> text=已记录")
     screenshot(phone, "walk")
     phone.locator("li.door a:has-text('下一户')").first.click()
+    phone.wait_for_function("location.hash.startsWith('#h-')")
+    phone.wait_for_timeout(300)
+    # The next door lands below the sticky header and its floor heading, its number in view.
+    top, header, heading = phone.evaluate("""() => {
+      const row = document.querySelector(location.hash);
+      return [row.getBoundingClientRect().top, document.querySelector('.topbar').getBoundingClientRect().bottom,
+              row.closest('section').querySelector('.floor-no').getBoundingClientRect().bottom];
+    }""")
+    assert top >= max(header, heading) - 1, (top, header, heading)
     assert _db(live_server, select(func.count()).select_from(Visit)) == 1
-    # A tower: the top band of floors, still no sideways scrolling.
+    # A tower: every floor on one page with a floor index, still no sideways scrolling.
     tower = _db(live_server, select(Building.id).where(Building.kind == "tower"))
     phone.goto(f"{live_server.url}/buildings/{tower}/walk")
-    assert phone.locator("section.floor").count() <= 10
+    assert phone.locator("section.floor").count() == phone.locator(".floor-index a").count()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 

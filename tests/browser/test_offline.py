@@ -363,5 +363,7 @@ def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, brow
     assert [(v["user"], v["outcome"]) for v in _visits(live_server, [household_id])] == [("volunteer", "verified")]
     page.locator(f'form[data-queue][action="/h/{token}"]').first.wait_for(state="detached", timeout=10000)
     assert "已记录" in page.locator("#knock").inner_text()
+    assert "未走访" not in page.locator("#door-meta").inner_text()  # the door's state, in place
+    assert not page.locator("#knock button:disabled").count()
     assert visits and ("POST", 400) in answers  # the first try was refused for its token, then renewed
     context.close()
