@@ -317,9 +317,12 @@ def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server,
 
     token, household_id = _query(live_server, lambda db: db.session.execute(
         select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    building = _query(live_server, lambda db: db.session.get(Household, household_id).building_id)
     context = _phone_context(browser)
     page = context.new_page()
     log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{building}/walk")  # kept on the phone for the volunteer
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
     page.goto(f"{live_server.url}/h/{token}")
     context.set_offline(True)
     page.locator('#knock button[value="verified"]').click()
@@ -333,6 +336,13 @@ def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server,
     page.goto(f"{live_server.url}/h/{token}")
     page.wait_for_timeout(2500)
     assert _visits(live_server, [household_id]) == []  # A's knock waits for A
+    # ... and nothing the volunteer kept is left for the secretary to read.
+    assert page.evaluate("async () => (await caches.keys()).filter(k => k.startsWith('doorstep-u'))") == []
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/buildings/{building}/walk")
+    assert page.locator("#offline-copy").count() == 0 and "没有信号" in page.locator("h1").inner_text()
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/")
     page.locator("form[action='/logout'] button").click()
     page.wait_for_url("**/login**")
     log_in(page, live_server.url, "volunteer", PASSWORD)
