@@ -42,9 +42,9 @@
       }
     }, function () { /* no service worker here */ });
   }
-  function take(url, spot) {
+  function take(url, spot, force) {
     if (spot) spot.textContent = msg.msgSaving;
-    return worker({ type: "take", url: url, user: user }).then(function (result) {
+    return worker({ type: "take", url: url, user: user, force: !!force }).then(function (result) {
       if (spot) spot.textContent = result && result.ok ? kept(result) : msg.msgSaveFailed;
     }, function () { if (spot) spot.textContent = msg.msgNoSw; });
   }
@@ -73,6 +73,6 @@
     var t = event.target.closest("[data-take]");
     if (!t || !swOk) return;  // without a service worker the link opens the walk page: the offline unit
     event.preventDefault();
-    take(t.dataset.take, t.parentNode.querySelector("[data-offline-status]"));
+    take(t.dataset.take, t.parentNode.querySelector("[data-offline-status]"), true);
   });
 })();
