@@ -19,13 +19,12 @@ INSERT … RETURNING and UPDATE … executemany, never an ORM object per row.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from ..extensions import db
 from ..models import (
@@ -108,9 +107,13 @@ def whole_number(value: str, low: int = 1, high: int = 200) -> int | None:
     return number if low <= number <= high else None
 
 
+# Unicode categories Cc (control characters) and Cs (unpaired surrogates), as one compiled pattern.
+BAD_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def has_bad_characters(value: str) -> bool:
     """Control characters (NUL, tabs, line breaks …) and unpaired surrogates have no place in a field."""
-    return any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
+    return BAD_CHARACTERS.search(value) is not None
 
 
 def id_number_valid(value: str) -> bool:
@@ -615,8 +618,10 @@ def apply(preview_result: Preview, user_id: int | None = None) -> None:
             rows.append({"community_id": cid, "grid_id": gid, "building_id": bid, "entrance": h["entrance"],
                          "floor": h["floor"], "room": h["room"], "address": h["address"], "status": h["status"],
                          "sticker_token": new_token(), "created_at": now})
-        ids = s.scalars(insert(Household).returning(Household.id, sort_by_parameter_order=True), rows).all()
-        new_ids = {row["address"]: hid for hid, row in zip(ids, rows)}
+        for hid, row in zip(_reserve_ids(Household, len(rows)), rows):
+            row["id"] = hid
+        s.execute(insert(Household.__table__), rows)
+        new_ids = {row["address"]: row["id"] for row in rows}
     if plan.household_updates:
         rows = []
         for hid, changes in plan.household_updates.items():
@@ -651,12 +656,29 @@ def apply(preview_result: Preview, user_id: int | None = None) -> None:
         for key, person, _care in plan.new_residents:
             hid = new_ids[key[1]] if isinstance(key, tuple) else key
             rows.append({"household_id": hid, **person, "moved_out": False, "created_at": now})
-        ids = s.scalars(insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows).all()
+        ids = _reserve_ids(Resident, len(rows))
+        for rid, row in zip(ids, rows):
+            row["id"] = rid
+        s.execute(insert(Resident.__table__), rows)
         tags += [{"resident_id": rid, "tag": tag} for rid, (_k, _p, care) in zip(ids, plan.new_residents)
                  for tag in care]
     if tags:
-        s.execute(insert(CareTag), tags)
+        s.execute(insert(CareTag.__table__), tags)
     s.expire_all()
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    """Ids for rows about to be inserted in bulk, so their children can point at them without an
+    INSERT … RETURNING per row. PostgreSQL hands them out from the table's sequence; on SQLite the
+    write transaction (BEGIN IMMEDIATE) holds the only write lock, so max(id) + 1 … is free."""
+    if count == 0:
+        return []
+    table = model.__table__.name
+    if db.session.get_bind().dialect.name == "postgresql":
+        return list(db.session.scalars(text(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+    start = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def _by_keys(rows: list[dict]) -> dict[tuple, list[dict]]:
