@@ -85,12 +85,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .doors import bp as doors_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
+    from .offline import bp as offline_bp
     from .invites import bp as invites_bp
     from .lists import bp as lists_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .registry import bp as registry_bp
     from .review import bp as review_bp
+    from .setup import bp as setup_bp
     from .slips import bp as slips_bp
 
     app.register_blueprint(auth_bp)
@@ -103,6 +105,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(offline_bp)
+    app.register_blueprint(setup_bp)
     app.register_blueprint(invites_bp)
     app.register_blueprint(lists_bp)
     register_error_handlers(app)

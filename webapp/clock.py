@@ -8,6 +8,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 SLOTS = ("morning", "afternoon", "evening")
+# A write that reaches the server later than this after the tap was kept on the phone: 补发 (sent late).
+LATE_AFTER = timedelta(minutes=2)
+
+
+def sent_late(device_time: datetime | None, arrived_at: datetime | None) -> bool:
+    """True when a knock or scan arrived well after the tap (it waited on the phone)."""
+    return device_time is not None and arrived_at is not None and arrived_at - device_time > LATE_AFTER
 
 
 def local_zone() -> ZoneInfo:

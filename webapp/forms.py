@@ -4,6 +4,7 @@ a request id on every write form (see webapp.idempotency), and choice fields wit
 Flask-WTF reloads WTForms' catalogue from disk on every request (about a millisecond);
 here each language's catalogue is loaded once per process.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -138,3 +139,49 @@ def parse_device_time(raw: str | None) -> datetime | None:
     if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
         return None
     return moment
+
+
+# The page measures the phone's clock against the server's when it loads (clock_offset, in seconds,
+# server minus phone) and sends the tap's time already corrected by it.
+CLOCK_TOLERANCE = timedelta(minutes=2)
+FUTURE_TOLERANCE = timedelta(minutes=1)
+MAX_OFFSET = 10 * 365 * 86400
+
+
+@dataclass(frozen=True)
+class DeviceTime:
+    moment: datetime | None  # when the tap happened, in server time (naive UTC)
+    corrected: bool  # the phone's clock was wrong: the time was corrected, or replaced by the arrival time
+
+
+def read_device_time(raw_time: str | None, raw_offset: str | None = None) -> DeviceTime:
+    """The time of a tap as the page reports it, never trusted blindly.
+
+    A phone clock far off the server's (|offset| over two minutes) is corrected by the page and flagged
+    here; a time still in the future is replaced by the arrival time, one older than 30 days is dropped,
+    and both are flagged.
+    """
+    raw = (raw_time or "").strip()
+    if not raw:
+        return DeviceTime(None, False)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return DeviceTime(None, True)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    corrected = False
+    try:
+        offset = int((raw_offset or "0").strip() or 0)
+    except ValueError:
+        offset = 0
+    if abs(offset) > MAX_OFFSET:
+        offset, corrected = 0, True
+    if abs(offset) > CLOCK_TOLERANCE.total_seconds():
+        corrected = True
+    now = utcnow()
+    if moment > now + FUTURE_TOLERANCE:
+        return DeviceTime(now, True)
+    if moment < now - timedelta(days=30):
+        return DeviceTime(None, True)
+    return DeviceTime(moment, corrected)

@@ -1,4 +1,6 @@
 """Jinja filters and globals: masking, labels, dates."""
+import time
+
 from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_wtf.csrf import generate_csrf
@@ -27,11 +29,23 @@ def mask_id_number(id_number: str | None) -> str:
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
 
 
-def write_fields(form=None) -> Markup:
-    """What every write form carries: the CSRF token and a request id (the form's own, else a new one)."""
+def mask_name(name: str | None) -> str:
+    """王*英: enough to recognise a registered person at the door, not to read the register."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def write_fields(form=None, request_id: str | None = None) -> Markup:
+    """What every write form carries: the CSRF token and a request id (the form's own, the one given,
+    else a new one)."""
     from .idempotency import new_request_id
 
-    request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
+    if request_id is None:
+        request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
                   f'<input type="hidden" name="request_id" value="{escape(request_id)}">')
 
@@ -46,9 +60,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
     app.jinja_env.globals["write_fields"] = write_fields
+    # The server's clock in every page: the page measures the phone's clock against it (honest times).
+    app.jinja_env.globals["now_ms"] = lambda: int(time.time() * 1000)
     app.jinja_env.filters.update(
         mask_phone=mask_phone,
         mask_id=mask_id_number,
+        mask_name=mask_name,
         role_label=_label(labels.ROLE_LABELS),
         category_label=_label(labels.CATEGORY_LABELS),
         status_label=_label(labels.HOUSEHOLD_STATUS_LABELS),

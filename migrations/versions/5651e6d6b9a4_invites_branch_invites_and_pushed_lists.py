@@ -1,7 +1,7 @@
 """invites and pushed lists
 
 Revision ID: 5651e6d6b9a4
-Revises: e5c1a7d2b9f0
+Revises: b7d2e4f1a9c3
 Create Date: 2026-11-24 12:39:48.135892
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5651e6d6b9a4'
-down_revision = 'e5c1a7d2b9f0'
+down_revision = 'b7d2e4f1a9c3'
 branch_labels = None
 depends_on = None
 

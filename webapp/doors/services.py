@@ -30,12 +30,13 @@ STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}
 
 
 def record_knock(household: Household, user_id: int, *, request_id: str, outcome: str, channel: str | None,
-                 note: str | None, device_time: datetime | None) -> Visit:
+                 note: str | None, device_time: datetime | None, clock_corrected: bool = False) -> Visit:
     """One knock, exactly once per request id: a replay returns the first visit unchanged."""
     campaign = active_campaign(household.community_id, household.grid_id)
     visit = Visit(request_id=request_id, household_id=household.id, user_id=user_id,
                   campaign_id=campaign.id if campaign else None, outcome=outcome, channel=channel or "door",
-                  note=(note or "").strip() or None, device_time=device_time)
+                  note=(note or "").strip() or None, device_time=device_time,
+                  clock_corrected=clock_corrected)
     visit, created = insert_once(visit)
     if not created:
         return visit  # a replay: the first answer, and none of its side effects again
@@ -59,7 +60,7 @@ def insert_knock(household: Household, user_id: int, campaign_id: int | None, kn
     assert knock.outcome not in STATUS_AFTER_OUTCOME
     values = {"request_id": knock.request_id, "household_id": household.id, "campaign_id": campaign_id,
               "user_id": user_id, "channel": knock.channel, "outcome": knock.outcome, "note": knock.note,
-              "visited_at": utcnow(), "device_time": knock.device_time}
+              "visited_at": utcnow(), "device_time": knock.device_time, "clock_corrected": knock.clock_corrected}
     insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else postgresql_insert
     new_id = db.session.connection().execute(
         insert(Visit.__table__).values(values).on_conflict_do_nothing(index_elements=["request_id"])

@@ -89,15 +89,32 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
         "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
+        # A reopened card always offers the next door in walking order.
+        "next_door": next_household(household),
         **extra,
     }
+
+
+OFFLINE_COPY_HEADER = "X-Doorstep-Offline-Copy"
+
+
+def _offline_card_context(household: Household) -> dict:
+    """What a door needs offline: its state, residents (masked), the knock form and the next door."""
+    campaign, state = _door_state(household)
+    return {"household": household, "campaign": campaign, "state": state, "knock_form": KnockForm.blank(),
+            "undoable": None, "next_door": next_household(household), "lite": True, "bind_form": None,
+            "slip": None}
 
 
 @bp.route("/h/<token:token>", methods=["GET", "POST"])
 @reads_then_writes
 @login_required
 def card(token: str):
-    if request.method == "GET":  # the card shows the residents and their care tags: loaded with the household
+    if request.method == "GET":
+        if request.headers.get(OFFLINE_COPY_HEADER):
+            # The service worker keeps a light copy of each door of a building taken offline.
+            return render_template("doors/card.html", **_offline_card_context(_household(token)))
+        # The card shows the residents and their care tags: loaded with the household.
         household = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags))
         return render_template("doors/card.html", **_card_context(household))
     household = _household(token)
@@ -105,13 +122,10 @@ def card(token: str):
     if knock is None:
         return _knock_refused(household)
     campaign = active_campaign(household.community_id, household.grid_id)
-    if knock.outcome in STATUS_AFTER_OUTCOME:  # vacant, moved out: the household changes too
-        with writing():
-            visit = record_knock(household, current_user.id, request_id=knock.request_id, outcome=knock.outcome,
-                                 channel=knock.channel, note=knock.note, device_time=knock.device_time)
-        if visit.household_id != household.id:
-            abort(409)
-        return _after_knock(household, knock, visit, campaign)
+    if knock.outcome in STATUS_AFTER_OUTCOME or knock.slip_code:
+        # Side effects (the household changes, or a slip left with a knock that waited on the phone):
+        # the knock and its effects are written together, or not at all.
+        return _knock_with_effects(household, knock, campaign)
     # The common knock: what the fragment shows is read first, then one write statement in its own
     # transaction, and the fragment is built from what the request has (no reading back).
     state = door_states([household.id], campaign)[household.id]
@@ -125,11 +139,36 @@ def card(token: str):
     return _after_knock(household, knock, visit, campaign, state, following, fresh=created)
 
 
+def _knock_with_effects(household: Household, knock, campaign):
+    # slips.services builds on doors.services: imported here, not at module level (no import cycle).
+    from ..slips.services import SlipError, bind_slip
+
+    try:
+        with writing():
+            visit = record_knock(household, current_user.id, request_id=knock.request_id, outcome=knock.outcome,
+                                 channel=knock.channel, note=knock.note, device_time=knock.device_time,
+                                 clock_corrected=knock.clock_corrected)
+            if visit.household_id != household.id:
+                abort(409)
+            if knock.slip_code and knock.outcome == "not_home":
+                bind_slip(visit, knock.slip_code, current_user.id, f"{knock.request_id[:58]}-slip")
+    except SlipError as error:
+        form = KnockForm()
+        form.validate_on_submit()
+        form.slip_code.errors = [str(error)]
+        return _knock_form_again(household, form)
+    return _after_knock(household, knock, visit, campaign)
+
+
 def _knock_refused(household: Household):
     """Bad input: KnockForm says what is wrong, beside the field; nothing is written."""
     form = KnockForm()
     form.validate_on_submit()
     db.session.rollback()
+    return _knock_form_again(household, form)
+
+
+def _knock_form_again(household: Household, form: KnockForm):
     if is_htmx():
         return render_template("doors/_knock_form.html", household=household, knock_form=form,
                                state=_door_state(household)[1]), 422
@@ -158,8 +197,15 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
                            state=state, bind_form=BlankForm() if offer_slip else None, slip=slip)
 
 
+def _slip_context(visit: Visit | None) -> dict:
+    """After a not_home knock the panel offers to leave a slip (field slip_code)."""
+    if visit is None or visit.outcome != "not_home" or visit.undone_at is not None:
+        return {"bind_form": None, "slip": None}
+    return {"bind_form": BindSlipForm.blank(), "slip": slip_of_visit(visit.id)}
+
+
 def _walk_row(household: Household, visit: Visit | None = None):
-    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit))
+    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit), **_slip_context(visit))
 
 
 @bp.post("/h/<token:token>/undo/<id:visit_id>")
@@ -184,7 +230,8 @@ def undo(token: str, visit_id: int):
                                    undoable=False, too_late=True, next_door=None), 422
         campaign, state = _door_state(household)
         return render_template("doors/_knock_form.html", household=household, knock_form=KnockForm.blank(),
-                               state=state, campaign=campaign, undone=True, oob=True)
+                               state=state, campaign=campaign, undone=True, oob=True,
+                               next_door=next_household(household))
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)

@@ -24,6 +24,7 @@ class ScanForm(WriteForm):
                              validators=[Optional()], invalid_message=_l("Choose solved or handed on."))
     work_group_id = IdField(_l("Work group"), validators=[Optional()])
     device_time = HiddenField()
+    clock_offset = HiddenField()  # server minus phone clock, seconds, measured by the page (webapp.forms)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

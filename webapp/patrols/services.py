@@ -59,7 +59,7 @@ def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
 
 def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request_id: str, result: str,
                 finding_kind: str | None, note: str | None, resolution: str | None, work_group: WorkGroup | None,
-                device_time: datetime | None) -> PatrolScan:
+                device_time: datetime | None, clock_corrected: bool = False) -> PatrolScan:
     if patrol.ended_at is not None and find_by_request_id(PatrolScan, request_id) is None:
         raise PatrolError(_("This round has ended. Start a new one to scan again."))
     if checkpoint.id not in {stop.checkpoint_id for stop in patrol.route.stops}:
@@ -67,7 +67,7 @@ def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request
     finding = result == "finding"
     scan, created = insert_once(PatrolScan(
         request_id=request_id, patrol_id=patrol.id, checkpoint_id=checkpoint.id, device_time=device_time,
-        result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
+        clock_corrected=clock_corrected, result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
         resolution=resolution if finding else None))
     if created and finding and resolution == "handed" and work_group is not None:
         title = f"{checkpoint.name}: {FINDING_LABELS.get(finding_kind, finding_kind)}"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..printing import printed_url, qr_svg, sticker_place
 from ..clock import local_naive, local_now, local_today, requested_day
-from ..forms import parse_device_time
+from ..forms import read_device_time
 from ..extensions import db
 from ..hypermedia import int_type, is_htmx, page_or_fragment
 from ..database import writing
@@ -149,12 +149,13 @@ def checkpoint(token: str):
             abort(404)
         if group is not None and group.community_id != checkpoint.community_id:
             abort(404)
+        tapped = read_device_time(form.device_time.data, form.clock_offset.data)
         try:
             with writing():
                 record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
                             result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
                             resolution=form.resolution.data, work_group=group,
-                            device_time=parse_device_time(form.device_time.data))
+                            device_time=tapped.moment, clock_corrected=tapped.corrected)
             if is_htmx():
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)

@@ -11,7 +11,6 @@ from ..idempotency import claim, valid_request_id
 from ..models import Building, Grid, Household, Resident
 from ..scope import community_or_404, current_scope, grid_or_404, or_404
 from . import bp
-from ..scope import users_in_communities
 from .queries import buildings_with_counts, grids_with_counts, resident_count
 from ..search import search as run_search
 
@@ -34,16 +33,6 @@ def community(community_id: int):
 def grid(grid_id: int):
     grid = grid_or_404(grid_id)
     return render_template("registry/grid.html", grid=grid, buildings=buildings_with_counts(Building.grid_id == grid.id))
-
-
-@bp.get("/users")
-@login_required
-def users():
-    scope = current_scope()
-    if not scope.everything and not scope.managed_community_ids:
-        abort(404)
-    people = users_in_communities(None if scope.everything else scope.managed_community_ids)
-    return render_template("registry/users.html", users=people)
 
 
 @bp.get("/grids/<id:grid_id>/poster")
