@@ -115,10 +115,12 @@ PAGES = {
         "patrol-setup": "/patrols/setup", "campaigns": "/campaigns", "campaign": "/campaigns/{campaign}",
         "slips": "/slips", "users": "/users", "audit": "/audit", "cases": "/cases", "inbox": "/inbox",
         "grid": "/grids/{grid}", "community": "/communities/{community}", "card": "/h/{door}",
-        "search": "/search?q=长庚", "care": "/care",
+        "search": "/search?q=长庚", "care": "/care", "invites": "/invites", "lists": "/lists", "setup": "/setup",
+        "new-building": "/setup/buildings/new", "import": "/registry/import",
     },
     "admin": {
         "home": "/", "street": "/summary/street", "users": "/users", "dashboard": "/dashboard", "summary": "/summary",
+        "district": "/dashboard/district", "communities": "/setup/communities",
     },
 }
 
