@@ -155,7 +155,7 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     phone.wait_for_selector("#result.queued")
     assert "door" not in str(_db(live_server, select(ListTask.method).where(ListTask.done_at.isnot(None))))
     phone.context.set_offline(False)
-    phone.wait_for_function("localStorage.getItem('doorstep-outbox') === '[]'")
+    phone.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     phone.goto(f"{live_server.url}/tasks")
     assert "没有待办的核查" in phone.content()
 
