@@ -181,28 +181,35 @@ def _floor_sections(page) -> list[str]:
     return page.eval_on_selector_all("section.floor", "sections => sections.map(s => s.id)")
 
 
-def test_walk_a_tall_tower_ten_floors_a_page(live_server, phone):
-    """A 25-floor tower: the top ten floors first, a tab per band, and 下一户 crosses into the next band."""
-    import re
-
+def test_walk_a_tall_tower_on_one_page_with_its_floor_index(live_server, phone):
+    """A 25-floor tower: every floor on one page, an index that jumps to a floor, and 下一户 after the
+    last door of a floor goes down to the next floor's first door."""
     built = build_world_in(live_server.app, tower_floors=25, doors_per_floor=4)
     _throttle(phone)
     log_in(phone, live_server.url, built.users["lead"], PASSWORD)
     phone.goto(f"{live_server.url}/buildings/{built.tower_id}/walk")
-    assert _floor_sections(phone) == [f"f{n}" for n in range(25, 15, -1)]
-    assert phone.locator("nav.tabs a").count() == 3
+    assert _floor_sections(phone) == [f"f1-{n}" for n in range(25, 0, -1)]
+    assert phone.locator("nav.floor-index a").count() == 25
+    assert phone.locator("li.door").count() == 25 * 4
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # still no sideways scrolling
     screenshot(phone, "walk-tower")
-    phone.locator("nav.tabs a[href*='floors=6-15']").click()
-    phone.wait_for_url(re.compile(r"floors=6-15"))
-    assert _floor_sections(phone) == [f"f{n}" for n in range(15, 5, -1)]
-    last = phone.locator("li.door").last
+
+    def in_view(selector):
+        return phone.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+                                      return r.top >= 0 && r.top < innerHeight; }""", selector)
+
+    assert not in_view("#f1-16")
+    phone.locator("nav.floor-index a[href='#f1-16']").click()
+    phone.wait_for_function("location.hash === '#f1-16'")
+    assert in_view("#f1-16")
+    last = phone.locator("#f1-16 li.door").last
     last.locator("button[value=not_home]").click()
-    phone.wait_for_selector("li.door >> text=已记录")
-    phone.locator("li.door a:has-text('下一户')").click()
-    phone.wait_for_url(re.compile(r"floors=1-5"))
-    assert _floor_sections(phone) == [f"f{n}" for n in range(5, 0, -1)]
-    assert phone.locator("section#f5 a.room").first.inner_text() == "501"
+    phone.wait_for_selector("#f1-16 li.door >> text=已记录")
+    phone.locator("#f1-16 li.door a:has-text('下一户')").click()
+    first_of_15 = phone.locator("#f1-15 li.door").first
+    target = first_of_15.get_attribute("id")
+    phone.wait_for_function(f"location.hash === '#{target}'")
+    assert first_of_15.locator("a.room").inner_text() == "1501" and in_view(f"#{target}")
 
 
 def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):
