@@ -117,8 +117,8 @@ def test_a_knock_without_signal_is_kept_and_sent_once(live_server, phone):
     screenshot(phone, "offline")
 
     phone.context.set_offline(False)
-    phone.wait_for_function("!localStorage.getItem('doorstep-outbox') || "
-                            "JSON.parse(localStorage.getItem('doorstep-outbox')).length === 0")
+    phone.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                            ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     phone.wait_for_selector("#net-status", state="hidden")
     assert _delivered(posts, request_id) == [200]  # sent again with the same request id, once
     assert _db(live_server, select(Visit.request_id)) == request_id
@@ -153,7 +153,8 @@ def test_a_kept_knock_is_sent_when_the_page_is_opened_again(live_server, browser
     context.set_offline(False)
     page = context.new_page()
     page.goto(f"{live_server.url}/")
-    page.wait_for_function("JSON.parse(localStorage.getItem('doorstep-outbox') || '[]').length === 0")
+    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                           ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     page.wait_for_load_state("networkidle")
     assert _delivered(posts, request_id) == [200]
     assert _db(live_server, select(Visit.request_id).where(Visit.outcome == "refused")) == request_id
@@ -174,42 +175,45 @@ def test_walk_a_building_on_a_phone(live_server, phone):
     phone.wait_for_selector("li.door >> text=已记录")
     screenshot(phone, "walk")
     phone.locator("li.door a:has-text('下一户')").first.click()
+    phone.wait_for_function("location.hash.startsWith('#h-')")
+    phone.wait_for_timeout(300)
+    # The next door lands below the sticky header and its floor heading, its number in view.
+    top, header, heading = phone.evaluate("""() => {
+      const row = document.querySelector(location.hash);
+      return [row.getBoundingClientRect().top, document.querySelector('.topbar').getBoundingClientRect().bottom,
+              row.closest('section').querySelector('.floor-no').getBoundingClientRect().bottom];
+    }""")
+    assert top >= max(header, heading) - 1, (top, header, heading)
     assert _db(live_server, select(func.count()).select_from(Visit)) == 1
+    # A tower: every floor on one page with a floor index, still no sideways scrolling.
+    tower = _db(live_server, select(Building.id).where(Building.kind == "tower"))
+    phone.goto(f"{live_server.url}/buildings/{tower}/walk")
+    assert phone.locator("section.floor").count() == phone.locator(".floor-index a").count()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def _floor_sections(page) -> list[str]:
     return page.eval_on_selector_all("section.floor", "sections => sections.map(s => s.id)")
 
 
-def test_walk_a_tall_tower_on_one_page_with_its_floor_index(live_server, phone):
-    """A 25-floor tower: every floor on one page, an index that jumps to a floor, and 下一户 after the
-    last door of a floor goes down to the next floor's first door."""
+def test_walk_a_tall_tower_on_one_page(live_server, phone):
+    """A 25-floor tower: every floor on one page with a floor index; 下一户 goes down a floor in place."""
     built = build_world_in(live_server.app, tower_floors=25, doors_per_floor=4)
     _throttle(phone)
     log_in(phone, live_server.url, built.users["lead"], PASSWORD)
     phone.goto(f"{live_server.url}/buildings/{built.tower_id}/walk")
     assert _floor_sections(phone) == [f"f1-{n}" for n in range(25, 0, -1)]
-    assert phone.locator("nav.floor-index a").count() == 25
-    assert phone.locator("li.door").count() == 25 * 4
+    assert phone.locator(".floor-index a").count() == 25
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # still no sideways scrolling
     screenshot(phone, "walk-tower")
-
-    def in_view(selector):
-        return phone.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
-                                      return r.top >= 0 && r.top < innerHeight; }""", selector)
-
-    assert not in_view("#f1-16")
-    phone.locator("nav.floor-index a[href='#f1-16']").click()
-    phone.wait_for_function("location.hash === '#f1-16'")
-    assert in_view("#f1-16")
-    last = phone.locator("#f1-16 li.door").last
-    last.locator("button[value=not_home]").click()
-    phone.wait_for_selector("#f1-16 li.door >> text=已记录")
-    phone.locator("#f1-16 li.door a:has-text('下一户')").click()
-    first_of_15 = phone.locator("#f1-15 li.door").first
-    target = first_of_15.get_attribute("id")
-    phone.wait_for_function(f"location.hash === '#{target}'")
-    assert first_of_15.locator("a.room").inner_text() == "1501" and in_view(f"#{target}")
+    phone.locator(".floor-index a[href='#f1-16']").click()
+    row = phone.locator(f"li.door:has(a.room[href='/h/{built.tower_token(16, 4)}'])")
+    row.locator("button[value=not_home]").click()
+    row.locator("text=已记录").wait_for()
+    row.locator("a:has-text('下一户')").click()
+    phone.wait_for_function("location.hash.startsWith('#h-')")
+    following = phone.evaluate("location.hash")
+    assert phone.locator(f"{following} a.room").get_attribute("href") == f"/h/{built.tower_token(15, 1)}"
 
 
 def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):

@@ -183,7 +183,7 @@ def make_tasks(pushed: PushedList, user_id: int, request_id: str, *, method: str
 
 
 def record_result(task: ListTask, user_id: int, request_id: str, *, result: str, moved_to: str | None,
-                  note: str | None) -> ListTask:
+                  note: str | None, device_time: datetime | None = None) -> ListTask:
     """One result per task: a replay (or a second tap) changes nothing. Door-to-door is also a visit."""
     if task.done_at is not None:
         return task
@@ -195,7 +195,7 @@ def record_result(task: ListTask, user_id: int, request_id: str, *, result: str,
             _("List check: %(name)s", name=task.row.name), _("moved to %(place)s", place=moved) if moved else "",
             (note or "").strip()) if part)
         visit = record_knock(task.row.household, user_id, request_id=request_id, outcome=VISIT_OUTCOME[result],
-                             channel="door", note=text, device_time=None)
+                             channel="door", note=text, device_time=device_time)
         task.visit_id = visit.id
     task.result, task.moved_to = result, (moved_to or "").strip() or None
     task.result_note = (note or "").strip() or None

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx
+from ..forms import parse_device_time
 from ..models import ListTask, utcnow
 from ..scope import Scope, chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..search import search
@@ -238,5 +239,6 @@ def task(task_id: int):
     with writing():
         locked = db.session.scalar(select(ListTask).where(ListTask.id == found.id).with_for_update())
         record_result(locked, current_user.id, form.request_id.data, result=form.result.data,
-                      moved_to=form.moved_to.data, note=form.note.data)
+                      moved_to=form.moved_to.data, note=form.note.data,
+                      device_time=parse_device_time(request.form.get("device_time")))
     return hx_redirect(url_for("lists.mine") + f"#task-{found.id}")
