@@ -1,6 +1,7 @@
 """Local time for people: days and times of day in the deployment's time zone."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -62,17 +63,35 @@ def utc_from_local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+# The days Doorstep works with: anything outside is a typing error (or a probe), never a query.
+MIN_DAY = date(2000, 1, 1)
+MAX_DAY = date(2099, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def parse_day(raw: str | None) -> date | None:
+    """A day written YYYY-MM-DD between MIN_DAY and MAX_DAY; None for anything else."""
+    raw = (raw or "").strip()
+    if not _DAY.fullmatch(raw):
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if MIN_DAY <= day <= MAX_DAY else None
+
+
 def requested_day() -> date:
-    """?day=YYYY-MM-DD (default today, local); anything else is a 400."""
+    """?day=YYYY-MM-DD (default today, local); anything else (a bad or absurd day) is a 400."""
     from flask import abort, request
 
     raw = request.values.get("day")
     if not raw:
         return local_today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    day = parse_day(raw)
+    if day is None:
         abort(400)
+    return day
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

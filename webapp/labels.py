@@ -68,13 +68,8 @@ CHANGE_LABELS = {
     "moved_out": _l("moved out / back"),
     "added": _l("added"),
 }
-# Short forms for the building walk's row of small buttons.
-OUTCOME_SHORT_LABELS = {
-    "verified": _l("Seen"),
-    "not_home": _l("Not in"),
-    "refused": _l("Refused"),
-    "vacant": _l("Vacant"),
-}
+# The building walk's row of buttons: the same words as the card (one set of outcome words).
+OUTCOME_SHORT_LABELS = {value: OUTCOME_LABELS[value] for value in ("verified", "not_home", "refused", "vacant")}
 REPLY_LABELS = {
     "home_at": _l("Home at"),
     "call_me": _l("Call back"),
@@ -93,6 +88,14 @@ CHECKPOINT_KIND_LABELS = {
     "entrance": _l("Entrance"),
     "sealed_door": _l("Sealed door"),
 }
+SCAN_RESULT_LABELS = {
+    "normal": _l("All normal"),
+    "finding": _l("A finding"),
+}
+RESOLUTION_LABELS = {
+    "solved": _l("Solved on the spot"),
+    "handed": _l("Hand to a work group"),
+}
 FINDING_LABELS = {
     "seal_broken": _l("Seal broken"),
     "gathering": _l("People gathering"),
@@ -105,6 +108,7 @@ ROUND_STATE_LABELS = {
     "incomplete": _l("Incomplete"),
     "missed": _l("Missed"),
     "in_progress": _l("In progress"),
+    "due": _l("Due now"),
     "pending": _l("Not yet due"),
 }
 CASE_STATE_LABELS = {

@@ -47,7 +47,7 @@ def write_fields(form=None, request_id: str | None = None) -> Markup:
     if request_id is None:
         request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
     # A form with a prefix (one per resident on the card) names its fields with it.
-    name = form.request_id.name if form is not None else "request_id"
+    name = getattr(form.request_id, "name", "request_id") if form is not None else "request_id"
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
                   f'<input type="hidden" name="{escape(name)}" value="{escape(request_id)}">')
 
@@ -83,6 +83,8 @@ def register_template_helpers(app: Flask) -> None:
         slot_reply_label=_label(labels.SLOT_REPLY_LABELS),
         checkpoint_kind_label=_label(labels.CHECKPOINT_KIND_LABELS),
         finding_label=_label(labels.FINDING_LABELS),
+        resolution_label=_label(labels.RESOLUTION_LABELS),
+        scan_result_label=_label(labels.SCAN_RESULT_LABELS),
         round_state_label=_label(labels.ROUND_STATE_LABELS),
         case_state_label=_label(labels.CASE_STATE_LABELS),
         picture_label=_label(labels.PICTURE_LABELS),

@@ -110,6 +110,21 @@
     }, function () { setTimeout(function () { loop(read); }, 400); });
   }
 
+  // A dark stairwell: offer the torch where the camera has one (Chrome on Android exposes it).
+  function offerTorch(stream) {
+    var torch = document.getElementById("scan-torch");
+    var track = stream.getVideoTracks()[0];
+    var caps = track && track.getCapabilities ? track.getCapabilities() : {};
+    if (!torch || !caps.torch) return;
+    var on = false;
+    torch.hidden = false;
+    torch.addEventListener("click", function () {
+      on = !on;
+      track.applyConstraints({ advanced: [{ torch: on }] }).then(function () {
+        torch.setAttribute("aria-pressed", on ? "true" : "false");
+      }, function () { on = !on; });
+    });
+  }
   // The walk page may lose its signal before the first scan: fetch the decoder while it has one.
   var preloaded = box.dataset.local && !("BarcodeDetector" in window) ? loadDecoder() : null;
   if (preloaded) preloaded.catch(function () { preloaded = null; });
@@ -127,6 +142,7 @@
       .then(function (camera) {
         stream = camera;
         video.srcObject = camera;
+        offerTorch(camera);
         return video.play();
       })
       .then(function () {

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from tests.browser.conftest import log_in, qr_codes_on, screenshot
 from tests.conftest import PASSWORD
+from tests.factory import build_world_in
 
 pytestmark = pytest.mark.browser
 
@@ -143,6 +144,32 @@ def test_walk_a_building_on_a_phone(live_server, phone):
     phone.goto(f"{live_server.url}/buildings/{tower}/walk")
     assert phone.locator("section.floor").count() == phone.locator(".floor-index a").count()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def _floor_sections(page) -> list[str]:
+    return page.eval_on_selector_all("section.floor", "sections => sections.map(s => s.id)")
+
+
+def test_walk_a_tall_tower_on_one_page(live_server, phone):
+    """A 25-floor tower: every floor on one page, a floor index to jump to, 下一户 crosses floors in place."""
+    built = build_world_in(live_server.app, tower_floors=25, doors_per_floor=4)
+    _throttle(phone)
+    log_in(phone, live_server.url, built.users["lead"], PASSWORD)
+    phone.goto(f"{live_server.url}/buildings/{built.tower_id}/walk")
+    assert _floor_sections(phone) == [f"f1-{n}" for n in range(25, 0, -1)]
+    assert phone.locator(".floor-index a").count() == 25
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # still no sideways scrolling
+    screenshot(phone, "walk-tower")
+    phone.locator('.floor-index a[href="#f1-6"]').click()
+    phone.wait_for_function("location.hash === '#f1-6'")
+    last = phone.locator("section#f1-6 li.door").last
+    last.locator("button[value=not_home]").click()
+    phone.wait_for_selector("section#f1-6 li.door >> text=已记录")
+    page_url = phone.evaluate("location.pathname + location.search")
+    phone.locator("section#f1-6 li.door a:has-text('下一户')").click()
+    phone.wait_for_function("location.hash.startsWith('#h-')")
+    assert phone.evaluate("location.pathname + location.search") == page_url  # no reload
+    assert phone.locator(phone.evaluate("location.hash") + " a.room").inner_text() == "501"
 
 
 def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):

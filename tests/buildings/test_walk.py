@@ -61,12 +61,60 @@ def test_quick_knock_without_javascript_goes_back_to_the_walk_at_the_next_door(a
     assert f"/buildings/{world.volunteer_building}/walk" in response.headers["Location"]
 
 
+def _floors(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<section class="floor" id="f1-(\d+)"', html)]
+
+
+def _rooms(html: str) -> list[str]:
+    return re.findall(r'<a class="room" href="/h/[\w-]+">([^<]+)</a>', html)
+
+
+def test_a_tall_tower_is_one_page_with_a_floor_index(app, client, login_as, make_world):
+    """25 floors: every floor and every door once, top down, with an index to jump to each floor."""
+    built = make_world(tower_floors=25, doors_per_floor=4)
+    login_as(built.users["lead"])
+    html = client.get(f"/buildings/{built.tower_id}/walk").get_data(as_text=True)
+    assert _floors(html) == list(range(25, 0, -1))
+    assert all(f'href="#f1-{floor}"' in html for floor in range(1, 26))
+    assert html.count('name="outcome" value="not_home"') == 25 * 4
+    rooms = _rooms(html)
+    assert sorted(rooms) == sorted(room for _floor, room in built.tower_tokens) and len(rooms) == 25 * 4
+    # Old bookmarks with a band of floors still open the whole building.
+    for odd in ("7-16", "0-0", "abc", "-1-5", "1-5000000000000000000000"):
+        response = client.get(f"/buildings/{built.tower_id}/walk", query_string={"floors": odd})
+        assert response.status_code == 200 and _floors(response.get_data(as_text=True)) == list(range(25, 0, -1))
+
+
+def test_the_next_door_goes_down_a_floor_on_the_same_page(app, client, login_as, make_world):
+    """Knocking the last door of floor 16 leads to the first door of floor 15: an anchor on the same page."""
+    built = make_world(tower_floors=25, doors_per_floor=4)
+    login_as(built.users["lead"])
+    csrf = csrf_token_from(client, "/")
+    plain = client.post(f"/h/{built.tower_token(16, 4)}", data={
+        "csrf_token": csrf, "outcome": "verified", "channel": "door", "return_to": "walk",
+        "request_id": uuid.uuid4().hex})
+    assert plain.status_code == 303
+    location = plain.headers["Location"]
+    assert f"/buildings/{built.tower_id}/walk#h-" in location
+    page = client.get(location.split("#")[0]).get_data(as_text=True)
+    anchor = location.split("#")[1]
+    assert re.search(rf'id="{anchor}".*?<a class="room" href="/h/{built.tower_token(15, 1)}"', page, re.DOTALL)
+    # The same with HTMX: the row's 下一户 link is the next door's anchor.
+    fragment = client.post(f"/h/{built.tower_token(6, 4)}", headers={**HX, "X-CSRFToken": csrf}, data={
+        "outcome": "not_home", "channel": "door", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    body = fragment.get_data(as_text=True)
+    following = re.search(r'href="#(h-\d+)"', body)
+    assert fragment.status_code == 200 and following
+    assert re.search(rf'id="{following.group(1)}".*?href="/h/{built.tower_token(5, 1)}"', page, re.DOTALL)
+
+
 def test_a_tower_is_one_page_with_a_floor_index(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import Building
 
     with app.app_context():
         tower = db.session.scalar(select(Building).where(Building.kind == "tower"))
+        assert tower.floors <= 10
     login_as("lead")
     html = client.get(f"/buildings/{tower.id}/walk?entrance=1&floors=1-10").get_data(as_text=True)
     floors = [int(n) for n in re.findall(r'<section class="floor" id="f1-(\d+)"', html)]

@@ -53,11 +53,18 @@ def walk_url_after(household: Household) -> str:
     return walk_url(following or household)
 
 
-def walk_row_context(household: Household, visit=None) -> dict:
-    """What one door's row in the building walk needs (also the fragment after a tap)."""
-    campaign = active_campaign(household.community_id, household.grid_id)
-    following = next_household(household)
+_UNSET = object()
+
+
+def walk_row_context(household: Household, visit=None, *, campaign=_UNSET, state=None, following=_UNSET) -> dict:
+    """What one door's row in the building walk needs (also the fragment after a tap); a caller that
+    already has the campaign, the door's state or the next door passes them in."""
+    if campaign is _UNSET:
+        campaign = active_campaign(household.community_id, household.grid_id)
+    if following is _UNSET:
+        following = next_household(household)
+    if state is None:
+        state = door_states([household.id], campaign)[household.id]
     # The walk page holds the whole building: the next door is an anchor on the same page.
-    return {"household": household, "state": door_states([household.id], campaign)[household.id],
-            "campaign": campaign, "visit": visit, "request_id": None,
+    return {"household": household, "state": state, "campaign": campaign, "visit": visit, "request_id": None,
             "next_url": f"#h-{following.id}" if following else None}

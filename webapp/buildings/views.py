@@ -1,8 +1,8 @@
-from flask import abort, render_template, request
-from flask_login import login_required
+from flask import abort, render_template
+from flask_login import current_user, login_required
 
 from ..coverage import active_campaign, door_states
-from ..scope import building_or_404
+from ..scope import building_or_404, current_scope
 from . import bp
 from ..idempotency import new_request_id
 from .queries import entrances_of, households_of
@@ -51,6 +51,10 @@ def stickers(building_id: int):
     sheet = [(h, qr_svg(printed_url("doors.card", token=h.sticker_token))) for h in households_of(building.id)]
     if not sheet:
         abort(404)
+    if current_scope().manages(building.community_id):
+        from ..setup.services import note_stickers_printed
+
+        note_stickers_printed(building, current_user.id)  # set-up progress counts printed sheets
     return render_template("buildings/stickers.html", building=building, sheet=sheet)
 
 

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[str | None] = mapped_column(String(8))
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Logged in with a one-time code (new person, password reset): must choose a password first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Part of the login id kept in the session cookie: bumping it ends every session of the user
     # (logout, password change or reset, end of access). See webapp/auth/sessions.py.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")

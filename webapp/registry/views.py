@@ -11,9 +11,8 @@ from ..idempotency import claim, valid_request_id
 from ..models import Building, Grid, Household, Resident
 from ..scope import community_or_404, current_scope, grid_or_404, or_404
 from . import bp
-from ..scope import users_in_communities
 from .queries import buildings_with_counts, grids_with_counts, resident_count
-from .search import search as run_search
+from ..search import search as run_search
 
 
 @bp.get("/communities/<id:community_id>")
@@ -36,16 +35,6 @@ def grid(grid_id: int):
     return render_template("registry/grid.html", grid=grid, buildings=buildings_with_counts(Building.grid_id == grid.id))
 
 
-@bp.get("/users")
-@login_required
-def users():
-    scope = current_scope()
-    if not scope.everything and not scope.managed_community_ids:
-        abort(404)
-    people = users_in_communities(None if scope.everything else scope.managed_community_ids)
-    return render_template("registry/users.html", users=people)
-
-
 @bp.get("/grids/<id:grid_id>/poster")
 @login_required
 def poster(grid_id: int):
@@ -60,7 +49,7 @@ def poster(grid_id: int):
 def search():
     """Name, last four digits of a phone, or address fragments, across the user's whole scope."""
     query = (request.args.get("q") or "").strip()[:60]
-    hits = run_search(current_scope().households(), query) if query else []
+    hits = run_search(current_scope(), query) if query else []
     return page_or_fragment("registry/search.html", "registry/_search_results.html", query=query, hits=hits)
 
 

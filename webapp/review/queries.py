@@ -116,6 +116,15 @@ def findings_count(community_ids, day: date) -> int:
         Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end))
 
 
+def findings_of(community_ids, day: date, limit: int = 100) -> list[PatrolScan]:
+    """The day's patrol findings themselves (the summary lists them, not only counts them)."""
+    start, end = day_bounds(day)
+    seen = func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at)
+    return list(db.session.scalars(select(PatrolScan).join(Checkpoint).where(
+        Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end)
+        .order_by(seen).limit(limit)))
+
+
 SUMMARY_COLUMNS = ("checked", "reached", "not_home", "refused", "vacant",
                    *(f"new_{category}" for category in RESIDENT_CATEGORIES))
 

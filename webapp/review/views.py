@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import local_today, requested_day
+from ..clock import local_naive, local_today, requested_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
+from ..hypermedia import id_arg
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -25,6 +26,7 @@ from .queries import (
     SUMMARY_COLUMNS,
     care_list,
     coverage_by,
+    findings_of,
     summary_table,
     knocks_by_volunteer,
     open_case_count,
@@ -41,7 +43,7 @@ def dashboard():
     campaign = active_campaign(community.id)
     grids = coverage_by(campaign, Grid) if campaign else []
     # Drill down: the buildings of one grid (?grid=<id>), not all of a large community's at once.
-    wanted = request.args.get("grid", type=int)
+    wanted = id_arg("grid")
     grid = next((row for row in grids if row.obj.id == wanted), None)
     return render_template(
         "review/dashboard.html", community=community, communities=communities, campaign=campaign,
@@ -76,7 +78,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
     form = form or SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS), status
+                           labels=COLUMN_LABELS, findings=findings_of([community.id], day)), status
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -90,7 +92,7 @@ def summary():
     form = SignSummaryForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _summary_page(community, communities, requested_day(), form=form, status=422)
+        return _summary_page(community, communities, form.day.data or local_today(), form=form, status=422)
     with writing():
         sign_summary(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
@@ -104,7 +106,7 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Patrol findings"), totals["findings"]])
     body.append([_("Open cases"), totals["open_cases"]])
     if signed:
-        body.append([_("Signed by"), signed.signed_by.display_name, signed.signed_at.isoformat(" ", "minutes")])
+        body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
     return header, body
 

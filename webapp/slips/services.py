@@ -128,8 +128,8 @@ def new_household(building, room: str) -> Household:
 
 
 def _floor_of(room: str) -> int:
-    digits = "".join(ch for ch in room if ch.isdigit())
-    return max(1, int(digits[:-2])) if len(digits) >= 3 else 1
+    digits = "".join(ch for ch in room if "0" <= ch <= "9")  # not isdigit(): "²" is a digit to it
+    return min(200, max(1, int(digits[:-2]))) if len(digits) >= 3 else 1
 
 
 def dismiss_self_report(report: SelfReport, user_id: int, request_id: str) -> None:

@@ -1,0 +1,205 @@
+"""The registry import in the browser: preview first, then one transaction; idempotent; duplicates surfaced."""
+import io
+
+import pytest
+
+from tests.setup.helpers import confirm_path, count, post, upload
+
+HEADER = "网格,楼栋,类型,单元,楼层,门牌,地址,状态,姓名,电话,身份证号,类别,关怀\n"
+ROWS = (
+    "新一网格,幸福里1号楼,步梯楼,2,3,301,幸福里1号2单元301,自住,赵和平,13800138000,11010519491231002X,本地常住,独居老人\n"
+    "新一网格,幸福里1号楼,步梯楼,2,3,301,幸福里1号2单元301,自住,赵小明,,,本地常住,\n"
+    "新一网格,幸福里1号楼,步梯楼,2,3,302,幸福里1号2单元302,出租,钱小燕,13900139000,,外地暂住,\n"
+    "新二网格,幸福里平房,平房片区,1,1,7,幸福里7号,空置,,,,,\n"
+)
+GOOD = HEADER + ROWS
+
+
+def _households(app):
+    from webapp.models import Household
+
+    return count(app, Household)
+
+
+def _residents(app):
+    from webapp.models import Resident
+
+    return count(app, Resident)
+
+
+def _import(client, data: bytes, filename="registry.csv", decisions=None):
+    preview = upload(client, data, filename)
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:3000]
+    page = preview.get_data(as_text=True)
+    done = post(client, confirm_path(page), decisions or {})
+    assert done.status_code == 303, done.get_data(as_text=True)[:3000]
+    return page
+
+
+def test_the_page_has_a_file_field_a_template_and_documented_columns(login_as):
+    client = login_as("secretary")
+    page = client.get("/registry/import").get_data(as_text=True)
+    assert 'type="file"' in page and "template.xlsx" in page and "template.csv" in page
+    for header in ("网格", "楼栋", "门牌", "地址", "身份证号", "类别"):
+        assert header in page
+    template = client.get("/registry/import/template.xlsx")
+    assert template.status_code == 200 and template.data[:2] == b"PK"
+    csv = client.get("/registry/import/template.csv")
+    assert csv.data.decode("utf-8-sig").startswith("网格,楼栋")
+
+
+def test_preview_changes_nothing_and_confirm_applies_once(app, login_as):
+    client = login_as("secretary")
+    before = (_households(app), _residents(app))
+    preview = upload(client, GOOD.encode("utf-8"))
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert 'data-count="households-new">3<' in page and 'data-count="residents-new">3<' in page
+    assert (_households(app), _residents(app)) == before
+    path = confirm_path(page)
+    request_id = "confirm-once-1234"
+    assert post(client, path, request_id=request_id).status_code == 303
+    assert (_households(app), _residents(app)) == (before[0] + 3, before[1] + 3)
+    assert post(client, path, request_id=request_id).status_code == 303  # a replay changes nothing
+    assert (_households(app), _residents(app)) == (before[0] + 3, before[1] + 3)
+    # The same file again: everything unchanged, nothing added.
+    again = upload(client, GOOD.encode("utf-8")).get_data(as_text=True)
+    assert 'data-count="households-unchanged">3<' in again and 'data-count="residents-unchanged">3<' in again
+    assert 'data-count="households-new">0<' in again and 'data-count="residents-new">0<' in again
+    assert "Import now" not in again and "立即导入" not in again
+
+
+def test_bad_last_row_leaves_the_database_as_it_was(app, login_as):
+    client = login_as("secretary")
+    before = (_households(app), _residents(app))
+    bad = GOOD + "新一网格,幸福里1号楼,城堡,¹,x,303,幸福里1号2单元303,闹鬼,孙某,call me,110105194912310021,外星,vip\n"
+    response = upload(client, bad.encode("utf-8"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "/confirm" not in page
+    for header in ("类型", "单元", "楼层", "状态", "电话", "身份证号", "类别", "关怀"):
+        assert f"<td>6</td><td>{header}</td>" in page, header
+    assert (_households(app), _residents(app)) == before
+
+
+def test_gbk_and_bom_csv_and_xlsx_are_read(app, login_as):
+    from openpyxl import Workbook
+
+    client = login_as("secretary")
+    before = _households(app)
+    _import(client, GOOD.encode("gbk"))
+    assert _households(app) == before + 3
+    bom = ("\ufeff" + HEADER + "新一网格,幸福里1号楼,步梯楼,2,4,401,幸福里1号2单元401,自住,李四,,,本地常住,\n").encode()
+    _import(client, bom)
+    assert _households(app) == before + 4
+    book = Workbook()
+    sheet = book.active
+    for line in (HEADER + "新一网格,幸福里1号楼,步梯楼,2,5,501,幸福里1号2单元501,自住,王五,,,本地常住,\n").splitlines():
+        sheet.append([int(v) if v.isdigit() else v for v in line.split(",")])
+    sheet["N2"] = "=1+1"  # a formula outside the columns
+    sheet.merge_cells("A3:B3")  # merged cells below the data
+    out = io.BytesIO()
+    book.save(out)
+    _import(client, out.getvalue(), "registry.xlsx")
+    assert _households(app) == before + 5
+
+
+def test_an_updated_file_updates_by_address_and_id_number(app, login_as):
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident, StatusChange
+
+    client = login_as("secretary")
+    _import(client, GOOD.encode())
+    households, residents = _households(app), _residents(app)
+    changed = GOOD.replace("幸福里1号2单元302,出租,钱小燕,13900139000", "幸福里1号2单元302,空置,钱小燕,13900139999")
+    page = upload(client, changed.encode()).get_data(as_text=True)
+    assert 'data-count="households-updated">1<' in page and 'data-count="residents-updated">1<' in page
+    post(client, confirm_path(page))
+    assert (_households(app), _residents(app)) == (households, residents)
+    with app.app_context():
+        household = db.session.scalar(select(Household).where(Household.address == "幸福里1号2单元302"))
+        assert household.status == "vacant"
+        assert household.residents[0].phone == "13900139999"
+        assert db.session.scalar(select(StatusChange).where(StatusChange.household_id == household.id)) is not None
+        assert db.session.scalar(select(Resident).where(Resident.name == "赵和平")).care_tags[0].tag == "elderly_alone"
+
+
+def test_a_person_twice_is_shown_for_a_decision_not_doubled(app, login_as):
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Resident
+
+    client = login_as("secretary")
+    _import(client, GOOD.encode())
+    twice = HEADER + ("新一网格,幸福里1号楼,步梯楼,2,4,402,幸福里1号2单元402,自住,赵和平,,11010519491231002X,本地常住,\n"
+                      "新一网格,幸福里1号楼,步梯楼,2,4,403,幸福里1号2单元403,自住,钱小燕,13900139000,,外地暂住,\n"
+                      "新一网格,幸福里1号楼,步梯楼,2,4,404,幸福里1号2单元404,自住,钱小燕,13900139000,,外地暂住,\n")
+    residents = _residents(app)
+    page = upload(client, twice.encode()).get_data(as_text=True)
+    assert 'name="decide-2"' in page and 'name="decide-3"' in page and 'name="decide-4"' in page
+    assert 'value="move"' in page
+    # Line 2 moves here, line 3 is kept in both places, line 4 is not added again.
+    post(client, confirm_path(page), {"decide-2": "move", "decide-3": "both"})
+    assert _residents(app) == residents + 2
+    with app.app_context():
+        zhao = db.session.scalars(select(Resident).where(Resident.name == "赵和平").order_by(Resident.id)).all()
+        assert [r.moved_out for r in zhao] == [True, False]
+        assert len(db.session.scalars(select(Resident).where(Resident.name == "钱小燕")).all()) == 2
+
+
+@pytest.mark.parametrize("data, filename, expected", [
+    (b"", "registry.csv", ("空", "empty")),
+    (b"PK\x03\x04 not a zip", "registry.xlsx", ("XLSX",)),
+    (HEADER.encode() + "新一网格,幸福里1号楼,步梯楼,2,3,301,幸福里1号2单元301,自住,赵\x00和平,,,本地常住,\n".encode(),
+     "registry.csv", ("NUL",)),
+    ("楼栋,门牌\n1号楼,101\n".encode(), "registry.csv", ("网格", "地址")),
+])
+def test_bad_files_get_a_message_beside_the_field(app, login_as, data, filename, expected):
+    client = login_as("secretary")
+    before = _households(app)
+    response = upload(client, data, filename)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="error"' in page and any(text in page for text in expected), page[:2000]
+    assert _households(app) == before
+
+
+def test_long_names_and_superscript_entrances_are_row_errors(app, login_as):
+    client = login_as("secretary")
+    rows = HEADER + ("新一网格,幸福里1号楼,步梯楼,²,3,301,幸福里1号2单元301,自住,赵某,,,本地常住,\n"
+                     "新一网格,幸福里1号楼,步梯楼,1,3,302,幸福里1号2单元302,自住," + "赵" * 80 + ",,,本地常住,\n")
+    response = upload(client, rows.encode())
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<td>2</td><td>单元</td>" in page and "<td>3</td><td>姓名</td>" in page
+
+
+def test_a_file_over_the_limit_is_refused_clearly(app, login_as):
+    client = login_as("secretary")
+    response = upload(client, b"a" * (50 * 1024 * 1024), "huge.csv")
+    assert response.status_code == 413
+    assert "MB" in response.get_data(as_text=True)
+
+
+def test_export_is_the_import_format_and_formula_safe(app, login_as):
+    client = login_as("secretary")
+    _import(client, (HEADER + "新一网格,幸福里1号楼,步梯楼,1,1,101,=HYPERLINK(1),自住,@某,,,本地常住,\n").encode())
+    exported = client.get("/registry/export.csv")
+    assert exported.status_code == 200
+    text = exported.data.decode("utf-8-sig")
+    assert text.startswith("网格,楼栋") and "'=HYPERLINK(1)" in text and "'@某" in text
+    # Re-importing the export of the whole community changes nothing.
+    book = client.get("/registry/export.xlsx")
+    page = upload(client, book.data, "export.xlsx").get_data(as_text=True)
+    assert 'data-count="households-new">0<' in page and 'data-count="residents-new">0<' in page
+
+
+def test_outside_the_scope_is_a_404(app, login_as, world):
+    client = login_as("volunteer")
+    assert client.get("/registry/import").status_code == 404
+    assert client.get("/registry/export.csv").status_code == 404
+    secretary = login_as("secretary")
+    assert secretary.get(f"/registry/import?community={world.second_community}").status_code == 404

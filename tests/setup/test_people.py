@@ -1,0 +1,112 @@
+"""The people page: add with a one-time code, change assignments, reset a password, end access."""
+import re
+
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from tests.setup.helpers import post
+
+CODE = re.compile(r'data-code>([a-z0-9-]+)<')
+
+
+def _log_in(app, username, password):
+    client = app.test_client()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    return client, response
+
+
+def test_secretary_adds_a_volunteer_who_must_choose_a_password(app, login_as, world):
+    client = login_as("secretary")
+    page = client.get("/users")
+    assert page.status_code == 200
+    response = post(client, "/users", {"username": "xiaowang", "name": "小王", "phone": "13700137000",
+                                       "role": "volunteer", "grids": [world.volunteer_grid], "valid_until": "2099-12-31"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:3000]
+    code = CODE.search(response.get_data(as_text=True)).group(1)
+    assert "xiaowang" in client.get("/users").get_data(as_text=True)
+    person, login = _log_in(app, "xiaowang", code)
+    assert login.status_code == 303
+    assert person.get("/").headers["Location"].endswith("/password")  # a code is good for choosing a password only
+    weak = post(person, "/password", {"password": "12345678", "again": "12345678"}, token_from="/password")
+    assert weak.status_code == 422 and 'class="error"' in weak.get_data(as_text=True)
+    good = post(person, "/password", {"password": "bright-lantern-42", "again": "bright-lantern-42"},
+                token_from="/password")
+    assert good.status_code == 303
+    assert person.get("/").status_code == 200
+    assert _log_in(app, "xiaowang", code)[1].status_code == 422  # the code works once
+    assert _log_in(app, "xiaowang", "bright-lantern-42")[1].status_code == 303
+
+
+def test_bad_input_is_shown_beside_the_field(app, login_as, world):
+    client = login_as("secretary")
+    taken = post(client, "/users", {"username": "volunteer", "name": "x", "role": "volunteer",
+                                    "grids": [world.volunteer_grid]})
+    assert taken.status_code == 422
+    nothing = post(client, "/users", {"username": "newbie", "name": "新人", "role": "volunteer"})
+    assert nothing.status_code == 422
+    foreign = post(client, "/users", {"username": "newbie", "name": "新人", "role": "volunteer",
+                                      "grids": [world.second_grid]})
+    assert foreign.status_code == 422  # a grid of another community is not on the list
+    secretary = post(client, "/users", {"username": "newbie", "name": "新人", "role": "secretary",
+                                        "community": world.first_community})
+    assert secretary.status_code == 422  # only an admin appoints a secretary
+    long_name = post(client, "/users", {"username": "newbie", "name": "王" * 80, "role": "volunteer",
+                                        "grids": [world.volunteer_grid]})
+    assert long_name.status_code == 422
+
+
+def test_reset_and_end_access_end_sessions(app, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import User
+
+    volunteer, _ = _log_in(app, "volunteer", PASSWORD)
+    assert volunteer.get("/").status_code == 200
+    client = login_as("secretary")
+    with app.app_context():
+        volunteer_id = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+    assert client.get(f"/users/{volunteer_id}").status_code == 200
+    reset = post(client, f"/users/{volunteer_id}/reset")
+    code = CODE.search(reset.get_data(as_text=True)).group(1)
+    ended_session = volunteer.get("/password")  # even the page for choosing a password: logged out
+    assert ended_session.status_code == 302 and "/login" in ended_session.headers["Location"]
+    assert _log_in(app, "volunteer", PASSWORD)[1].status_code == 422
+    again, login = _log_in(app, "volunteer", code)
+    assert login.status_code == 303
+    ended = post(client, f"/users/{volunteer_id}/end")
+    assert ended.status_code == 303
+    assert again.get("/password").status_code == 302  # logged out at once
+    assert _log_in(app, "volunteer", code)[1].status_code in (403, 422)
+    assert "volunteer" not in re.findall(r"\((\w+)\)</span>", client.get("/users").get_data(as_text=True))
+
+
+def test_changing_assignments_and_scope(app, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import User
+
+    client = login_as("secretary")
+    with app.app_context():
+        ids = dict(db.session.execute(select(User.username, User.id)).all())
+    changed = post(client, f"/users/{ids['volunteer']}", {"role": "lead", "buildings": [world.other_building]})
+    assert changed.status_code == 303
+    with app.app_context():
+        user = db.session.get(User, ids["volunteer"])
+        assert [(a.role, a.building_id) for a in user.current_assignments()] == [("lead", world.other_building)]
+    # Another community's people, secretaries and admins are not hers.
+    for name in ("volunteer2", "admin", "secretary"):
+        assert client.get(f"/users/{ids[name]}").status_code == 404
+        assert post(client, f"/users/{ids[name]}/reset").status_code == 404
+    assert login_as("volunteer2").get("/users").status_code == 404
+
+
+def test_admin_appoints_a_secretary(app, login_as, world):
+    client = login_as("admin")
+    response = post(client, "/users", {"username": "shuji2", "name": "李书记", "role": "secretary",
+                                       "community": world.second_community})
+    assert response.status_code == 200, response.get_data(as_text=True)[:3000]
+    code = CODE.search(response.get_data(as_text=True)).group(1)
+    person, login = _log_in(app, "shuji2", code)
+    assert login.status_code == 303
+    post(person, "/password", {"password": "second-community-9", "again": "second-community-9"}, token_from="/password")
+    assert person.get(f"/setup?community={world.second_community}").status_code == 200
+    assert person.get(f"/setup?community={world.first_community}").status_code == 404

@@ -1,0 +1,139 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import ChoiceField, WriteForm, as_choices
+from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
+from ..passwords import StrongPassword
+
+NAME = [DataRequired(_l("Required.")), Length(max=80, message=_l("At most %(max)d characters."))]
+ENTRANCES = NumberRange(1, 50, message=_l("A number from %(min)s to %(max)s."))
+FLOORS = NumberRange(1, 120, message=_l("A number from %(min)s to %(max)s."))
+
+
+def no_control_characters(form, field):
+    if field.data and any(ord(c) < 32 for c in str(field.data)):
+        raise ValidationError(_l("Contains a control character; type it again."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        values = {str(getattr(choice, "value", None) or choice[0]) for choice in self.choices}
+        if any(str(value) not in values for value in self.data or ()):
+            raise ValidationError(_l("Choose from the list."))
+
+
+class GridForm(WriteForm):
+    name = StringField(_l("Grid name"), validators=[*NAME, no_control_characters])
+
+
+class BuildingForm(WriteForm):
+    """The generator: a block (entrances × floors × doors), a row of bungalows or a courtyard."""
+
+    name = StringField(_l("Building name"), validators=[*NAME, no_control_characters])
+    grid = SelectField(_l("Grid"), coerce=int, validate_choice=True)
+    kind = ChoiceField(_l("Kind"), choices=as_choices(BUILDING_KIND_LABELS), default="walkup",
+                       validators=[DataRequired(_l("Choose the kind."))])
+    address_prefix = StringField(_l("Address before the door number"), validators=[
+        DataRequired(_l("Required.")), Length(max=90, message=_l("At most %(max)d characters.")), no_control_characters],
+        description=_l("e.g. 和平里5号 gives 和平里5号2单元301; 和平里 gives 和平里80号 for bungalows."))
+    entrances = IntegerField(_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
+    floors = IntegerField(_l("Floors"), default=6, validators=[Optional(), FLOORS])
+    per_floor = IntegerField(_l("Doors per floor"), default=2, validators=[Optional(), NumberRange(1, 30, message=_l(
+        "A number from %(min)s to %(max)s."))])
+    skip = StringField(_l("Floor numbers not used (optional)"), validators=[Optional(), Regexp(
+        r"^[0-9]{1,3}([ ,，、/]+[0-9]{1,3})*$", message=_l("Floor numbers separated by commas, e.g. 4, 13, 14."))],
+        description=_l("e.g. 4, 13, 14: the floor above 3 is numbered 5."))
+    count = IntegerField(_l("Number of doors (bungalows, courtyard)"), default=10, validators=[
+        Optional(), NumberRange(1, 500, message=_l("A number from %(min)s to %(max)s."))])
+    start = IntegerField(_l("First door number"), default=1, validators=[
+        Optional(), NumberRange(1, 99999, message=_l("A number from %(min)s to %(max)s."))])
+
+    def skipped(self) -> set[int]:
+        import re
+
+        return {int(n) for n in re.findall(r"[0-9]+", self.skip.data or "")}
+
+
+class BuildingEditForm(WriteForm):
+    name = StringField(_l("Building name"), validators=[*NAME, no_control_characters])
+    grid = SelectField(_l("Grid"), coerce=int, validate_choice=True)
+
+
+class HouseholdForm(WriteForm):
+    entrance = IntegerField(_l("Entrance"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
+    floor = IntegerField(_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
+    room = StringField(_l("Door number"), validators=[DataRequired(_l("Required.")), Length(
+        max=16, message=_l("At most %(max)d characters.")), no_control_characters])
+    address = StringField(_l("Address"), validators=[DataRequired(_l("Required.")), Length(
+        max=120, message=_l("At most %(max)d characters.")), no_control_characters])
+    status = ChoiceField(_l("Status"), choices=as_choices(HOUSEHOLD_STATUS_LABELS), default="occupied",
+                         validators=[DataRequired(_l("Choose the status."))])
+
+
+class MergeForm(WriteForm):
+    target = SelectField(_l("The same door as"), coerce=int, validate_choice=True)
+
+
+class RemoveForm(WriteForm):
+    pass
+
+
+class PersonForm(WriteForm):
+    username = StringField(_l("User name (for logging in)"), validators=[
+        DataRequired(_l("Required.")), Length(max=40, message=_l("At most %(max)d characters.")),
+        Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Letters, digits and _ . @ - only, without spaces."))])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Required.")), Length(
+        max=40, message=_l("At most %(max)d characters.")), no_control_characters])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Regexp(
+        r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))])
+    role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
+    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
+    grids = MultiCheckboxField(_l("Grids"), coerce=int)
+    buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
+    valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
+
+    def set_roles(self, roles):
+        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
+
+
+class AssignForm(WriteForm):
+    role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
+    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
+    grids = MultiCheckboxField(_l("Grids"), coerce=int)
+    buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
+    valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
+
+    def set_roles(self, roles):
+        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
+
+
+class PersonActionForm(WriteForm):
+    pass
+
+
+class OwnPasswordForm(WriteForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Required.")), StrongPassword(username=lambda form: form.username_value)])
+    again = PasswordField(_l("The new password again"), validators=[DataRequired(_l("Required."))])
+    username_value = None
+
+    def validate_again(self, field):
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two passwords differ."))
+
+
+class StreetForm(WriteForm):
+    name = StringField(_l("Street name"), validators=[*NAME, no_control_characters])
+
+
+class CommunityForm(WriteForm):
+    name = StringField(_l("Community name"), validators=[*NAME, no_control_characters])
+    street = SelectField(_l("Street"), coerce=int, validate_choice=True)
+    callback_phone = StringField(_l("Callback number printed on note slips"), validators=[Optional(), Length(
+        max=32, message=_l("At most %(max)d characters.")), Regexp(r"^[0-9 +()-]{3,32}$", message=_l(
+            "Digits, spaces and - only."))])

@@ -1,0 +1,212 @@
+"""The people page (/users): a secretary adds volunteers and building leads in her community,
+changes what they hold, resets a password to a one-time code, and ends anyone's access at once;
+an admin does the same for everyone, secretaries included. And the page where a person holding
+a one-time code chooses their own password."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from ..clock import utc_from_local
+from ..database import writing
+from ..extensions import db
+from ..forms import as_choices
+from ..hypermedia import hx_redirect, is_htmx
+from ..idempotency import claim
+from ..models import Building, Grid, User
+from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404, users_in_communities
+from . import bp
+from .forms import AssignForm, OwnPasswordForm, PersonActionForm, PersonForm
+from .people import assign, create_person, end_access, reset_password, set_own_password
+from .services import SetupError
+
+
+def _roles() -> list[str]:
+    return ["volunteer", "lead", "secretary"] if current_scope().everything else ["volunteer", "lead"]
+
+
+def _within():
+    """The communities whose assignments this user may change (None: all, for an admin)."""
+    scope = current_scope()
+    return None if scope.everything else scope.managed_community_ids
+
+
+def _person_or_404(user_id: int) -> User:
+    scope = current_scope()
+    person = or_404(db.session.get(User, user_id))
+    if scope.everything:
+        return person
+    if person.id == current_user.id or person not in users_in_communities(scope.managed_community_ids):
+        abort(404)
+    if not person.roles() <= {"volunteer", "lead"}:
+        abort(404)  # a secretary manages volunteers and leads; an admin manages secretaries
+    return person
+
+
+def _places(form, community) -> None:
+    form.community.choices = as_choices([(c.id, c.name) for c in managed_communities_or_404()])
+    if form.community.data is None:
+        form.community.data = community.id
+    form.grids.choices = as_choices(db.session.execute(
+        db.select(Grid.id, Grid.name).where(Grid.community_id == community.id).order_by(Grid.id)).all())
+    form.buildings.choices = as_choices(db.session.execute(
+        db.select(Building.id, Building.name).where(Building.community_id == community.id)
+        .order_by(Building.sort_key, Building.name)).all())
+    form.set_roles(_roles())
+
+
+def _until(day) -> datetime | None:
+    """The end of that local day, as naive UTC."""
+    if day is None:
+        return None
+    return utc_from_local(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _assign_kwargs(form, community) -> dict:
+    role = form.role.data
+    community_id = form.community.data if role == "secretary" else None
+    if role == "secretary" and community_id not in {c.id for c in managed_communities_or_404()}:
+        raise SetupError("community", _("Choose the community."))
+    return {"community_id": community_id,
+            "grid_ids": list(form.grids.data or ()) if role == "volunteer" else [],
+            "building_ids": list(form.buildings.data or ()) if role in ("volunteer", "lead") else [],
+            "valid_until": _until(form.valid_until.data)}
+
+
+def _people_page(community, form=None, status=200):
+    scope = current_scope()
+    people = users_in_communities(None if scope.everything else scope.managed_community_ids)
+    if form is None:
+        form = PersonForm.blank(role="volunteer")
+    _places(form, community)
+    return render_template("setup/people.html", people=people, form=form, community=community,
+                           communities=managed_communities_or_404()), status
+
+
+@bp.get("/users")
+@login_required
+def users():
+    return _people_page(chosen_community(managed_communities_or_404()))
+
+
+@bp.post("/users")
+@login_required
+def person_create():
+    community = chosen_community(managed_communities_or_404())
+    form = PersonForm()
+    _places(form, community)
+    if not form.validate_on_submit():
+        return _people_page(community, form, status=422)
+    made = {}
+    try:
+        with writing():
+            if claim(form.request_id.data, current_user.id, "person"):
+                made["user"], made["code"] = create_person(
+                    form.username.data.strip(), form.name.data.strip(), form.phone.data, form.role.data,
+                    created_by_id=current_user.id, **_assign_kwargs(form, community))
+    except SetupError as error:
+        getattr(form, error.field).errors = [str(error)]
+        return _people_page(community, form, status=422)
+    if "user" not in made:
+        flash(_("That person was already added."))
+        return hx_redirect(url_for("setup.users", community=community.id))
+    return render_template("setup/code.html", person=made["user"], code=made["code"], new=True)
+
+
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
+@login_required
+def person(user_id: int):
+    person = _person_or_404(user_id)
+    community = chosen_community(managed_communities_or_404())
+    current = person.current_assignments()
+    if request.method == "GET":
+        role = current[0].role if current else "volunteer"
+        form = AssignForm.blank(
+            role=role, grids=[a.grid_id for a in current if a.grid_id],
+            buildings=[a.building_id for a in current if a.building_id],
+            community=next((a.community_id for a in current if a.community_id), None))
+        _places(form, community)
+        return _person_page(person, form, community)
+    form = AssignForm()
+    _places(form, community)
+    if form.validate_on_submit():
+        try:
+            with writing():
+                if claim(form.request_id.data, current_user.id, "assign"):
+                    assign(person, form.role.data, created_by_id=current_user.id, within=_within(),
+                           **_assign_kwargs(form, community))
+            flash(_("%(name)s now holds what you chose.", name=person.display_name))
+            return hx_redirect(url_for("setup.users", community=community.id))
+        except SetupError as error:
+            getattr(form, error.field).errors = [str(error)]
+    return _person_page(person, form, community, status=422)
+
+
+def _person_page(person, form, community, status=200):
+    return render_template("setup/person.html", person=person, form=form, community=community,
+                           action=PersonActionForm.blank()), status
+
+
+@bp.post("/users/<id:user_id>/reset")
+@login_required
+def person_reset(user_id: int):
+    person = _person_or_404(user_id)
+    form = PersonActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    code = None
+    with writing():
+        if claim(form.request_id.data, current_user.id, "reset"):
+            code = reset_password(person)
+    if code is None:
+        flash(_("That reset was already done; reset again for a new code."))
+        return hx_redirect(url_for("setup.person", user_id=person.id))
+    return render_template("setup/code.html", person=person, code=code, new=False)
+
+
+@bp.post("/users/<id:user_id>/end")
+@login_required
+def person_end(user_id: int):
+    person = _person_or_404(user_id)
+    form = PersonActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with writing():
+        if claim(form.request_id.data, current_user.id, "end_access"):
+            end_access(person, within=_within())
+    flash(_("%(name)s's access has ended; they are logged out everywhere.", name=person.display_name))
+    return hx_redirect(url_for("setup.users"))
+
+
+# --- choosing one's own password after a one-time code --------------------------------------
+
+ALLOWED_WITH_CODE = {"setup.own_password", "auth.logout", "auth.language", "static"}
+
+
+@bp.before_app_request
+def must_choose_password():
+    if (current_user.is_authenticated and getattr(current_user, "must_change_password", False)
+            and request.endpoint not in ALLOWED_WITH_CODE):
+        target = url_for("setup.own_password")
+        return hx_redirect(target) if is_htmx() else redirect(target)
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def own_password():
+    form = OwnPasswordForm() if request.method == "POST" else OwnPasswordForm.blank()
+    form.username_value = current_user.username
+    if request.method == "POST":
+        if form.validate_on_submit():
+            user = current_user._get_current_object()
+            with writing():
+                set_own_password(user, form.password.data)
+            login_user(user)  # this session goes on; every other one has ended
+            flash(_("Your password is set."))
+            return hx_redirect(url_for("home.index"))
+        return render_template("setup/password.html", form=form), 422
+    return render_template("setup/password.html", form=form)
