@@ -185,13 +185,15 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
     if state is None:
         state = door_states([household.id], campaign)[household.id]
         following = next_household(household)
-    if walking:
-        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
-                                                                              state=state, following=following))
-    # The door's status and campaign state sit above the swapped panel: update them out of band.
-    # After not_home the panel offers to leave a slip (field slip_code); a new knock has none bound yet.
+    # After not_home the panel (or the walk row) offers to leave a slip (field slip_code); a new knock has
+    # none bound yet.
     offer_slip = visit.outcome == "not_home" and visit.undone_at is None
     slip = slip_of_visit(visit.id) if offer_slip and not fresh else None
+    if walking:
+        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
+                                                                              state=state, following=following),
+                               bind_form=BlankForm() if offer_slip else None, slip=slip)
+    # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
                            undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
                            state=state, bind_form=BlankForm() if offer_slip else None, slip=slip)
