@@ -126,4 +126,10 @@ AUDIT_LABELS = {
     "sticker_revoked": _l("Sticker revoked"),
     "reveal_phone": _l("Full phone number revealed"),
     "reveal_id_number": _l("Full ID number revealed"),
+    "registry_import": _l("Registry imported"),
+    "registry_export": _l("Registry exported"),
+    "stickers_printed": _l("Sticker sheet printed"),
+    "person_added": _l("Person added"),
+    "password_reset": _l("Password reset"),
+    "access_ended": _l("Access ended"),
 }

@@ -1,13 +1,12 @@
 """The registry import (preview, then confirm) and export pages of a community."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit import audit
 from ..database import writing
-from ..extensions import db
 from ..hypermedia import hx_redirect, page_or_fragment
 from ..idempotency import already_processed, claim
 from ..scope import chosen_community, community_or_404, managed_communities_or_404

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from ..audit import audit
 from ..clock import utc_from_local
 from ..database import writing
 from ..extensions import db
@@ -107,6 +108,8 @@ def person_create():
                 made["user"], made["code"] = create_person(
                     form.username.data.strip(), form.name.data.strip(), form.phone.data, form.role.data,
                     created_by_id=current_user.id, **_assign_kwargs(form, community))
+                audit(current_user.id, "person_added", "user", made["user"].id, name=made["user"].display_name,
+                      role=form.role.data)
     except SetupError as error:
         getattr(form, error.field).errors = [str(error)]
         return _people_page(community, form, status=422)
@@ -161,6 +164,7 @@ def person_reset(user_id: int):
     with writing():
         if claim(form.request_id.data, current_user.id, "reset"):
             code = reset_password(person)
+            audit(current_user.id, "password_reset", "user", person.id, name=person.display_name)
     if code is None:
         flash(_("That reset was already done; reset again for a new code."))
         return hx_redirect(url_for("setup.person", user_id=person.id))
@@ -177,6 +181,7 @@ def person_end(user_id: int):
     with writing():
         if claim(form.request_id.data, current_user.id, "end_access"):
             end_access(person, within=_within())
+            audit(current_user.id, "access_ended", "user", person.id, name=person.display_name)
     flash(_("%(name)s's access has ended; they are logged out everywhere.", name=person.display_name))
     return hx_redirect(url_for("setup.users"))
 
