@@ -233,3 +233,14 @@ def world(app) -> World:
             volunteer_household=token(volunteer_building), other_household=token(other_building),
             lead_household=token(lead_building), second_household=token(second_building),
         )
+
+
+@pytest.fixture
+def make_world(app):
+    """A world in one line: `built = make_world()` (see tests/factory.py for what it holds)."""
+    from tests.factory import build_world_in
+
+    def make(**options):
+        return build_world_in(app, **options)
+
+    return make

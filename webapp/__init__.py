@@ -1,11 +1,14 @@
 """Doorstep: door-to-door work for neighbourhood volunteers."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
-from .extensions import babel, csrf, db, htmx, login_manager, migrate
+from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
 
 def select_locale() -> str:
@@ -18,9 +21,26 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
+    from flask import g
+
+    # Loading the user may translate a message (a session that has ended says so), which asks for
+    # the locale: while the user is being loaded, the default, rather than loading them again.
+    if g.get("loading_user"):
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=16)
+def _parsed_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def babel_locale() -> Locale:
+    """The user's locale for Babel, parsed once per process: Locale.parse scans every locale Babel
+    knows (about a third of a millisecond), and flask-babel would do it on every request."""
+    return _parsed_locale(select_locale())
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,7 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")
+    # Registered first, so its after-request hook runs last, on the finished response.
+    compress.init_app(app)
+    babel.init_app(app, locale_selector=babel_locale, default_translation_directories="../translations")
     _init_login(app)
 
     with app.app_context():
@@ -63,6 +85,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .doors import bp as doors_bp
     from .errors import register_error_handlers
     from .home import bp as home_bp
+    from .offline import bp as offline_bp
+    from .invites import bp as invites_bp
+    from .lists import bp as lists_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .registry import bp as registry_bp
@@ -80,12 +105,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(patrols_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(offline_bp)
     app.register_blueprint(setup_bp)
+    app.register_blueprint(invites_bp)
+    app.register_blueprint(lists_bp)
     register_error_handlers(app)
 
     from .hypermedia import finish_response
 
     app.after_request(finish_response)
+    from .security import security_headers
+
+    app.after_request(security_headers)
+    # Browsers ask for /favicon.ico on their own: a 200 icon, not a 3 KB 404 page each time.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     _init_templates(app)
 
     from .cli import register_commands
@@ -103,7 +136,16 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in first.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(load_user)
+
+    @login_manager.user_loader
+    def load_user_once(login_id: str):
+        from flask import g
+
+        g.loading_user = True  # see select_locale
+        try:
+            return load_user(login_id)
+        finally:
+            g.loading_user = False
 
     @login_manager.unauthorized_handler
     def unauthorized():

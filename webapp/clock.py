@@ -1,12 +1,20 @@
 """Local time for people: days and times of day in the deployment's time zone."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 SLOTS = ("morning", "afternoon", "evening")
+# A write that reaches the server later than this after the tap was kept on the phone: 补发 (sent late).
+LATE_AFTER = timedelta(minutes=2)
+
+
+def sent_late(device_time: datetime | None, arrived_at: datetime | None) -> bool:
+    """True when a knock or scan arrived well after the tap (it waited on the phone)."""
+    return device_time is not None and arrived_at is not None and arrived_at - device_time > LATE_AFTER
 
 
 def local_zone() -> ZoneInfo:
@@ -55,17 +63,35 @@ def utc_from_local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+# The days Doorstep works with: anything outside is a typing error (or a probe), never a query.
+MIN_DAY = date(2000, 1, 1)
+MAX_DAY = date(2099, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def parse_day(raw: str | None) -> date | None:
+    """A day written YYYY-MM-DD between MIN_DAY and MAX_DAY; None for anything else."""
+    raw = (raw or "").strip()
+    if not _DAY.fullmatch(raw):
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if MIN_DAY <= day <= MAX_DAY else None
+
+
 def requested_day() -> date:
-    """?day=YYYY-MM-DD (default today, local); anything else is a 400."""
+    """?day=YYYY-MM-DD (default today, local); anything else (a bad or absurd day) is a 400."""
     from flask import abort, request
 
     raw = request.values.get("day")
     if not raw:
         return local_today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    day = parse_day(raw)
+    if day is None:
         abort(400)
+    return day
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -40,7 +40,9 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
-        # Behind a reverse proxy that sets X-Forwarded-Proto (https deployments).
+        # Behind exactly one reverse proxy that sets X-Forwarded-For/-Proto/-Host (https deployments):
+        # the client's address then comes from X-Forwarded-For. Never set it without a proxy, or
+        # anyone could choose the address login throttling counts by.
         "TRUST_PROXY": _env_flag("TRUST_PROXY"),
         # The host printed into sticker QR codes; by default the one the sheet was opened on.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
@@ -53,14 +55,31 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DOORSTEP_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_CN": "简体中文", "en": "English"},
-        # Login throttling: this many failures per user name or per address within the window.
+        # Login throttling (webapp/auth/services.py): growing delays, never a lock. Free failures per
+        # (user name, address) pair and per address within the window, then 30 s, 60 s, … per try.
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "30")),
         "LOGIN_WINDOW_SECONDS": int(os.environ.get("LOGIN_WINDOW_SECONDS", "900")),
+        "LOGIN_BASE_DELAY_SECONDS": int(os.environ.get("LOGIN_BASE_DELAY_SECONDS", "30")),
+        "LOGIN_MAX_DELAY_SECONDS": int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "900")),
         # Public pages (slips, self-report codes): hits per address and window (seconds).
         "PUBLIC_GET_LIMIT": (int(os.environ.get("PUBLIC_GET_LIMIT", "60")), 600),
         "PUBLIC_POST_LIMIT": (int(os.environ.get("PUBLIC_POST_LIMIT", "10")), 600),
+        # Joining through an invite: a company's staff may share one address (office Wi-Fi), so
+        # these allow a whole team (an invite takes at most 500) while still stopping a flood.
+        "JOIN_GET_LIMIT": (int(os.environ.get("JOIN_GET_LIMIT", "300")), 900),
+        "JOIN_POST_LIMIT": (int(os.environ.get("JOIN_POST_LIMIT", "150")), 900),
         # Printed and shown when a slip's community has no callback number of its own.
         "PUBLIC_HOTLINE": os.environ.get("PUBLIC_HOTLINE", "12345"),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # Compression by the app itself (no proxy assumed): brotli where the client accepts it, else gzip,
+        # for HTML pages, HTMX fragments, CSS and JS (static files too, streamed). Tiny bodies stay plain.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "image/svg+xml", "text/csv"],
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_MIN_SIZE": 300,
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
     }

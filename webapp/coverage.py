@@ -8,26 +8,73 @@ household_stats()/coverage()/escalations() apply the same rule in SQL to a whole
 """
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from flask import g, has_request_context
-from sqlalchemy import and_, case, func, or_, select
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import and_, case, event, func, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .clock import local_today, slot_of, suggest_slot
 from .extensions import db
-from .models import REACHED_OUTCOMES, Campaign, Household, NoteSlip, Visit
+from .models import REACHED_OUTCOMES, Campaign, CampaignTally, Grid, GridCount, Household, NoteSlip, Visit
 
 PROXY_AFTER_FAILURES = 2
 DEFAULT_MAX_ATTEMPTS = 3
+
+
+# Which campaign is in force changes a few times a month, and every card and knock asks: each worker
+# keeps the answer for CAMPAIGN_TTL seconds (a campaign written through this process's sessions clears
+# it at once; other workers and machines see the change within the TTL). Nothing here must be shared.
+CAMPAIGN_TTL = 30.0
+_in_force_lock = threading.Lock()
+
+
+def _in_force() -> dict[tuple[int, int | None, date], tuple[float, dict | None]]:
+    """This app's cache (one app per worker; tests make many apps on many databases)."""
+    return current_app.extensions.setdefault("doorstep.campaigns_in_force", {})
 
 
 def active_campaign(community_id: int, grid_id: int | None = None) -> Campaign | None:
     """The drive in force today for a community (or one of its grids); the latest started wins."""
     cache = g.setdefault("active_campaigns", {}) if has_request_context() else {}
     if (community_id, grid_id) not in cache:
-        cache[(community_id, grid_id)] = _active_campaign(community_id, grid_id)
+        cache[(community_id, grid_id)] = _cached_active_campaign(community_id, grid_id)
     return cache[(community_id, grid_id)]
+
+
+def _cached_active_campaign(community_id: int, grid_id: int | None) -> Campaign | None:
+    key, now, cache = (community_id, grid_id, local_today()), time.monotonic(), _in_force()
+    hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        if hit[1] is None:
+            return None
+        # Rebuilt from the values kept, and attached to this session without a query.
+        campaign = Campaign(**hit[1])
+        make_transient_to_detached(campaign)
+        return db.session.merge(campaign, load=False)
+    campaign = _active_campaign(community_id, grid_id)
+    values = None if campaign is None else {c.key: getattr(campaign, c.key) for c in Campaign.__mapper__.column_attrs}
+    with _in_force_lock:
+        cache[key] = (now + CAMPAIGN_TTL, values)
+        if len(cache) > 5000:  # days go by: drop stale keys now and then
+            for stale in [k for k, (until, _) in cache.items() if until <= now]:
+                cache.pop(stale, None)
+    return campaign
+
+
+def forget_campaigns() -> None:
+    if has_app_context():
+        with _in_force_lock:
+            _in_force().clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _campaign_written(session, _context) -> None:
+    if any(isinstance(obj, Campaign) for obj in (*session.new, *session.dirty, *session.deleted)):
+        forget_campaigns()
 
 
 def _active_campaign(community_id: int, grid_id: int | None) -> Campaign | None:
@@ -57,6 +104,16 @@ class DoorState:
     failed_slots: list[str] = field(default_factory=list)
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     slip_left: bool = False
+
+    def count(self, outcome: str, moment: datetime, slip_left: bool = False) -> None:
+        """Add one live visit of the campaign, in the order they were logged."""
+        self.last_outcome, self.last_at = outcome, moment
+        if outcome == "not_home":
+            self.attempts += 1
+            self.failed_slots.append(slot_of(moment))
+        elif outcome in REACHED_OUTCOMES:
+            self.reached = True
+        self.slip_left = self.slip_left or slip_left
 
     @property
     def key(self) -> str:
@@ -91,27 +148,18 @@ class DoorState:
 
 
 def door_states(household_ids: list[int], campaign: Campaign | None) -> dict[int, DoorState]:
-    """States of many doors from one query over their visits in the campaign."""
+    """States of many doors from one query over their visits in the campaign (and the slips bound to them)."""
     max_attempts = campaign.max_attempts if campaign else DEFAULT_MAX_ATTEMPTS
     states = {hid: DoorState(max_attempts=max_attempts) for hid in household_ids}
     if not household_ids:
         return states
     rows = db.session.execute(
-        select(Visit.household_id, Visit.outcome, func.coalesce(Visit.device_time, Visit.visited_at))
+        select(Visit.household_id, Visit.outcome, func.coalesce(Visit.device_time, Visit.visited_at), NoteSlip.id)
+        .outerjoin(NoteSlip, NoteSlip.visit_id == Visit.id)
         .where(_campaign_visits(campaign), Visit.household_id.in_(household_ids))
         .order_by(Visit.household_id, Visit.id)).all()
-    for household_id, outcome, moment in rows:
-        state = states[household_id]
-        state.last_outcome, state.last_at = outcome, moment
-        if outcome == "not_home":
-            state.attempts += 1
-            state.failed_slots.append(slot_of(moment))
-        elif outcome in REACHED_OUTCOMES:
-            state.reached = True
-    slipped = select(NoteSlip.household_id).join(Visit, Visit.id == NoteSlip.visit_id).where(
-        NoteSlip.household_id.in_(household_ids), _campaign_visits(campaign))
-    for household_id in db.session.scalars(slipped):
-        states[household_id].slip_left = True
+    for household_id, outcome, moment, slip_id in rows:
+        states[household_id].count(outcome, moment, slip_left=slip_id is not None)
     return states
 
 
@@ -140,13 +188,60 @@ def escalated_sql(stats, campaign: Campaign):
 
 
 def coverage(campaign: Campaign) -> dict:
-    total = db.session.scalar(select(func.count(Household.id)).where(campaign_households(campaign)))
-    per_household = household_stats(campaign)
+    """Households, visited, reached and escalated in a campaign, from the kept counts (see
+    models/tallies.py): a few rows per grid, whatever the size of the community or district."""
+    total = db.session.scalar(select(func.coalesce(func.sum(GridCount.households), 0))
+                              .where(GridCount.grid_id.in_(campaign_grids(campaign))))
     visited, reached, escalated = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(per_household.c.reached), 0),
-        func.coalesce(func.sum(case((escalated_sql(per_household, campaign), 1), else_=0)), 0),
-    ).select_from(per_household)).one()
-    return {"total": total, "visited": visited, "reached": int(reached), "escalated": int(escalated)}
+        func.coalesce(func.sum(CampaignTally.visited), 0), func.coalesce(func.sum(CampaignTally.reached), 0),
+        func.coalesce(func.sum(CampaignTally.escalated), 0)).where(CampaignTally.campaign_id == campaign.id)).one()
+    return {"total": int(total), "visited": int(visited), "reached": int(reached), "escalated": int(escalated)}
+
+
+def campaign_grids(campaign: Campaign):
+    """The grids a campaign covers (a subquery)."""
+    if campaign.grid_id:
+        return select(Grid.id).where(Grid.id == campaign.grid_id)
+    return select(Grid.id).where(Grid.community_id == campaign.community_id)
+
+
+def counted_tallies(campaign_ids=None) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(campaign, grid) → (visited, reached, escalated) counted the slow way, from the visits themselves:
+    what the kept counts must equal."""
+    per_door = (select(Visit.campaign_id, Household.grid_id, Campaign.max_attempts,
+                       func.sum(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)).label("r"),
+                       func.sum(case((Visit.outcome == "not_home", 1), else_=0)).label("nh"))
+                .join(Household, Household.id == Visit.household_id).join(Campaign, Campaign.id == Visit.campaign_id)
+                .where(Visit.undone_at.is_(None))
+                .group_by(Visit.campaign_id, Visit.household_id, Household.grid_id, Campaign.max_attempts))
+    if campaign_ids is not None:
+        per_door = per_door.where(Visit.campaign_id.in_(campaign_ids))
+    d = per_door.subquery()
+    rows = db.session.execute(select(
+        d.c.campaign_id, d.c.grid_id, func.count(), func.sum(case((d.c.r > 0, 1), else_=0)),
+        func.sum(case((and_(d.c.r == 0, d.c.nh >= d.c.max_attempts), 1), else_=0)))
+        .group_by(d.c.campaign_id, d.c.grid_id)).all()
+    return {(c, g): (int(v), int(r), int(e)) for c, g, v, r, e in rows}
+
+
+def kept_tallies(campaign_ids=None) -> dict[tuple[int, int], tuple[int, int, int]]:
+    statement = select(CampaignTally)
+    if campaign_ids is not None:
+        statement = statement.where(CampaignTally.campaign_id.in_(campaign_ids))
+    return {(t.campaign_id, t.grid_id): (t.visited, t.reached, t.escalated) for t in db.session.scalars(statement)
+            if (t.visited, t.reached, t.escalated) != (0, 0, 0)}
+
+
+def recount_tallies() -> None:
+    """Rebuild the kept counts from the rows (after a repair by hand, or a restore of part of the data)."""
+    db.session.execute(CampaignTally.__table__.delete())
+    db.session.execute(GridCount.__table__.delete())
+    for (campaign_id, grid_id), (visited, reached, escalated) in counted_tallies().items():
+        db.session.add(CampaignTally(campaign_id=campaign_id, grid_id=grid_id, visited=visited, reached=reached,
+                                     escalated=escalated))
+    for grid_id, households in db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)):
+        db.session.add(GridCount(grid_id=grid_id, households=households))
+    db.session.flush()
 
 
 def escalations(campaign: Campaign) -> list[tuple[Household, int]]:

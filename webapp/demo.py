@@ -324,7 +324,7 @@ def _demo_patrols(first: Community, second: Community, users: dict) -> None:
         create_checkpoint(first.id, "东门岗亭", "sentry", None),
         create_checkpoint(first.id, "长庚里巷口", "lane", None),
         create_checkpoint(first.id, "长庚里2号楼入口", "entrance", None),
-        create_checkpoint(first.id, f"居家观察户 {sealed.address}" if sealed else "居家观察户", "sealed_door",
+        create_checkpoint(first.id, f"{sealed.address}门前" if sealed else "长庚里门前", "sealed_door",
                           sealed.id if sealed else None),
         create_checkpoint(first.id, "北门岗亭", "sentry", None),
     ]

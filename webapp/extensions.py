@@ -1,5 +1,6 @@
 """Unbound extension objects; create_app binds them."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +30,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 babel = Babel()
+# Pages, fragments, CSS and JS leave the app compressed (brotli where the phone takes it, else gzip).
+compress = Compress()

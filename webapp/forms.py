@@ -4,6 +4,7 @@ a request id on every write form (see webapp.idempotency), and choice fields wit
 Flask-WTF reloads WTForms' catalogue from disk on every request (about a millisecond);
 here each language's catalogue is loaded once per process.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -11,13 +12,20 @@ from babel import support
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
+from wtforms import DateField, HiddenField, IntegerField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Regexp, ValidationError
 from wtforms.i18n import messages_path
 
+from .clock import MAX_DAY, MIN_DAY, parse_day
+from .hypermedia import MAX_ID, parse_int
 from .idempotency import REQUEST_ID, new_request_id
 from .models import utcnow
+
+
+# Phones bring up the right keypad: digits for phone numbers and counts (type=tel / inputmode).
+PHONE_INPUT = {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+NUMBER_INPUT = {"inputmode": "numeric"}
 
 
 @lru_cache(maxsize=8)
@@ -51,6 +59,41 @@ class ChoiceField(RadioField):
             raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
 
 
+class IdField(IntegerField):
+    """An id a form posts (route_id, patrol_id, household_id …): ASCII digits, 1 … MAX_ID.
+
+    Anything else is a message beside the field (data None), never a database error.
+    Whether it may be empty is up to its validators (Optional / DataRequired).
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        if raw is None or str(raw).strip() == "":
+            self.data = None
+            return
+        self.data = parse_int(raw, 1, MAX_ID)
+        if self.data is None:
+            raise ValueError(self.gettext("Not a valid choice."))
+
+
+class DayField(DateField):
+    """A day (YYYY-MM-DD) within clock.MIN_DAY … MAX_DAY; anything else is a message, never a 500."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = " ".join(valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        self.data = parse_day(raw)
+        if self.data is None:
+            raise ValueError(_l("Enter a date between %(low)s and %(high)s.", low=MIN_DAY.isoformat(),
+                                high=MAX_DAY.isoformat()))
+
+
 class WriteForm(BaseForm):
     request_id = HiddenField(validators=[DataRequired(_l("This form is missing its request id; reload the page.")),
                                          Regexp(REQUEST_ID, message=_l("This form is damaged; reload the page."))])
@@ -61,6 +104,24 @@ class WriteForm(BaseForm):
         form = cls(formdata=None, prefix=prefix, **data)
         form.request_id.data = new_request_id()
         return form
+
+
+class _BlankField:
+    data = None
+    errors: tuple = ()
+
+
+class BlankForm:
+    """What a template needs of an empty write form, without building one: a new request id, and every
+    other field empty with no errors. For hot fragments (a knock's) where WTForms costs more than the rest."""
+
+    def __init__(self):
+        self.request_id = _BlankField()
+        self.request_id.data = new_request_id()
+        self.errors = {}
+
+    def __getattr__(self, name):
+        return _BlankField()
 
 
 def parse_device_time(raw: str | None) -> datetime | None:
@@ -78,3 +139,49 @@ def parse_device_time(raw: str | None) -> datetime | None:
     if not now - timedelta(days=30) <= moment <= now + timedelta(minutes=10):
         return None
     return moment
+
+
+# The page measures the phone's clock against the server's when it loads (clock_offset, in seconds,
+# server minus phone) and sends the tap's time already corrected by it.
+CLOCK_TOLERANCE = timedelta(minutes=2)
+FUTURE_TOLERANCE = timedelta(minutes=1)
+MAX_OFFSET = 10 * 365 * 86400
+
+
+@dataclass(frozen=True)
+class DeviceTime:
+    moment: datetime | None  # when the tap happened, in server time (naive UTC)
+    corrected: bool  # the phone's clock was wrong: the time was corrected, or replaced by the arrival time
+
+
+def read_device_time(raw_time: str | None, raw_offset: str | None = None) -> DeviceTime:
+    """The time of a tap as the page reports it, never trusted blindly.
+
+    A phone clock far off the server's (|offset| over two minutes) is corrected by the page and flagged
+    here; a time still in the future is replaced by the arrival time, one older than 30 days is dropped,
+    and both are flagged.
+    """
+    raw = (raw_time or "").strip()
+    if not raw:
+        return DeviceTime(None, False)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return DeviceTime(None, True)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    corrected = False
+    try:
+        offset = int((raw_offset or "0").strip() or 0)
+    except ValueError:
+        offset = 0
+    if abs(offset) > MAX_OFFSET:
+        offset, corrected = 0, True
+    if abs(offset) > CLOCK_TOLERANCE.total_seconds():
+        corrected = True
+    now = utcnow()
+    if moment > now + FUTURE_TOLERANCE:
+        return DeviceTime(now, True)
+    if moment < now - timedelta(days=30):
+        return DeviceTime(None, True)
+    return DeviceTime(moment, corrected)

@@ -5,6 +5,7 @@ list is broken), so the few response headers we need are set here.
 """
 from __future__ import annotations
 
+import re
 import time
 
 from flask import Response, abort, g, redirect, render_template, request
@@ -37,22 +38,66 @@ def start_timer() -> None:
 
 def finish_response(response: Response) -> Response:
     """Headers every response gets: Vary on HX-Request, and the server time of the request."""
-    # A cache must never serve a fragment where a page belongs.
-    response.vary.add("HX-Request")
+    # A cache must never serve a fragment where a page belongs (static files are never fragments).
+    if request.endpoint not in ("static", "favicon"):
+        response.vary.add("HX-Request")
     if "started" in g:
         # Server time of this request, read by bench/ (and by a browser's dev tools).
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.2f}"
     return response
 
 
+# --- integers from a request: one rule for URLs, query strings and forms -----------------------
+
+# The largest id: PostgreSQL's integer holds 2**31-1 (SQLite's 2**63-1); every id from a request
+# is checked against it, so an absurd number is a 404 or a message, never a database error.
+MAX_ID = 2**31 - 1
+_INTEGER = re.compile(r"-?[0-9]{1,12}", re.ASCII)  # ASCII only: str.isdigit() accepts "²"
+
+
+def parse_int(raw, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A whole number written in ASCII digits within [low, high]; None for anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        number = raw
+    else:
+        text = (raw or "").strip() if isinstance(raw, str) else ""
+        if not _INTEGER.fullmatch(text):
+            return None
+        number = int(text)
+    return number if low <= number <= high else None
+
+
+def int_type(low: int = 1, high: int = MAX_ID):
+    """For werkzeug's `request.args.get(name, type=…)`: out of range is treated like missing."""
+
+    def convert(raw: str) -> int:
+        number = parse_int(raw, low, high)
+        if number is None:
+            raise ValueError(raw)
+        return number
+
+    return convert
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string or form (?pad=, ?community=): None if absent, 404 if not an id."""
+    raw = request.values.get(name)
+    if raw is None or raw == "":
+        return None
+    number = parse_int(raw)
+    if number is None:
+        abort(404)
+    return number
+
+
 class IdConverter(BaseConverter):
-    """Database ids in URLs: 1 … 2**31-1, so an absurd number is a 404, not a database error."""
+    """Database ids in URLs: 1 … MAX_ID, so an absurd number is a 404, not a database error."""
 
     regex = r"[1-9][0-9]{0,9}"
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > 2**31 - 1:
+        number = parse_int(value)
+        if number is None:
             raise ValidationError()
         return number
 

@@ -68,13 +68,8 @@ CHANGE_LABELS = {
     "moved_out": _l("moved out / back"),
     "added": _l("added"),
 }
-# Short forms for the building walk's row of small buttons.
-OUTCOME_SHORT_LABELS = {
-    "verified": _l("Seen"),
-    "not_home": _l("Not in"),
-    "refused": _l("Refused"),
-    "vacant": _l("Vacant"),
-}
+# The building walk's row of buttons: the same words as the card (one set of outcome words).
+OUTCOME_SHORT_LABELS = {value: OUTCOME_LABELS[value] for value in ("verified", "not_home", "refused", "vacant")}
 REPLY_LABELS = {
     "home_at": _l("Home at"),
     "call_me": _l("Call back"),
@@ -93,6 +88,14 @@ CHECKPOINT_KIND_LABELS = {
     "entrance": _l("Entrance"),
     "sealed_door": _l("Sealed door"),
 }
+SCAN_RESULT_LABELS = {
+    "normal": _l("All normal"),
+    "finding": _l("A finding"),
+}
+RESOLUTION_LABELS = {
+    "solved": _l("Solved on the spot"),
+    "handed": _l("Hand to a work group"),
+}
 FINDING_LABELS = {
     "seal_broken": _l("Seal broken"),
     "gathering": _l("People gathering"),
@@ -105,6 +108,7 @@ ROUND_STATE_LABELS = {
     "incomplete": _l("Incomplete"),
     "missed": _l("Missed"),
     "in_progress": _l("In progress"),
+    "due": _l("Due now"),
     "pending": _l("Not yet due"),
 }
 CASE_STATE_LABELS = {
@@ -132,4 +136,39 @@ AUDIT_LABELS = {
     "person_added": _l("Person added"),
     "password_reset": _l("Password reset"),
     "access_ended": _l("Access ended"),
+    "invite_created": _l("Invite created"),
+    "invite_ended": _l("Invite ended"),
+    "invite_person_ended": _l("Temporary access ended"),
+    "invite_person_kept": _l("Made a regular volunteer"),
+}
+INVITE_ROLE_LABELS = {
+    "volunteer": _l("Volunteer"),
+    "lead": _l("Building lead"),
+}
+INVITE_STATE_LABELS = {
+    "open": _l("Open to join"),
+    "not_yet": _l("Not open yet"),
+    "expired": _l("Expired"),
+    "ended": _l("Ended"),
+    "full": _l("Used up"),
+}
+CHECK_METHOD_LABELS = {
+    "phone": _l("Phone check"),
+    "employer": _l("Employer check"),
+    "door": _l("Door-to-door"),
+    "tipoff": _l("Tip-off follow-up"),
+}
+MATCH_KIND_LABELS = {
+    "phone": _l("Same phone"),
+    "id_name": _l("ID tail and name"),
+    "name_address": _l("Name and house number"),
+    "name": _l("Same name"),
+    "address": _l("House number only"),
+    "picked": _l("Picked by hand"),
+}
+TASK_RESULT_LABELS = {
+    "found": _l("Found, confirmed here"),
+    "moved": _l("Not here / moved"),
+    "wrong_person": _l("Wrong person"),
+    "unreachable": _l("Could not reach"),
 }

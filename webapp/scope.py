@@ -135,9 +135,9 @@ def managed_communities_or_404() -> list[Community]:
 
 def chosen_community(communities: list[Community]) -> Community:
     """The community named by ?community=<id> (default the first); 404 if it is not among them."""
-    from flask import request
+    from .hypermedia import id_arg
 
-    wanted = request.values.get("community", type=int)
+    wanted = id_arg("community")
     if wanted is None:
         return communities[0]
     chosen = next((c for c in communities if c.id == wanted), None)

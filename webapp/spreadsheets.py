@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 60_000
 MAX_CELL_CHARS = 2_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")  # full-width too: an IME may type them
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -1,4 +1,6 @@
 """Jinja filters and globals: masking, labels, dates."""
+import time
+
 from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_wtf.csrf import generate_csrf
@@ -27,13 +29,27 @@ def mask_id_number(id_number: str | None) -> str:
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
 
 
-def write_fields(form=None) -> Markup:
-    """What every write form carries: the CSRF token and a request id (the form's own, else a new one)."""
+def mask_name(name: str | None) -> str:
+    """王*英: enough to recognise a registered person at the door, not to read the register."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def write_fields(form=None, request_id: str | None = None) -> Markup:
+    """What every write form carries: the CSRF token and a request id (the form's own, the one given,
+    else a new one)."""
     from .idempotency import new_request_id
 
-    request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
+    if request_id is None:
+        request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
+    # A prefixed form (a resident's "r12-…") reads its request id under its own name.
+    name = form.request_id.name if form is not None else "request_id"
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
-                  f'<input type="hidden" name="request_id" value="{escape(request_id)}">')
+                  f'<input type="hidden" name="{escape(name)}" value="{escape(request_id)}">')
 
 
 def _label(mapping):
@@ -46,9 +62,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
     app.jinja_env.globals["write_fields"] = write_fields
+    # The server's clock in every page: the page measures the phone's clock against it (honest times).
+    app.jinja_env.globals["now_ms"] = lambda: int(time.time() * 1000)
     app.jinja_env.filters.update(
         mask_phone=mask_phone,
         mask_id=mask_id_number,
+        mask_name=mask_name,
         role_label=_label(labels.ROLE_LABELS),
         category_label=_label(labels.CATEGORY_LABELS),
         status_label=_label(labels.HOUSEHOLD_STATUS_LABELS),
@@ -64,10 +83,17 @@ def register_template_helpers(app: Flask) -> None:
         slot_reply_label=_label(labels.SLOT_REPLY_LABELS),
         checkpoint_kind_label=_label(labels.CHECKPOINT_KIND_LABELS),
         finding_label=_label(labels.FINDING_LABELS),
+        resolution_label=_label(labels.RESOLUTION_LABELS),
+        scan_result_label=_label(labels.SCAN_RESULT_LABELS),
         round_state_label=_label(labels.ROUND_STATE_LABELS),
         case_state_label=_label(labels.CASE_STATE_LABELS),
         picture_label=_label(labels.PICTURE_LABELS),
         audit_label=_label(labels.AUDIT_LABELS),
+        invite_role_label=_label(labels.INVITE_ROLE_LABELS),
+        invite_state_label=_label(labels.INVITE_STATE_LABELS),
+        method_label=_label(labels.CHECK_METHOD_LABELS),
+        match_label=_label(labels.MATCH_KIND_LABELS),
+        result_label=_label(labels.TASK_RESULT_LABELS),
         local_time=lambda value, fmt="HH:mm": format_datetime(value, fmt) if value else "",
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

@@ -1,14 +1,14 @@
 """Setup: users log in with a one-time code and must then choose their own password
 
 Revision ID: b7d2e4f1a9c3
-Revises: e5c1a7d2b9f0
+Revises: b7e1c0ff1e12
 Create Date: 2026-11-24 13:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "b7d2e4f1a9c3"
-down_revision = "e5c1a7d2b9f0"
+down_revision = 'b7e1c0ff1e12'
 branch_labels = None
 depends_on = None
 

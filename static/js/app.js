@@ -1,69 +1,236 @@
-/* Doorstep's small script: htmx settings, the network banner, and the outbox that keeps
-   knocks made without signal and sends them again (same request_id) when it can.
-   Every page works without it. */
+/* Doorstep's small script: htmx settings; honest tap times (the phone's clock measured against the
+   server's); the outbox that keeps knocks made without signal, per user, and sends them again with the
+   same request_id (nothing leaves it silently: refused ones wait in "needs attention"); offline copies
+   of another user are forgotten. offline.js talks to the service worker. Every page works without it. */
 (function () {
   "use strict";
-  var OUTBOX = "doorstep-outbox";
-  var body;
+  var body, user, msg;
+  var BOX = "doorstep-outbox:", CLOCK = "doorstep-clock", OWNER = "doorstep-user";
 
-  function banner(text) {
-    var box = document.getElementById("net-status");
-    if (!box) return;
-    box.textContent = text || "";
-    box.hidden = !text;
-  }
-
-  function readOutbox() {
-    try { return JSON.parse(localStorage.getItem(OUTBOX) || "[]"); } catch (e) { return []; }
-  }
-  function writeOutbox(items) {
-    try { localStorage.setItem(OUTBOX, JSON.stringify(items)); } catch (e) { /* storage full or off */ }
-    showWaiting();
-  }
-  function showWaiting() {
-    var n = readOutbox().length;
-    if (n) banner(body.dataset.msgWaiting.replace("{n}", n));
-    else if (document.getElementById("net-status").dataset.kind === "waiting") banner("");
-    document.getElementById("net-status").dataset.kind = n ? "waiting" : "";
+  function $(id) { return document.getElementById(id); }
+  function get(key, fallback) { try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; } }
+  function put(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or off */ } }
+  function say(text) { var box = $("net-status"); if (box) { box.textContent = text || ""; box.hidden = !text; } }
+  function hhmm(ms) { var d = new Date(ms); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
+  function rid() {
+    var a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // Keep a knock whose POST never reached the server.
-  function keep(elt, config) {
+  // --- Honest times: server minus phone, measured on pages that came from the server.
+  function offset() { return get(CLOCK, {}).offset || 0; }
+  function measure(serverMs, phoneMs) { if (serverMs) put(CLOCK, { offset: serverMs - phoneMs, at: Date.now() }); }
+
+  // --- The outbox of the logged-in user.
+  function read() { return user ? get(BOX + user, []) : []; }
+  function write(items) { put(BOX + user, items); show(); }
+  function change(id, fn) { write(read().map(function (it) { return it.id === id ? (fn(it) || it) : it; })); }
+  function drop(id) { write(read().filter(function (it) { return it.id !== id; })); }
+
+  function show() {
+    var items = read(), waiting = items.filter(function (it) { return !it.reason; });
+    var status = $("net-status");
+    if (waiting.length) say((loginWait ? msg.msgWaitingLogin : msg.msgWaiting).replace("{n}", waiting.length));
+    else if (status && status.dataset.kind === "waiting") say("");
+    if (status) status.dataset.kind = waiting.length ? "waiting" : "";
+    var list = $("attention-list"), refused = items.filter(function (it) { return it.reason; });
+    if (!list) return;
+    list.textContent = "";
+    refused.forEach(function (it) {
+      var li = document.createElement("li"), title = document.createElement("strong"), why = document.createElement("span");
+      li.className = "attn";
+      title.textContent = it.label + " · " + it.outcome + (it.at ? " · " + hhmm(it.at) : "");
+      why.className = "error"; why.textContent = it.reason;
+      li.append(title, why);
+      [["retry", msg.msgRetry], ["discard", msg.msgDiscard]].forEach(function (b) {
+        var button = document.createElement("button");
+        button.type = "button"; button.dataset[b[0]] = it.id; button.textContent = b[1];
+        li.append(button);
+      });
+      list.append(li);
+    });
+    $("attention").hidden = !refused.length;
+  }
+
+  function doorOf(item) {
+    var form = document.querySelector('form[data-queue][action="' + item.url + '"]');
+    return form && (form.closest("li.door") || form.closest("#knock") || form);
+  }
+
+  // A knock that did not reach the server: keep it, mark its door, offer the slip after not_home.
+  function keep(form, formData) {
     var params = new URLSearchParams();
-    config.formData.forEach(function (value, key) { if (key !== "csrf_token") params.append(key, value); });
-    var items = readOutbox();
-    var id = params.get("request_id");
-    if (items.some(function (item) { return item.id === id; })) return;
-    items.push({ id: id, url: config.path, body: params.toString(), label: elt.dataset.queueLabel || "" });
-    writeOutbox(items);
+    formData.forEach(function (value, key) { if (key !== "csrf_token") params.append(key, value); });
+    var id = params.get("request_id"), outcome = params.get("outcome");
+    if (read().some(function (it) { return it.id === id; })) return;
+    var button = form.querySelector('button[value="' + outcome + '"]');
+    var walk = form.closest("#walk"), room = form.closest("li") && form.closest("li").querySelector(".room");
+    params.set("outbox_user", user);
+    var items = read();
+    items.push({ id: id, url: form.getAttribute("action"), body: params.toString(), at: Date.now(),
+      kind: params.get("return_to") === "walk" ? "walk" : form.dataset.queue === "scan" ? "scan" : "card",
+      label: form.dataset.queueLabel || (walk ? walk.dataset.label + " " + (room ? room.textContent : "") : ""),
+      outcome: button ? button.textContent : outcome || "", tries: 0 });
+    write(items);
+    mark(items[items.length - 1]);
   }
 
-  var sending = false;
-  function flush() {
-    var items = readOutbox();
-    if (sending || !items.length) return;
+  function mark(item) {
+    var door = doorOf(item);
+    if (!door || door.classList.contains("queued")) return;
+    door.classList.add("queued");
+    var note = document.createElement("p");
+    note.className = "notice"; note.textContent = msg.msgKept;
+    door.insertBefore(note, door.querySelector("form"));
+    door.querySelectorAll("form[data-queue] button").forEach(function (b) { b.disabled = true; });
+    if (/(^|&)outcome=not_home(&|$)/.test(item.body) && item.kind !== "scan") {
+      var slip = document.createElement("form"), input = document.createElement("input"), go = document.createElement("button");
+      var code = new URLSearchParams(item.body).get("slip_code");
+      slip.className = "slip-later inline-field"; slip.dataset.item = item.id;
+      input.name = "slip_code"; input.placeholder = "ABCD-EFGH"; input.autocomplete = "off";
+      input.setAttribute("aria-label", msg.msgSlip); input.value = code || "";
+      go.type = "submit"; go.textContent = msg.msgSlipButton;
+      slip.append(input, go);
+      door.append(slip);
+      if (code) slipKept(slip, code);
+    }
+  }
+  function slipKept(form, code) {
+    var done = document.createElement("p");
+    done.className = "done-line"; done.textContent = msg.msgSlipKept.replace("{code}", code);
+    form.replaceWith(done);
+  }
+
+  // After a resend: the door's state in place of the "kept on this phone" notice.
+  function place(item, html) {
+    var door = doorOf(item);
+    if (!door || door.tagName === "FORM") return;
+    if (window.htmx && htmx.swap) htmx.swap(door, html, { swapStyle: "outerHTML" });
+    else door.outerHTML = html;
+  }
+
+  function reasonOf(status, html) {
+    var box = document.createElement("div");
+    box.innerHTML = html || "";
+    var errors = Array.prototype.map.call(box.querySelectorAll(".error"), function (e) { return e.textContent.trim(); });
+    if (status === 404) return msg.msgNotFound;
+    if (status === 410) return msg.msgGone;
+    return errors.filter(Boolean).join(" ") || msg.msgRefused + " (" + status + ")";
+  }
+
+  var sending = false, loginWait = false;
+  // Send every waiting item of this user, one at a time; one stuck item never blocks the others.
+  function flush(force) {
+    var due = read().filter(function (it) { return !it.reason && (force || !it.next || it.next <= Date.now()); });
+    if (sending || !due.length) return;
     sending = true;
-    var token = document.querySelector('meta[name="csrf-token"]').content;
-    var item = items[0];
-    fetch(item.url, {
+    var started = Date.now();
+    fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
+      .then(function (r) {
+        if (r.status === 401 || r.redirected) throw "login";
+        return r.json();
+      })
+      .then(function (state) {
+        if (String(state.user) !== user) throw "login";  // another login: these wait for their owner
+        loginWait = false;
+        measure(state.now, (started + Date.now()) / 2);
+        return due.reduce(function (chain, item) {
+          return chain.then(function (token) { return send(item, token, false); });
+        }, Promise.resolve(state.token));
+      })
+      .catch(function (why) { if (why === "login") loginWait = true; })
+      .then(function () { sending = false; show(); });
+  }
+
+  function send(item, token, renewed) {
+    // The answer fits the page that shows the door now: its walk row or its card.
+    var door = doorOf(item), params = new URLSearchParams(item.body);
+    if (door && door.tagName !== "FORM") params.set("return_to", door.tagName === "LI" ? "walk" : "");
+    return fetch(item.url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token, "HX-Request": "true" },
-      body: item.body + "&csrf_token=" + encodeURIComponent(token)
-    }).then(function (response) {
-      sending = false;
-      if (response.status === 401 || response.status === 400 || response.status >= 500) {
-        // Logged out, stale page, or a server hiccup: keep it for later.
-        banner(body.dataset.msgWaitingLogin.replace("{n}", readOutbox().length));
-        return;
+      body: params.toString() + "&csrf_token=" + encodeURIComponent(token)
+    }).then(function (r) {
+      if (r.status === 401 || r.status === 409) throw "login";
+      if (r.status === 400 && !renewed) {
+        // A stale CSRF token: fetch a fresh one and try once more.
+        return fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
+          .then(function (s) { if (!s.ok) throw "login"; return s.json(); })
+          .then(function (state) { return send(item, state.token, true); });
       }
-      // Stored (or refused for good, e.g. 404/422): either way it leaves the outbox.
-      writeOutbox(readOutbox().filter(function (other) { return other.id !== item.id; }));
-      flush();
-    }, function () { sending = false; showWaiting(); });
+      return r.text().then(function (html) {
+        if (r.ok) { drop(item.id); place(item, html); }
+        else if (r.status >= 400 && r.status < 500 && r.status !== 429) {
+          change(item.id, function (it) { it.reason = reasonOf(r.status, html); it.status = r.status; });
+        } else {
+          change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
+        }
+        return token;
+      });
+    }, function (error) {
+      if (error === "login") throw error;
+      change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
+      throw "offline";  // no network: the rest wait too
+    });
+  }
+
+  // --- Copies kept by the service worker (registered by offline.js) belong to one user.
+  function forget() {
+    // Logged out, or another user: no copy of this user's pages stays on the phone.
+    var done = window.caches ? caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k.indexOf("doorstep-u") === 0 && k !== "doorstep-u" + user; })
+        .map(function (k) { return caches.delete(k); }));
+    }) : Promise.resolve();
+    return done.catch(function () {});
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    body = document.body;
+    body = document.body; msg = body.dataset; user = body.dataset.user || "";
+    var copy = $("offline-copy");
+    if (copy) {
+      copy.textContent = msg.msgOfflineCopy.replace("{time}", hhmm(Number(copy.dataset.saved)));
+      // A kept page is used again: every form gets a request id of its own.
+      document.querySelectorAll('input[name="request_id"]').forEach(function (input) { input.value = rid(); });
+    } else {
+      var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+      measure(Number(msg.now), nav ? performance.timeOrigin + nav.responseStart : Date.now());
+    }
+    var offlinePage = $("offline-buildings");
+    if (offlinePage) {
+      user = get(OWNER, "");  // shown without a network: the phone's last user, their outbox and buildings
+    } else {
+      if (get(OWNER, "") !== user) forget();
+      put(OWNER, user);
+    }
+    document.addEventListener("click", function (event) {
+      var t = event.target.closest("[data-retry], [data-discard]");
+      if (!t) return;
+      if (t.dataset.retry) {
+        change(t.dataset.retry, function (it) { delete it.reason; it.next = 0; });
+        flush(true);
+      } else if (t.dataset.discard) {
+        drop(t.dataset.discard);
+      }
+    });
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.classList.contains("slip-later")) {
+        // A slip left at a door whose knock waits on the phone: it travels with the knock.
+        event.preventDefault();
+        var code = form.elements.slip_code.value.trim();
+        if (!code) return;
+        change(form.dataset.item, function (it) {
+          var params = new URLSearchParams(it.body); params.set("slip_code", code); it.body = params.toString();
+        });
+        slipKept(form, code);
+      } else if (form.getAttribute("action") === "/logout") {
+        event.preventDefault();
+        user = "";
+        forget().then(function () { form.submit(); });
+      }
+    });
+    read().forEach(mark);
+    show();
     if (!window.htmx) return;
     // Swap 422 (a form with its messages) like a success; show a banner for other errors.
     htmx.config.responseHandling = [
@@ -77,45 +244,39 @@
     htmx.config.timeout = 20000;
 
     body.addEventListener("htmx:configRequest", function (event) {
-      // Stamp the moment of the tap; it travels with the knock if it is sent later.
+      // The moment of the tap, on the server's clock; it travels with the knock if it is sent later.
       if (event.detail.elt.closest && event.detail.elt.closest("[data-queue]")) {
-        event.detail.parameters.device_time = new Date().toISOString();
+        event.detail.parameters.device_time = new Date(Date.now() + offset()).toISOString();
+        event.detail.parameters.clock_offset = Math.round(offset() / 1000);
       }
     });
     function lost(event) {
-      var form = event.detail.elt.closest && event.detail.elt.closest("[data-queue]");
+      var form = event.detail.elt.closest && event.detail.elt.closest("form[data-queue]");
       if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
-        keep(form, event.detail.requestConfig);
-        var target = event.detail.target;
-        if (target) {
-          target.classList.add("queued");
-          var note = document.createElement("p");
-          note.className = "notice";
-          note.textContent = body.dataset.msgKept;
-          target.insertBefore(note, target.firstChild);
-          target.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-        }
-        return;
+        keep(form, event.detail.requestConfig.formData);
+        flush(true);
+        return true;
       }
-      banner(body.dataset.msgOffline);
+      say(msg.msgOffline);
     }
     body.addEventListener("htmx:sendError", lost);
     body.addEventListener("htmx:timeout", lost);
     body.addEventListener("htmx:responseError", function (event) {
       var status = event.detail.xhr.status;
       if (status === 401) return; // HX-Redirect to the login page is already under way
+      // A kept page's stale token, or a server hiccup: the outbox renews the token and retries.
+      if ((status === 400 || status >= 500) && lost(event)) return;
       var swapped = event.detail.xhr.responseText;
-      banner(status >= 500 || !swapped ? body.dataset.msgError : "");
+      say(status >= 500 || !swapped ? msg.msgError : "");
       if (status >= 400 && status < 500 && swapped && event.detail.target) {
-        event.detail.target.innerHTML = swapped; // 404/400 fragments explain themselves in place
+        event.detail.target.innerHTML = swapped; // 404/410 fragments explain themselves in place
       }
     });
     body.addEventListener("htmx:afterRequest", function (event) {
-      if (event.detail.successful && !readOutbox().length) banner("");
+      if (event.detail.successful && !read().length) say("");
     });
-    window.addEventListener("online", flush);
-    showWaiting();
-    flush();
-    setInterval(flush, 30000);
+    window.addEventListener("online", function () { flush(true); });
+    flush(true);
+    setInterval(flush, 15000);
   });
 })();

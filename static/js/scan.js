@@ -17,6 +17,7 @@
     // Printed stickers may name another host (an old domain): the path is what matters.
     if (!STICKER.test(url.pathname)) { say(box.dataset.msgForeign); return false; }
     var slip = url.pathname.match(/^\/s\/([A-Za-z0-9_-]+)$/);
+    if (box.dataset.local) return here(url, slip);
     if (box.dataset.bind && slip) {
       // Binding a slip to a knock: open the confirmation with its number filled in.
       location.href = box.dataset.bind + "?slip_code=" + encodeURIComponent(slip[1]);
@@ -26,7 +27,49 @@
     return true;
   }
 
+  var stream = null, reader = null, scanning = false, idle = null;
+  function stop() {
+    // On the walk page the camera stays ready for the next door for a minute, then turns off.
+    scanning = false; box.classList.remove("running"); start.hidden = false;
+    clearTimeout(idle);
+    idle = setTimeout(function () {
+      if (stream && !scanning) stream.getTracks().forEach(function (track) { track.stop(); });
+      if (!scanning) { stream = null; reader = null; }
+    }, 60000);
+  }
+
+  // The walk page is the offline unit: a door of this building, or a slip for the door just knocked,
+  // is found on the page itself, without a network.
+  function here(url, slip) {
+    var door = url.pathname.match(/^\/h\/([A-Za-z0-9_-]+)$/);
+    if (door) {
+      var link = document.querySelector('#walk a.room[href="/h/' + door[1] + '"]');
+      if (link) {
+        stop();
+        var row = link.closest("li");
+        location.hash = row.id;
+        row.scrollIntoView();
+        return true;
+      }
+      if (navigator.onLine) { location.href = url.pathname; return true; }
+      say(box.dataset.msgElsewhere); return false;
+    }
+    if (slip) {
+      var inputs = Array.prototype.filter.call(document.querySelectorAll('#walk input[name="slip_code"]'),
+        function (input) { return !input.value; });
+      var input = inputs[inputs.length - 1];
+      if (!input) { say(box.dataset.msgNoSlip); return false; }
+      stop();
+      input.value = slip[1];
+      input.form.requestSubmit();
+      return true;
+    }
+    say(box.dataset.msgElsewhere);
+    return false;
+  }
+
   function loadDecoder() {
+    if (preloaded) return preloaded;
     return new Promise(function (resolve, reject) {
       if (window.jsQR) { resolve(window.jsQR); return; }
       var tag = document.createElement("script");
@@ -60,28 +103,52 @@
   }
 
   function loop(read) {
+    if (!scanning) return;
     read().then(function (text) {
       if (text && open(text)) return;
       setTimeout(function () { loop(read); }, 200);
     }, function () { setTimeout(function () { loop(read); }, 400); });
   }
 
+  // A dark stairwell: offer the torch where the camera has one (Chrome on Android exposes it).
+  function offerTorch(stream) {
+    var torch = document.getElementById("scan-torch");
+    var track = stream.getVideoTracks()[0];
+    var caps = track && track.getCapabilities ? track.getCapabilities() : {};
+    if (!torch || !caps.torch) return;
+    var on = false;
+    torch.hidden = false;
+    torch.addEventListener("click", function () {
+      on = !on;
+      track.applyConstraints({ advanced: [{ torch: on }] }).then(function () {
+        torch.setAttribute("aria-pressed", on ? "true" : "false");
+      }, function () { on = !on; });
+    });
+  }
+  // The walk page may lose its signal before the first scan: fetch the decoder while it has one.
+  var preloaded = box.dataset.local && !("BarcodeDetector" in window) ? loadDecoder() : null;
+  if (preloaded) preloaded.catch(function () { preloaded = null; });
+
   start.addEventListener("click", function () {
     if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       say(box.dataset.msgDenied); return;
     }
     say("");
+    scanning = true;
+    box.classList.add("running");
+    start.hidden = true;
+    if (stream && reader) { loop(reader); return; }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (stream) {
-        video.srcObject = stream;
-        box.classList.add("running");
-        start.hidden = true;
+      .then(function (camera) {
+        stream = camera;
+        video.srcObject = camera;
+        offerTorch(camera);
         return video.play();
       })
       .then(function () {
         if ("BarcodeDetector" in window) return withDetector();
         return loadDecoder().then(withJsQR);
       })
-      .then(loop, function () { say(box.dataset.msgDenied); });
+      .then(function (read) { reader = read; loop(read); }, function () { say(box.dataset.msgDenied); });
   });
 })();

@@ -17,16 +17,20 @@ def _households(app, building_id):
                                   .order_by(Household.entrance, Household.floor.desc(), Household.room)).all()
 
 
-def test_walk_goes_top_floor_down_within_the_first_entrance(app, client, login_as, world):
+def test_walk_holds_the_whole_building_entrance_by_entrance_top_floor_down(app, client, login_as, world):
     login_as("volunteer")
     response = client.get(f"/buildings/{world.volunteer_building}/walk")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    first_entrance = [h for h in _households(app, world.volunteer_building) if h.entrance == 1]
-    positions = [html.index(f'id="h-{h.id}"') for h in first_entrance]
-    assert positions == sorted(positions)  # the page lists them top floor first
-    assert "entrance=2" in html  # tabs to the other entrances
-    assert html.count('name="outcome"') == 4 * len(first_entrance)
+    doors = _households(app, world.volunteer_building)
+    positions = [html.index(f'id="h-{h.id}"') for h in doors]
+    assert positions == sorted(positions)  # entrance by entrance, top floor first
+    assert html.count('name="outcome"') == 4 * len(doors)
+    # A floor index to jump to, per entrance
+    assert f'href="#f2-{doors[-1].floor}"' in html or doors[-1].entrance == 1
+    # every row has a request id of its own
+    ids = re.findall(r'name="request_id" value="([\w-]+)"', html)
+    assert len(ids) == len(set(ids)) == len(doors)
 
 
 def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, login_as, world):
@@ -40,7 +44,8 @@ def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, 
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.startswith(f'<li id="h-{doors[0].id}"') and "无人在家 ×1" in html
-    assert f"#h-{doors[1].id}" in html  # the next door
+    assert f'href="#h-{doors[1].id}"' in html  # the next door: an anchor on the same page, no reload
+    assert 'name="slip_code"' in html  # the slip is bound from the walk row
     assert len(response.get_data()) <= 2048
     assert count(app, Visit) == 1
 
@@ -56,19 +61,65 @@ def test_quick_knock_without_javascript_goes_back_to_the_walk_at_the_next_door(a
     assert f"/buildings/{world.volunteer_building}/walk" in response.headers["Location"]
 
 
-def test_a_tower_is_walked_ten_floors_at_a_time(app, client, login_as, world):
+def _floors(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<section class="floor" id="f1-(\d+)"', html)]
+
+
+def _rooms(html: str) -> list[str]:
+    return re.findall(r'<a class="room" href="/h/[\w-]+">([^<]+)</a>', html)
+
+
+def test_a_tall_tower_is_one_page_with_a_floor_index(app, client, login_as, make_world):
+    """25 floors: every floor and every door once, top down, with an index to jump to each floor."""
+    built = make_world(tower_floors=25, doors_per_floor=4)
+    login_as(built.users["lead"])
+    html = client.get(f"/buildings/{built.tower_id}/walk").get_data(as_text=True)
+    assert _floors(html) == list(range(25, 0, -1))
+    assert all(f'href="#f1-{floor}"' in html for floor in range(1, 26))
+    assert html.count('name="outcome" value="not_home"') == 25 * 4
+    rooms = _rooms(html)
+    assert sorted(rooms) == sorted(room for _floor, room in built.tower_tokens) and len(rooms) == 25 * 4
+    # Old bookmarks with a band of floors still open the whole building.
+    for odd in ("7-16", "0-0", "abc", "-1-5", "1-5000000000000000000000"):
+        response = client.get(f"/buildings/{built.tower_id}/walk", query_string={"floors": odd})
+        assert response.status_code == 200 and _floors(response.get_data(as_text=True)) == list(range(25, 0, -1))
+
+
+def test_the_next_door_goes_down_a_floor_on_the_same_page(app, client, login_as, make_world):
+    """Knocking the last door of floor 16 leads to the first door of floor 15: an anchor on the same page."""
+    built = make_world(tower_floors=25, doors_per_floor=4)
+    login_as(built.users["lead"])
+    csrf = csrf_token_from(client, "/")
+    plain = client.post(f"/h/{built.tower_token(16, 4)}", data={
+        "csrf_token": csrf, "outcome": "verified", "channel": "door", "return_to": "walk",
+        "request_id": uuid.uuid4().hex})
+    assert plain.status_code == 303
+    location = plain.headers["Location"]
+    assert f"/buildings/{built.tower_id}/walk#h-" in location
+    page = client.get(location.split("#")[0]).get_data(as_text=True)
+    anchor = location.split("#")[1]
+    assert re.search(rf'id="{anchor}".*?<a class="room" href="/h/{built.tower_token(15, 1)}"', page, re.DOTALL)
+    # The same with HTMX: the row's 下一户 link is the next door's anchor.
+    fragment = client.post(f"/h/{built.tower_token(6, 4)}", headers={**HX, "X-CSRFToken": csrf}, data={
+        "outcome": "not_home", "channel": "door", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    body = fragment.get_data(as_text=True)
+    following = re.search(r'href="#(h-\d+)"', body)
+    assert fragment.status_code == 200 and following
+    assert re.search(rf'id="{following.group(1)}".*?href="/h/{built.tower_token(5, 1)}"', page, re.DOTALL)
+
+
+def test_a_tower_is_one_page_with_a_floor_index(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import Building
 
     with app.app_context():
         tower = db.session.scalar(select(Building).where(Building.kind == "tower"))
+        assert tower.floors <= 10
     login_as("lead")
-    html = client.get(f"/buildings/{tower.id}/walk").get_data(as_text=True)
-    floors = [int(n) for n in re.findall(r'<section class="floor" id="f(\d+)"', html)]
-    assert floors == sorted(floors, reverse=True) and len(floors) <= 10
-    assert floors[0] == tower.floors
-    if tower.floors > 10:
-        assert "floors=" in html
+    html = client.get(f"/buildings/{tower.id}/walk?entrance=1&floors=1-10").get_data(as_text=True)
+    floors = [int(n) for n in re.findall(r'<section class="floor" id="f1-(\d+)"', html)]
+    assert floors == list(range(tower.floors, 0, -1))
+    assert all(f'href="#f1-{f}"' in html for f in floors)
 
 
 def test_walk_of_a_building_outside_scope_is_404(client, login_as, world):

@@ -43,7 +43,7 @@ def test_newest_campaign_takes_the_knocks_and_its_limit(app, client, login_as, w
         campaign = db.session.scalar(select(Campaign).where(Campaign.name == "春节前排查"))
         assert db.session.scalar(select(Visit.campaign_id).limit(1)) == campaign.id
     html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert f"/h/{world.volunteer_household}" in html.split("上报社区处理")[1]  # two attempts reach its limit of 2
+    assert f"/h/{world.volunteer_household}" in html.split("转社区书记跟进")[1]  # two attempts reach its limit of 2
 
 
 @pytest.mark.parametrize("overrides,message", [

@@ -76,5 +76,5 @@ def test_escalation_after_the_campaign_limit(app, client, login_as, auth, world)
     with app.app_context():
         campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.community_id == world.first_community))
     html = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
-    section = html.split("上报社区处理")[1]
+    section = html.split("转社区书记跟进")[1]
     assert "3 次" in section and f"/h/{world.volunteer_household}" in section

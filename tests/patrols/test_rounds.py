@@ -29,8 +29,9 @@ def seen(*pairs):
     (seen((1, at(8, 30)), (2, at(9))), True, at(9, 59), "in_progress"),
     (seen((1, at(8, 30)), (2, at(9))), True, at(10, 0, 1), "incomplete"),
     (seen((1, at(8, 30)), (2, at(9))), False, at(9, 30), "incomplete"),  # ended early with a reason
-    # Nothing scanned: pending up to the end of the window (inclusive), missed after.
-    ([], False, at(10), "pending"),
+    # Nothing scanned: pending before the window, due while it is open (edges included), missed after.
+    ([], False, at(7, 59), "pending"),
+    ([], False, at(10), "due"),
     ([], False, at(10, 0, 1), "missed"),
     # The same checkpoint twice does not make a round complete.
     (seen((1, at(8)), (1, at(8, 5)), (2, at(9))), False, at(11), "incomplete"),

@@ -1,4 +1,5 @@
 """A resident reports themselves with a grid's code; the grid worker confirms after calling back."""
+import re
 import uuid
 
 import pytest
@@ -38,11 +39,15 @@ def test_self_report_lands_in_the_grid_inbox_with_suggestions(app, client, login
     login_as("volunteer")
     inbox = client.get("/inbox").get_data(as_text=True)
     assert "刘新来" in inbox and "长庚里2号1单元101" in inbox
+    # The door typed is suggested first (checked), found by the one tolerant search.
+    first = re.search(r'name="household_id" value="\d+" checked> ([^<]+)</label>', inbox)
+    assert first and first.group(1).strip() == "长庚里2号1单元101"
 
 
 def test_wrong_lane_still_suggests_the_door_by_its_numbers(app, world):
     from webapp.extensions import db
     from webapp.models import Household, SelfReport
+    from webapp.scope import Scope
     from webapp.slips.queries import suggested_households
 
     with app.app_context():
@@ -51,7 +56,11 @@ def test_wrong_lane_still_suggests_the_door_by_its_numbers(app, world):
         wrong_lane = "新塘里" + target.address.removeprefix("长庚里")
         report = SelfReport(grid_id=world.volunteer_grid, request_id="x" * 10, name="某人", phone="13700000000",
                             address_text=wrong_lane, category="local_permanent")
-        assert suggested_households(report)[0].id == target.id
+        volunteer = Scope(grid_ids=frozenset({world.volunteer_grid}))
+        assert suggested_households(report, volunteer)[0].id == target.id
+        # The caller's scope bounds the suggestions: someone who cannot see the grid gets none.
+        elsewhere = Scope(grid_ids=frozenset({world.second_grid}))
+        assert suggested_households(report, elsewhere) == []
 
 
 @pytest.mark.parametrize("overrides,message", [

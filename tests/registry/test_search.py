@@ -114,3 +114,17 @@ def test_reveal_outside_scope_is_404_and_not_logged(app, client, login_as, world
     assert response.status_code == 404
     assert count(app, AuditLog) == 0
     assert client.get("/audit").status_code == 404
+
+
+def test_search_and_find_agree_on_a_wrong_lane(app, client, login_as, world):
+    """The secretary's /search and the volunteer's /find are the same tolerant search."""
+    login_as("secretary")
+    html = client.get("/search", query_string={"q": "新塘里2号1单元601"}).get_data(as_text=True)
+    addresses = re.findall(r'<a class="title" href="/h/[\w-]+">([^<]+)</a>', html)
+    assert addresses[0] == "长庚里2号1单元601" and "新塘里2号1单元601" not in addresses
+
+
+def test_like_wildcards_are_literal(app):
+    from webapp.search import like_pattern
+
+    assert like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"

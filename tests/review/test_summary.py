@@ -117,8 +117,10 @@ def test_sign_then_the_admin_sees_the_street_roll_up(app, client, login_as, auth
     login_as("admin")
     html = client.get("/summary/street", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
     assert "长庚社区" in html and "新塘社区" in html and "尚未签批" in html
-    total_row = html.split("<tfoot>")[1]
-    assert "<td>4</td>" in total_row  # households checked, from the signed summary
+    total = html.split('class="figure-list total"')[1].split("</dl>")[0]
+    assert "<dt>排查户数</dt><dd>4</dd>" in total  # households checked, from the signed summary
+    # Readable on a phone: no table cell spread across the columns of an unsigned community.
+    assert "colspan" not in html
 
 
 def test_summary_is_scoped_and_survives_bad_days(client, login_as, world):

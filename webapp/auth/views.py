@@ -33,7 +33,7 @@ def login():
         form.password.errors.append(
             _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=max(1, (wait + 59) // 60))
         )
-        return render_template("auth/login.html", form=form), 429
+        return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
 
     user = authenticate(username, form.password.data)
     if user is None:

@@ -1,10 +1,11 @@
-from flask import abort, render_template, request
+from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from ..coverage import active_campaign, door_states
 from ..scope import building_or_404, current_scope
 from . import bp
-from .queries import bands_of, entrances_of, households_of, parse_band
+from ..idempotency import new_request_id
+from .queries import entrances_of, households_of
 from ..printing import printed_url, qr_svg
 
 
@@ -25,20 +26,22 @@ def building(building_id: int):
 @bp.get("/buildings/<id:building_id>/walk")
 @login_required
 def walk(building_id: int):
+    """The whole building on one light page, entrance by entrance, top floor down: the unit a volunteer
+    takes offline (the service worker keeps it; without one, its scanner finds a door of it locally).
+    Old links with ?entrance= or ?floors= land on the same page."""
     building = building_or_404(building_id)
-    entrances = entrances_of(building.id) or [1]
-    entrance = request.args.get("entrance", type=int)
-    if entrance not in entrances:
-        entrance = entrances[0]
-    band = parse_band(building, request.args.get("floors"))
-    households = households_of(building.id, entrance, (band.low, band.high))
+    households = households_of(building.id, with_residents=True)
     campaign = active_campaign(building.community_id, building.grid_id)
-    floors: dict[int, list] = {}
+    floors: dict[tuple[int, int], list] = {}
     for household in households:
-        floors.setdefault(household.floor, []).append(household)
-    return render_template("buildings/walk.html", building=building, entrances=entrances, entrance=entrance,
-                           bands=bands_of(building), band=band, floors=floors, campaign=campaign,
-                           states=door_states([h.id for h in households], campaign))
+        floors.setdefault((household.entrance, household.floor), []).append(household)
+    index: dict[int, list[int]] = {}
+    for entrance, floor in floors:
+        index.setdefault(entrance, []).append(floor)
+    # One random part per page and the door's id: a request id per row that costs a few bytes.
+    nonce = new_request_id()[:16]
+    return render_template("buildings/walk.html", building=building, floors=floors, index=index, nonce=nonce,
+                           campaign=campaign, states=door_states([h.id for h in households], campaign))
 
 
 @bp.get("/buildings/<id:building_id>/stickers")

@@ -1,13 +1,28 @@
 """What the door-knocking screens read: recent visits, undo, history, the revisit list, find."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
-from ..coverage import DoorState, active_campaign, door_states
+from ..coverage import DEFAULT_MAX_ATTEMPTS, DoorState, active_campaign, door_states
 from ..extensions import db
-from ..models import Campaign, Household, Resident, ResidentChange, StatusChange, Visit, utcnow
+from ..models import (
+    Campaign,
+    Household,
+    NoteSlip,
+    Resident,
+    ResidentChange,
+    StatusChange,
+    User,
+    Visit,
+    utcnow,
+)
+from ..scope import Scope
+from ..search import search
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
@@ -18,30 +33,72 @@ def resident_of(household: Household, resident_id: int) -> Resident | None:
     return resident if resident is not None and resident.household_id == household.id else None
 
 
-def recent_visits(household_id: int) -> list[Visit]:
-    return list(db.session.scalars(
-        select(Visit).where(Visit.household_id == household_id)
-        .order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(RECENT_VISITS)))
+@dataclass
+class CardVisits:
+    """Everything the card shows of a door's visits, from one query."""
+
+    state: DoorState
+    recent: list[Visit]
+    undoable: Visit | None
+    undoable_slip: NoteSlip | None
 
 
-def undoable_visit(household_id: int, user_id: int) -> Visit | None:
-    """This user's own latest knock at this door, if still within the undo window."""
-    visit = db.session.scalar(
-        select(Visit).where(Visit.household_id == household_id, Visit.user_id == user_id)
-        .order_by(Visit.id.desc()).limit(1))
-    if visit and visit.undone_at is None and utcnow() - visit.visited_at <= UNDO_WINDOW:
-        return visit
-    return None
+def card_visits(household_id: int, campaign: Campaign | None, user_id: int, limit: int = 300) -> CardVisits:
+    """The door's visits (newest first, with who knocked and the slip bound), read once: the campaign
+    state, the last few visits and this user's undoable knock are all taken from them."""
+    rows = db.session.execute(
+        select(Visit, NoteSlip).outerjoin(NoteSlip, NoteSlip.visit_id == Visit.id).options(joinedload(Visit.user))
+        .where(Visit.household_id == household_id).order_by(Visit.id.desc()).limit(limit)).all()
+    state = DoorState(max_attempts=campaign.max_attempts if campaign else DEFAULT_MAX_ATTEMPTS)
+    for visit, slip in reversed(rows):
+        if visit.undone_at is None and (campaign is None or visit.campaign_id == campaign.id):
+            state.count(visit.outcome, visit.device_time or visit.visited_at, slip_left=slip is not None)
+    mine = next(((v, s) for v, s in rows if v.user_id == user_id), (None, None))
+    if mine[0] is None or mine[0].undone_at is not None or utcnow() - mine[0].visited_at > UNDO_WINDOW:
+        mine = (None, None)
+    recent = sorted((v for v, _ in rows), key=lambda v: (v.visited_at, v.id), reverse=True)[:RECENT_VISITS]
+    return CardVisits(state, recent, *mine)
 
 
-def household_history(household_id: int) -> list[tuple[datetime, str, object]]:
-    """Status changes and resident corrections, newest first."""
-    statuses = db.session.scalars(select(StatusChange).where(StatusChange.household_id == household_id)
-                                  .order_by(StatusChange.at.desc()).limit(20)).all()
-    residents = db.session.scalars(select(ResidentChange).where(ResidentChange.household_id == household_id)
-                                   .order_by(ResidentChange.at.desc()).limit(20)).all()
-    entries = [(c.at, "status", c) for c in statuses] + [(c.at, "resident", c) for c in residents]
-    return sorted(entries, key=lambda entry: entry[0], reverse=True)[:20]
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a household's history: a status change or a resident's corrected field."""
+
+    at: datetime
+    who: str
+    old_status: str | None = None
+    new_status: str | None = None
+    resident_name: str | None = None
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None
+
+    @property
+    def user(self):  # the template reads change.user.display_name and change.resident.name
+        return SimpleNamespace(display_name=self.who)
+
+    @property
+    def resident(self):
+        return SimpleNamespace(name=self.resident_name)
+
+
+def household_history(household_id: int, limit: int = 20) -> list[tuple[datetime, str, HistoryEntry]]:
+    """Status changes and resident corrections, newest first, in one query."""
+    def none(name):
+        return literal(None, String).label(name)
+
+    statuses = (select(StatusChange.at.label("at"), literal("status").label("kind"), User.display_name.label("who"),
+                       StatusChange.old_status.label("old_status"), StatusChange.new_status.label("new_status"),
+                       none("resident_name"), none("field"), none("old_value"), none("new_value"))
+                .join(User, User.id == StatusChange.user_id).where(StatusChange.household_id == household_id))
+    residents = (select(ResidentChange.at, literal("resident"), User.display_name, none("old_status"),
+                        none("new_status"), Resident.name, ResidentChange.field, ResidentChange.old_value,
+                        ResidentChange.new_value)
+                 .join(User, User.id == ResidentChange.user_id).join(Resident, Resident.id == ResidentChange.resident_id)
+                 .where(ResidentChange.household_id == household_id))
+    both = union_all(statuses, residents).subquery()
+    rows = db.session.execute(select(both).order_by(both.c.at.desc()).limit(limit)).all()
+    return [(row[0], row[1], HistoryEntry(row[0], *row[2:])) for row in rows]
 
 
 def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
@@ -64,13 +121,7 @@ def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
     return sorted(result, key=lambda pair: pair[1].last_at or utcnow())
 
 
-def find_households(scope_filter, query: str, limit: int = 20) -> list[Household]:
-    """Addresses in scope containing every word typed (spaces split the words)."""
-    words = [w for w in query.replace("号", "号 ").split() if w][:5]
-    if not words:
-        return []
-    statement = select(Household).where(scope_filter)
-    for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Household.address.like(f"%{escaped}%", escape="\\"))
-    return list(db.session.scalars(statement.order_by(Household.address).limit(limit)))
+def find_households(scope: Scope, query: str, limit: int = 20) -> list[Household]:
+    """Doors in scope for an address as typed, best first: the one tolerant search, by address only
+    (a wrong lane still finds the door by its numbers)."""
+    return [hit.household for hit in search(scope, query, people=False, limit=limit)]

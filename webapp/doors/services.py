@@ -4,12 +4,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..audit import audit
 from ..extensions import db
-from ..idempotency import claim, insert_once
+from ..idempotency import claim, find_by_request_id, insert_once
 from ..models import (
     Household,
+    NoteSlip,
     Resident,
     ResidentChange,
     RetiredSticker,
@@ -27,12 +30,13 @@ STATUS_AFTER_OUTCOME = {"vacant": "vacant", "moved_out": "moved_out"}
 
 
 def record_knock(household: Household, user_id: int, *, request_id: str, outcome: str, channel: str | None,
-                 note: str | None, device_time: datetime | None) -> Visit:
+                 note: str | None, device_time: datetime | None, clock_corrected: bool = False) -> Visit:
     """One knock, exactly once per request id: a replay returns the first visit unchanged."""
     campaign = active_campaign(household.community_id, household.grid_id)
     visit = Visit(request_id=request_id, household_id=household.id, user_id=user_id,
                   campaign_id=campaign.id if campaign else None, outcome=outcome, channel=channel or "door",
-                  note=(note or "").strip() or None, device_time=device_time)
+                  note=(note or "").strip() or None, device_time=device_time,
+                  clock_corrected=clock_corrected)
     visit, created = insert_once(visit)
     if not created:
         return visit  # a replay: the first answer, and none of its side effects again
@@ -45,6 +49,25 @@ def record_knock(household: Household, user_id: int, *, request_id: str, outcome
                 _change_resident(resident, user_id, "moved_out", "0", "1", visit_id=visit.id)
                 resident.moved_out, resident.moved_out_at = True, utcnow()
     return visit
+
+
+def insert_knock(household: Household, user_id: int, campaign_id: int | None, knock) -> tuple[Visit, bool]:
+    """The common knock (no side effects on the household): one INSERT … ON CONFLICT (request_id) DO NOTHING
+    RETURNING id, so a new knock is a single write statement and a replay returns the first visit.
+
+    The Visit returned is built from what the request already has; it is not in the session.
+    """
+    assert knock.outcome not in STATUS_AFTER_OUTCOME
+    values = {"request_id": knock.request_id, "household_id": household.id, "campaign_id": campaign_id,
+              "user_id": user_id, "channel": knock.channel, "outcome": knock.outcome, "note": knock.note,
+              "visited_at": utcnow(), "device_time": knock.device_time, "clock_corrected": knock.clock_corrected}
+    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    new_id = db.session.connection().execute(
+        insert(Visit.__table__).values(values).on_conflict_do_nothing(index_elements=["request_id"])
+        .returning(Visit.__table__.c.id)).scalar()
+    if new_id is None:  # a replay: the first answer, unchanged
+        return find_by_request_id(Visit, knock.request_id), False
+    return Visit(id=new_id, household=household, undone_at=None, **values), True
 
 
 def undo_knock(visit: Visit, user_id: int, request_id: str) -> bool:
@@ -68,6 +91,12 @@ def undo_knock(visit: Visit, user_id: int, request_id: str) -> bool:
         resident = change.resident
         _change_resident(resident, user_id, "moved_out", "1", "0", visit_id=visit.id)
         resident.moved_out, resident.moved_out_at = False, None
+    # A slip left with the knock goes back to the volunteer's pad (it can be left at another door),
+    # unless the household has already answered it.
+    for slip in db.session.scalars(select(NoteSlip).where(NoteSlip.visit_id == visit.id)):
+        if not slip.replies:
+            slip.state, slip.visit_id, slip.household_id, slip.bound_by_id, slip.bound_at = \
+                "printed", None, None, None, None
     return True
 
 

@@ -4,33 +4,35 @@ from __future__ import annotations
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..buildings.queries import next_household, walk_row_context, walk_url, walk_url_after
 from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
 from ..extensions import db
+from ..forms import BlankForm, WriteForm
 from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
-from ..models import Household, RetiredSticker, Visit
+from ..models import Household, Resident, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
 from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
 from . import bp
-from ..forms import WriteForm
-from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm
+from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, posted_knock
 from .queries import (
     find_households,
+    card_visits,
     household_history,
-    recent_visits,
     resident_of,
     revisit_list,
-    undoable_visit,
 )
 from .services import (
     add_resident,
     change_status,
+    STATUS_AFTER_OUTCOME,
     correct_resident,
     flag_sticker,
+    insert_knock,
     record_knock,
     retire_sticker,
     set_moved_out,
@@ -38,10 +40,11 @@ from .services import (
 )
 
 
-def _household(token: str) -> Household:
-    """The household behind a sticker in the user's scope; a retired sticker explains itself."""
+def _household(token: str, *options) -> Household:
+    """The household behind a sticker in the user's scope (with its building); a retired sticker explains itself."""
     scope = current_scope()
-    household = db.session.scalar(select(Household).where(Household.sticker_token == token, scope.households()))
+    household = db.session.scalars(select(Household).options(joinedload(Household.building), *options)
+                                   .where(Household.sticker_token == token, scope.households())).unique().first()
     if household is not None:
         return household
     retired = db.session.scalar(select(RetiredSticker).join(RetiredSticker.household).where(
@@ -63,18 +66,22 @@ def _door_state(household: Household):
 
 
 def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
-    campaign, state = _door_state(household)
-    undoable = None if request.args.get("again") else undoable_visit(household.id, current_user.id)
+    campaign = active_campaign(household.community_id, household.grid_id)
+    seen = card_visits(household.id, campaign, current_user.id)
+    # "again": the volunteer wants to log another outcome now (the door opened after all).
+    undoable = None if request.args.get("again") else seen.undoable
+    slip_context = {"bind_form": None, "slip": None}
+    if undoable is not None and undoable.outcome == "not_home":
+        slip_context = {"bind_form": BindSlipForm.blank(), "slip": seen.undoable_slip}
     return {
-        **_slip_context(undoable),
+        **slip_context,
         "household": household,
         "campaign": campaign,
-        "state": state,
+        "state": seen.state,
         "knock_form": knock_form or KnockForm.blank(),
-        # "again": the volunteer wants to log another outcome now (the door opened after all).
         "undoable": undoable,
         "undo_form": WriteForm.blank(),
-        "visits": recent_visits(household.id),
+        "visits": seen.recent,
         "history": household_history(household.id),
         "seal_checks": seal_checks_of(household.id),
         "status_form": StatusForm.blank(status=household.status),
@@ -82,56 +89,123 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
         "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
+        # A reopened card always offers the next door in walking order.
+        "next_door": next_household(household),
         **extra,
     }
+
+
+OFFLINE_COPY_HEADER = "X-Doorstep-Offline-Copy"
+
+
+def _offline_card_context(household: Household) -> dict:
+    """What a door needs offline: its state, residents (masked), the knock form and the next door."""
+    campaign, state = _door_state(household)
+    return {"household": household, "campaign": campaign, "state": state, "knock_form": KnockForm.blank(),
+            "undoable": None, "next_door": next_household(household), "lite": True, "bind_form": None,
+            "slip": None}
 
 
 @bp.route("/h/<token:token>", methods=["GET", "POST"])
 @reads_then_writes
 @login_required
 def card(token: str):
-    household = _household(token)
     if request.method == "GET":
+        if request.headers.get(OFFLINE_COPY_HEADER):
+            # The service worker keeps a light copy of each door of a building taken offline.
+            return render_template("doors/card.html", **_offline_card_context(_household(token)))
+        # The card shows the residents and their care tags: loaded with the household.
+        household = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags))
         return render_template("doors/card.html", **_card_context(household))
-    form = KnockForm()
-    if not form.validate_on_submit():
-        db.session.rollback()
-        if is_htmx():
-            return render_template("doors/_knock_form.html", household=household, knock_form=form,
-                                   state=_door_state(household)[1]), 422
-        return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
+    household = _household(token)
+    knock = posted_knock(request.form)
+    if knock is None:
+        return _knock_refused(household)
+    campaign = active_campaign(household.community_id, household.grid_id)
+    if knock.outcome in STATUS_AFTER_OUTCOME or knock.slip_code:
+        # Side effects (the household changes, or a slip left with a knock that waited on the phone):
+        # the knock and its effects are written together, or not at all.
+        return _knock_with_effects(household, knock, campaign)
+    # The common knock: what the fragment shows is read first, then one write statement in its own
+    # transaction, and the fragment is built from what the request has (no reading back).
+    state = door_states([household.id], campaign)[household.id]
+    following = next_household(household) if is_htmx() else None
     with writing():
-        visit = record_knock(household, current_user.id, request_id=form.request_id.data,
-                             outcome=form.outcome.data, channel=form.channel.data, note=form.note.data,
-                             device_time=form.parsed_device_time())
+        visit, created = insert_knock(household, current_user.id, campaign.id if campaign else None, knock)
     if visit.household_id != household.id:
         abort(409)
+    if created:
+        state.count(visit.outcome, visit.device_time or visit.visited_at)
+    return _after_knock(household, knock, visit, campaign, state, following, fresh=created)
+
+
+def _knock_with_effects(household: Household, knock, campaign):
+    # slips.services builds on doors.services: imported here, not at module level (no import cycle).
+    from ..slips.services import SlipError, bind_slip
+
+    try:
+        with writing():
+            visit = record_knock(household, current_user.id, request_id=knock.request_id, outcome=knock.outcome,
+                                 channel=knock.channel, note=knock.note, device_time=knock.device_time,
+                                 clock_corrected=knock.clock_corrected)
+            if visit.household_id != household.id:
+                abort(409)
+            if knock.slip_code and knock.outcome == "not_home":
+                bind_slip(visit, knock.slip_code, current_user.id, f"{knock.request_id[:58]}-slip")
+    except SlipError as error:
+        form = KnockForm()
+        form.validate_on_submit()
+        form.slip_code.errors = [str(error)]
+        return _knock_form_again(household, form)
+    return _after_knock(household, knock, visit, campaign)
+
+
+def _knock_refused(household: Household):
+    """Bad input: KnockForm says what is wrong, beside the field; nothing is written."""
+    form = KnockForm()
+    form.validate_on_submit()
+    db.session.rollback()
+    return _knock_form_again(household, form)
+
+
+def _knock_form_again(household: Household, form: KnockForm):
     if is_htmx():
-        if form.return_to.data == "walk":
-            return _walk_row(household, visit)
-        return _knocked_fragment(household, visit)
-    if form.return_to.data == "walk":
-        return redirect(walk_url_after(household), code=303)
-    return redirect(url_for("doors.card", token=household.sticker_token), code=303)
+        return render_template("doors/_knock_form.html", household=household, knock_form=form,
+                               state=_door_state(household)[1]), 422
+    return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
 
 
-def _knocked_fragment(household: Household, visit: Visit):
-    campaign, state = _door_state(household)
+def _after_knock(household: Household, knock, visit: Visit, campaign, state=None, following=None,
+                 fresh: bool = False):
+    walking = knock.return_to == "walk"
+    if not is_htmx():
+        if walking:
+            return redirect(walk_url_after(household), code=303)
+        return redirect(url_for("doors.card", token=household.sticker_token), code=303)
+    if state is None:
+        state = door_states([household.id], campaign)[household.id]
+        following = next_household(household)
+    if walking:
+        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
+                                                                              state=state, following=following))
     # The door's status and campaign state sit above the swapped panel: update them out of band.
-    return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=WriteForm.blank(),
-                           undoable=visit.undone_at is None, next_door=next_household(household), oob=True,
-                           campaign=campaign, state=state, **_slip_context(visit))
+    # After not_home the panel offers to leave a slip (field slip_code); a new knock has none bound yet.
+    offer_slip = visit.outcome == "not_home" and visit.undone_at is None
+    slip = slip_of_visit(visit.id) if offer_slip and not fresh else None
+    return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
+                           undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
+                           state=state, bind_form=BlankForm() if offer_slip else None, slip=slip)
 
 
 def _slip_context(visit: Visit | None) -> dict:
     """After a not_home knock the panel offers to leave a slip (field slip_code)."""
-    if visit is None or visit.outcome != "not_home":
+    if visit is None or visit.outcome != "not_home" or visit.undone_at is not None:
         return {"bind_form": None, "slip": None}
     return {"bind_form": BindSlipForm.blank(), "slip": slip_of_visit(visit.id)}
 
 
 def _walk_row(household: Household, visit: Visit | None = None):
-    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit))
+    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit), **_slip_context(visit))
 
 
 @bp.post("/h/<token:token>/undo/<id:visit_id>")
@@ -145,8 +219,8 @@ def undo(token: str, visit_id: int):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    undone = undo_knock(visit, current_user.id, form.request_id.data)
-    db.session.commit()
+    with writing():
+        undone = undo_knock(visit, current_user.id, form.request_id.data)
     walking = request.form.get("return_to") == "walk"
     if is_htmx() and walking:
         return _walk_row(household, None if undone else visit), 200 if undone else 422
@@ -156,14 +230,16 @@ def undo(token: str, visit_id: int):
                                    undoable=False, too_late=True, next_door=None), 422
         campaign, state = _door_state(household)
         return render_template("doors/_knock_form.html", household=household, knock_form=KnockForm.blank(),
-                               state=state, campaign=campaign, undone=True, oob=True)
+                               state=state, campaign=campaign, undone=True, oob=True,
+                               next_door=next_household(household))
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
 def _after_resident_change(household: Household, status: int = 200, **forms):
-    db.session.commit() if status < 400 else db.session.rollback()
+    if status >= 400:
+        db.session.rollback()  # nothing was written: end the read transaction
     if is_htmx():
         db.session.refresh(household)
         context = _card_context(household)
@@ -183,8 +259,9 @@ def add_person(token: str):
     form = NewResidentForm(prefix="new")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, new_resident_form=form)
-    add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
-                 category=form.category.data, phone=form.phone.data)
+    with writing():
+        add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
+                     category=form.category.data, phone=form.phone.data)
     return _after_resident_change(household)
 
 
@@ -196,8 +273,9 @@ def correct_person(token: str, resident_id: int):
     form = ResidentForm(prefix=f"r{resident.id}")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, resident_forms={resident.id: form})
-    correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
-                     category=form.category.data, phone=form.phone.data)
+    with writing():
+        correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
+                         category=form.category.data, phone=form.phone.data)
     return _after_resident_change(household)
 
 
@@ -209,7 +287,8 @@ def person_moved_out(token: str, resident_id: int):
     form = WriteForm()
     if not form.validate_on_submit() or request.form.get("moved_out") not in ("0", "1"):
         abort(400)
-    set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
+    with writing():
+        set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
     return _after_resident_change(household)
 
 
@@ -221,8 +300,8 @@ def status(token: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("doors/card.html", **_card_context(household, status_form=form)), 422
-    change_status(household, form.status.data, current_user.id, form.request_id.data)
-    db.session.commit()
+    with writing():
+        change_status(household, form.status.data, current_user.id, form.request_id.data)
     return hx_redirect(url_for("doors.card", token=household.sticker_token))
 
 
@@ -234,8 +313,8 @@ def flag(token: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("doors/card.html", **_card_context(household, flag_form=form)), 422
-    flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
-    db.session.commit()
+    with writing():
+        flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
     return hx_redirect(url_for("doors.card", token=household.sticker_token, flagged=1))
 
 
@@ -248,9 +327,9 @@ def sticker(token: str, action: str):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    retire_sticker(household, current_user.id, form.request_id.data,
-                   "replaced" if action == "reissue" else "revoked")
-    db.session.commit()
+    with writing():
+        retire_sticker(household, current_user.id, form.request_id.data,
+                       "replaced" if action == "reissue" else "revoked")
     return hx_redirect(url_for("doors.card", token=household.sticker_token, sticker=action))
 
 
@@ -264,7 +343,7 @@ def revisits():
 @login_required
 def find():
     query = (request.args.get("q") or "").strip()[:60]
-    results = find_households(current_scope().households(), query) if query else []
+    results = find_households(current_scope(), query) if query else []
     return page_or_fragment("doors/find.html", "doors/_find_results.html", query=query, results=results)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import sent_late
 from ..extensions import db
 from .base import new_token, one_of, utcnow
 
@@ -149,6 +151,8 @@ class PatrolScan(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the phone saw the checkpoint; scans kept offline are sent later.
     device_time: Mapped[datetime | None]
+    # The phone's clock was wrong when it reported device_time (corrected or replaced by the server).
+    clock_corrected: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     result: Mapped[str] = mapped_column(String(8))
     finding_kind: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
@@ -160,6 +164,11 @@ class PatrolScan(db.Model):
     @property
     def seen_at(self) -> datetime:
         return self.device_time or self.scanned_at
+
+    @property
+    def sent_late(self) -> bool:
+        """补发: it reached the server well after the scan (it waited on the phone)."""
+        return sent_late(self.device_time, self.scanned_at)
 
 
 class Case(db.Model):

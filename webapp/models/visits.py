@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import sent_late
 from ..extensions import db
 from .base import one_of, utcnow
 
@@ -62,6 +64,8 @@ class Visit(db.Model):
     visited_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the phone says the knock happened (kept offline and sent later); None if sent at once.
     device_time: Mapped[datetime | None]
+    # The phone's clock was wrong when it reported device_time (corrected or replaced by the server).
+    clock_corrected: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     undone_at: Mapped[datetime | None]
 
     household: Mapped["Household"] = relationship()  # noqa: F821
@@ -71,6 +75,11 @@ class Visit(db.Model):
     @property
     def reached(self) -> bool:
         return self.outcome in REACHED_OUTCOMES
+
+    @property
+    def sent_late(self) -> bool:
+        """补发: it reached the server well after the tap (it waited on the phone)."""
+        return sent_late(self.device_time, self.visited_at)
 
 
 class StatusChange(db.Model):

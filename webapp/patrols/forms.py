@@ -1,30 +1,30 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import ChoiceField, WriteForm, as_choices
-from ..labels import CASE_STATE_LABELS, CHECKPOINT_KIND_LABELS, FINDING_LABELS
+from ..forms import ChoiceField, DayField, IdField, WriteForm, as_choices
+from ..labels import CASE_STATE_LABELS, CHECKPOINT_KIND_LABELS, FINDING_LABELS, RESOLUTION_LABELS, SCAN_RESULT_LABELS
 
 NOTE = [Optional(), Length(max=500, message=_l("Keep it under %(max)d characters.", max=500))]
 
 
 class StartRoundForm(WriteForm):
-    route_id = IntegerField(validators=[DataRequired()])
+    route_id = IdField(validators=[DataRequired()])
 
 
 class ScanForm(WriteForm):
-    patrol_id = IntegerField(validators=[DataRequired()])
-    result = ChoiceField(_l("Result"), choices=as_choices({"normal": _l("All normal"), "finding": _l("A finding")}),
+    patrol_id = IdField(validators=[DataRequired()])
+    result = ChoiceField(_l("Result"), choices=as_choices(SCAN_RESULT_LABELS),
                          validators=[DataRequired(_l("Choose all normal or a finding."))],
                          invalid_message=_l("Choose all normal or a finding."))
     finding_kind = ChoiceField(_l("What did you find?"), choices=as_choices(FINDING_LABELS), validators=[Optional()],
                                invalid_message=_l("Choose what you found."))
     note = TextAreaField(_l("Note"), validators=NOTE)
-    resolution = ChoiceField(_l("Then"), choices=as_choices({"solved": _l("Solved on the spot"),
-                                                             "handed": _l("Hand to a work group")}),
+    resolution = ChoiceField(_l("Then"), choices=as_choices(RESOLUTION_LABELS),
                              validators=[Optional()], invalid_message=_l("Choose solved or handed on."))
-    work_group_id = IntegerField(_l("Work group"), validators=[Optional()])
+    work_group_id = IdField(_l("Work group"), validators=[Optional()])
     device_time = HiddenField()
+    clock_offset = HiddenField()  # server minus phone clock, seconds, measured by the page (webapp.forms)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -55,21 +55,22 @@ class CaseForm(WriteForm):
 
 
 class SignoffForm(WriteForm):
-    day = DateField(validators=[DataRequired()])
+    day = DayField(validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=NOTE)
 
 
 class CheckpointForm(WriteForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the checkpoint a name.")), Length(max=80)])
+    name_warning = False  # set when the name says who lives there (see printing.category_words_in)
+    name = StringField(_l("Checkpoint name"), id="checkpoint-name", validators=[DataRequired(_l("Give the checkpoint a name.")), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=as_choices(CHECKPOINT_KIND_LABELS))
     household_address = StringField(_l("Address of the sealed door"), validators=[Optional(), Length(max=120)])
 
 
 class RouteForm(WriteForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the route a name.")), Length(max=80)])
+    name = StringField(_l("Route name"), id="route-name", validators=[DataRequired(_l("Give the route a name.")), Length(max=80)])
     windows = StringField(_l("Time windows, one per round"), default="08:00-10:00, 14:00-16:00, 19:00-21:00",
                           validators=[DataRequired(_l("Give at least one time window."))])
 
 
 class GroupForm(WriteForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the group a name.")), Length(max=40)])
+    name = StringField(_l("Group name"), id="group-name", validators=[DataRequired(_l("Give the group a name.")), Length(max=40)])

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..clock import day_bounds, local_naive, local_now
 from ..extensions import db
@@ -162,8 +163,9 @@ def case_in_scope(case_id: int, scope: Scope) -> Case | None:
 
 def seal_checks_of(household_id: int, limit: int = 10) -> list[PatrolScan]:
     """Patrol scans at a sealed door that is this household: shown in its history."""
-    return list(db.session.scalars(select(PatrolScan).join(Checkpoint).where(Checkpoint.household_id == household_id)
-                                   .order_by(PatrolScan.scanned_at.desc()).limit(limit)))
+    return list(db.session.scalars(select(PatrolScan).join(Checkpoint).options(
+        joinedload(PatrolScan.patrol).joinedload(Patrol.user))  # the card shows who walked: no query per scan
+        .where(Checkpoint.household_id == household_id).order_by(PatrolScan.scanned_at.desc()).limit(limit)))
 
 
 def day_scans(community_id: int, day: date) -> list[PatrolScan]:

@@ -6,7 +6,8 @@ A route's day has one time window per round (e.g. 08–10, 14–16, 19–21). A 
 - incomplete: some checkpoints seen, and the round is over (ended, or its window passed);
 - in_progress: some seen, the window still open and the round not ended;
 - missed: nothing seen and the window has passed;
-- pending: nothing seen yet and the window has not passed.
+- due: nothing seen yet and the window is open now (edges included);
+- pending: nothing seen yet and the window has not opened.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def round_state(window: Window, day: date, stop_ids: set[int], seen: list[Seen],
     covered = {s.checkpoint_id for s in seen} & stop_ids
     patrols = sorted({s.patrol_id for s in seen})
     if not seen:
-        state = "pending" if now <= end else "missed"
+        state = "pending" if now < start else "due" if now <= end else "missed"
     elif covered == stop_ids:
         first, last = min(s.at for s in seen), max(s.at for s in seen)
         state = "on_time" if start <= first and last <= end else "late"

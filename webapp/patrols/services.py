@@ -10,10 +10,12 @@ from ..clock import local_naive, local_today
 from ..extensions import db
 from ..idempotency import claim, find_by_request_id, insert_once
 from ..labels import FINDING_LABELS
+from ..printing import category_words_in
 from ..models import (
     Case,
     CaseEvent,
     Checkpoint,
+    Household,
     Patrol,
     PatrolScan,
     PatrolSignoff,
@@ -33,6 +35,15 @@ class PatrolError(ValueError):
     """A patrol action that cannot be done, with the message for the person."""
 
 
+class SetupError(PatrolError):
+    """A set-up form that cannot be applied: the message belongs beside `field`."""
+
+    def __init__(self, field: str, message: str, warning: bool = False):
+        super().__init__(message)
+        self.field = field
+        self.warning = warning  # the person may confirm and keep what they typed
+
+
 def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
     existing = find_by_request_id(Patrol, request_id)
     if existing is not None:
@@ -48,7 +59,7 @@ def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
 
 def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request_id: str, result: str,
                 finding_kind: str | None, note: str | None, resolution: str | None, work_group: WorkGroup | None,
-                device_time: datetime | None) -> PatrolScan:
+                device_time: datetime | None, clock_corrected: bool = False) -> PatrolScan:
     if patrol.ended_at is not None and find_by_request_id(PatrolScan, request_id) is None:
         raise PatrolError(_("This round has ended. Start a new one to scan again."))
     if checkpoint.id not in {stop.checkpoint_id for stop in patrol.route.stops}:
@@ -56,7 +67,7 @@ def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request
     finding = result == "finding"
     scan, created = insert_once(PatrolScan(
         request_id=request_id, patrol_id=patrol.id, checkpoint_id=checkpoint.id, device_time=device_time,
-        result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
+        clock_corrected=clock_corrected, result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
         resolution=resolution if finding else None))
     if created and finding and resolution == "handed" and work_group is not None:
         title = f"{checkpoint.name}: {FINDING_LABELS.get(finding_kind, finding_kind)}"
@@ -156,3 +167,55 @@ def create_group(community_id: int, name: str, member_ids: list[int]) -> WorkGro
     for user_id in dict.fromkeys(member_ids):
         db.session.add(WorkGroupMember(work_group_id=group.id, user_id=user_id))
     return group
+
+
+# --- the secretary's set-up forms: checked, then created once per request id ---------------------
+
+
+def _name_taken(model, community_id: int, name: str) -> bool:
+    return db.session.scalar(select(model.id).where(model.community_id == community_id,
+                                                    model.name == name.strip())) is not None
+
+
+def set_up_checkpoint(request_id: str, user_id: int, community_id: int, name: str, kind: str,
+                      household_address: str | None, name_confirmed: bool = False) -> None:
+    if not claim(request_id, user_id, "setup-checkpoint"):
+        return
+    household_id = None
+    if kind == "sealed_door":
+        household_id = db.session.scalar(select(Household.id).where(
+            Household.community_id == community_id, Household.address == (household_address or "").strip()))
+        if household_id is None:
+            raise SetupError("household_address", _("No door with this address in the community."))
+    words = category_words_in(name)
+    if words and not name_confirmed:
+        raise SetupError("name", _("“%(words)s” says who lives there or what is wrong: neighbours must not read it. "
+                                   "Stickers print only the address or the place; better name the checkpoint by its "
+                                   "place, or tick the box to keep this name.", words="、".join(words)), warning=True)
+    if _name_taken(Checkpoint, community_id, name):
+        raise SetupError("name", _("A checkpoint with this name already exists."))
+    create_checkpoint(community_id, name, kind, household_id)
+
+
+def set_up_group(request_id: str, user_id: int, community_id: int, name: str, member_ids: list[int]) -> None:
+    if not claim(request_id, user_id, "setup-group"):
+        return
+    if _name_taken(WorkGroup, community_id, name):
+        raise SetupError("name", _("A group with this name already exists."))
+    create_group(community_id, name, member_ids)
+
+
+def set_up_route(request_id: str, user_id: int, community_id: int, name: str, windows_text: str,
+                 stops: list[tuple[int, int, int]], patroller_ids: list[int]) -> None:
+    """stops: (position typed, checkpoint id, walking minutes) for the community's own checkpoints."""
+    if not claim(request_id, user_id, "setup-route"):
+        return
+    try:
+        windows = parse_windows(windows_text)
+    except PatrolError as error:
+        raise SetupError("windows", str(error)) from None
+    if len(stops) < 2:
+        raise SetupError("name", _("Number at least two checkpoints in walking order."))
+    if _name_taken(Route, community_id, name):
+        raise SetupError("name", _("A route with this name already exists."))
+    create_route(community_id, name, windows, [(c, w) for _p, c, w in sorted(stops)], patroller_ids)

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..printing import printed_url, qr_svg
+from ..printing import printed_url, qr_svg, sticker_place
 from ..clock import local_naive, local_now, local_today, requested_day
-from ..forms import parse_device_time
+from ..forms import read_device_time
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import int_type, is_htmx, page_or_fragment
 from ..database import writing
-from ..idempotency import claim
-from ..labels import FINDING_LABELS, ROUND_STATE_LABELS
-from ..models import Checkpoint, Community, Household, Patrol, Route, User, WorkGroup
+from ..labels import FINDING_LABELS, ROUND_STATE_LABELS, SCAN_RESULT_LABELS
+from ..models import Checkpoint, Community, Patrol, Route, User, WorkGroup
 from ..scope import users_in_communities
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
 from ..spreadsheets import csv_response
@@ -47,13 +46,13 @@ from .queries import (
 )
 from .services import (
     PatrolError,
-    create_checkpoint,
-    create_group,
-    create_route,
+    SetupError,
     end_round,
     move_case,
-    parse_windows,
     record_scan,
+    set_up_checkpoint,
+    set_up_group,
+    set_up_route,
     sign_off,
     start_round,
 )
@@ -121,6 +120,7 @@ def end(patrol_id: int):
         form.reason.errors = [str(error)]
         return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
                                scanned={s.checkpoint_id: s for s in patrol.scans}), 422
+    flash(_("Round %(n)d on %(route)s ended.", n=patrol.round_no, route=patrol.route.name), "success")
     return redirect(url_for("patrols.index"), code=303)
 
 
@@ -149,12 +149,13 @@ def checkpoint(token: str):
             abort(404)
         if group is not None and group.community_id != checkpoint.community_id:
             abort(404)
+        tapped = read_device_time(form.device_time.data, form.clock_offset.data)
         try:
             with writing():
                 record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
                             result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
                             resolution=form.resolution.data, work_group=group,
-                            device_time=parse_device_time(form.device_time.data))
+                            device_time=tapped.moment, clock_corrected=tapped.corrected)
             if is_htmx():
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
@@ -162,7 +163,8 @@ def checkpoint(token: str):
             form.result.errors = [str(error)]
     else:
         db.session.rollback()
-    return render_template("patrols/checkpoint.html", form=form, **context), status
+    # An htmx request swaps #scan: its answer is that section (with the messages), never the page.
+    return page_or_fragment("patrols/checkpoint.html", "patrols/_scan.html", status, form=form, **context)
 
 
 # --- work groups: cases ----------------------------------------------------------------------
@@ -218,7 +220,7 @@ def signoff():
     form = SignoffForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _log_page(community, communities, requested_day(), form=form, status=422)
+        return _log_page(community, communities, form.day.data or local_today(), form=form, status=422)
     with writing():
         sign_off(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("patrols.log", community=community.id, day=form.day.data.isoformat()), code=303)
@@ -243,7 +245,7 @@ def log_csv():
             str(ROUND_STATE_LABELS.get(states.get((patrol.route_id, patrol.round_no)), "")),
             patrol.user.display_name, scan.checkpoint.name, local_naive(scan.scanned_at).isoformat(" ", "seconds"),
             local_naive(scan.device_time).isoformat(" ", "seconds") if scan.device_time else "",
-            scan.result, str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
+            str(SCAN_RESULT_LABELS.get(scan.result, scan.result)), str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
     return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")
@@ -266,7 +268,6 @@ def setup():
         form = {"checkpoint": CheckpointForm, "route": RouteForm, "group": GroupForm}[kind]()
         forms[kind] = form
         if form.validate_on_submit() and _apply_setup(kind, form, community):
-            db.session.commit()
             return redirect(url_for("patrols.setup", community=community.id), code=303)
         db.session.rollback()
         status = 422
@@ -279,51 +280,29 @@ def setup():
 
 
 def _apply_setup(kind: str, form, community: Community) -> bool:
-    """Create what the form describes; False (with messages on the form) if it cannot."""
-    if not claim(form.request_id.data, current_user.id, f"setup-{kind}"):
-        return True
+    """Create what the form describes; False (with the message beside its field) if it cannot."""
     people = {u.id for u in _people(community)}
-    if kind == "checkpoint":
-        household_id = None
-        if form.kind.data == "sealed_door":
-            household_id = db.session.scalar(select(Household.id).where(
-                Household.community_id == community.id, Household.address == (form.household_address.data or "").strip()))
-            if household_id is None:
-                form.household_address.errors = [_("No door with this address in the community.")]
-                return False
-        if db.session.scalar(select(Checkpoint.id).where(Checkpoint.community_id == community.id,
-                                                         Checkpoint.name == form.name.data.strip())):
-            form.name.errors = [_("A checkpoint with this name already exists.")]
-            return False
-        create_checkpoint(community.id, form.name.data, form.kind.data, household_id)
-        return True
-    if kind == "group":
-        members = [i for i in request.form.getlist("member", type=int) if i in people]
-        if db.session.scalar(select(WorkGroup.id).where(WorkGroup.community_id == community.id,
-                                                        WorkGroup.name == form.name.data.strip())):
-            form.name.errors = [_("A group with this name already exists.")]
-            return False
-        create_group(community.id, form.name.data, members)
-        return True
     try:
-        windows = parse_windows(form.windows.data)
-    except PatrolError as error:
-        form.windows.errors = [str(error)]
+        with writing():
+            if kind == "checkpoint":
+                set_up_checkpoint(form.request_id.data, current_user.id, community.id, form.name.data,
+                                  form.kind.data, form.household_address.data,
+                                  name_confirmed=bool(request.form.get("name_confirmed")))
+            elif kind == "group":
+                members = [i for i in request.form.getlist("member", type=int_type()) if i in people]
+                set_up_group(form.request_id.data, current_user.id, community.id, form.name.data, members)
+            else:
+                own = db.session.scalars(select(Checkpoint.id).where(Checkpoint.community_id == community.id))
+                stops = [(position, checkpoint_id, request.form.get(f"walk-{checkpoint_id}", 0, type=int_type(0, 600)))
+                         for checkpoint_id in own
+                         if (position := request.form.get(f"stop-{checkpoint_id}", type=int_type(1, 999)))]
+                patrollers = [i for i in request.form.getlist("patroller", type=int_type()) if i in people]
+                set_up_route(form.request_id.data, current_user.id, community.id, form.name.data,
+                             form.windows.data, stops, patrollers)
+    except SetupError as error:
+        getattr(form, error.field).errors = [str(error)]
+        form.name_warning = error.warning
         return False
-    own = set(db.session.scalars(select(Checkpoint.id).where(Checkpoint.community_id == community.id)))
-    stops = []
-    for checkpoint_id in own:
-        position = request.form.get(f"stop-{checkpoint_id}", type=int)
-        if position:
-            stops.append((position, checkpoint_id, max(0, request.form.get(f"walk-{checkpoint_id}", 0, type=int))))
-    if len(stops) < 2:
-        form.name.errors = [_("Number at least two checkpoints in walking order.")]
-        return False
-    if db.session.scalar(select(Route.id).where(Route.community_id == community.id, Route.name == form.name.data.strip())):
-        form.name.errors = [_("A route with this name already exists.")]
-        return False
-    patrollers = [i for i in request.form.getlist("patroller", type=int) if i in people]
-    create_route(community.id, form.name.data, windows, [(c, w) for _p, c, w in sorted(stops)], patrollers)
     return True
 
 
@@ -339,6 +318,10 @@ def route_stickers(route_id: int):
     route = db.session.get(Route, route_id)
     if route is None or route.community_id not in {c.id for c in communities}:
         abort(404)
-    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)))
+    # The address (a door) or the place, and a neutral label: never the checkpoint's name as typed,
+    # which may say who lives there ("居家观察户 …").
+    sheet = [(stop.checkpoint, qr_svg(printed_url("patrols.checkpoint", token=stop.checkpoint.token)),
+              sticker_place(stop.checkpoint.name, stop.checkpoint.household.address if stop.checkpoint.household
+                            else None))
              for stop in route.stops]
     return render_template("patrols/stickers.html", route=route, sheet=sheet)

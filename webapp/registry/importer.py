@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, text, update
 
+from ..audit import audit
 from ..extensions import db
 from ..models import (
     BUILDING_KINDS,
@@ -597,6 +598,13 @@ def _duplicate_of(row, key, file_id_numbers, file_phone_names, by_id_number, by_
 
 
 # --- applying ---------------------------------------------------------------------------------
+
+
+def apply_and_audit(preview_result: Preview, user_id: int, community_id: int, filename: str) -> None:
+    """Apply a checked file from the browser and write who imported what to the audit log."""
+    apply(preview_result, user_id)
+    audit(user_id, "registry_import", "community", community_id, file=filename,
+          households=preview_result.households_new, residents=preview_result.residents_new)
 
 
 def apply(preview_result: Preview, user_id: int | None = None) -> None:

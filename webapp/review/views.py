@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import local_today, requested_day
+from ..clock import local_naive, local_today, requested_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
+from ..hypermedia import id_arg
 from ..labels import CATEGORY_LABELS
 from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -24,7 +25,9 @@ from .services import sign_summary
 from .queries import (
     SUMMARY_COLUMNS,
     care_list,
+    district_rollup,
     coverage_by,
+    findings_of,
     summary_table,
     knocks_by_volunteer,
     open_case_count,
@@ -41,7 +44,7 @@ def dashboard():
     campaign = active_campaign(community.id)
     grids = coverage_by(campaign, Grid) if campaign else []
     # Drill down: the buildings of one grid (?grid=<id>), not all of a large community's at once.
-    wanted = request.args.get("grid", type=int)
+    wanted = id_arg("grid")
     grid = next((row for row in grids if row.obj.id == wanted), None)
     return render_template(
         "review/dashboard.html", community=community, communities=communities, campaign=campaign,
@@ -76,7 +79,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
     form = form or SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS), status
+                           labels=COLUMN_LABELS, findings=findings_of([community.id], day)), status
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -90,7 +93,7 @@ def summary():
     form = SignSummaryForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _summary_page(community, communities, requested_day(), form=form, status=422)
+        return _summary_page(community, communities, form.day.data or local_today(), form=form, status=422)
     with writing():
         sign_summary(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
     return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
@@ -103,8 +106,10 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Total"), *[totals[c] for c in SUMMARY_COLUMNS]])
     body.append([_("Patrol findings"), totals["findings"]])
     body.append([_("Open cases"), totals["open_cases"]])
+    body.append([_("List checks done"), totals.get("list_checks", 0)])
+    body.append([_("List people found"), totals.get("list_found", 0)])
     if signed:
-        body.append([_("Signed by"), signed.signed_by.display_name, signed.signed_at.isoformat(" ", "minutes")])
+        body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
     return header, body
 
@@ -145,6 +150,16 @@ def street():
         streets.append((street, entries, totals))
     return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS)
+
+
+@bp.get("/dashboard/district")
+@login_required
+def district():
+    """The admin's roll-up: every street and community, the campaign in force and its coverage."""
+    if not current_scope().everything:
+        abort(404)
+    streets, total = district_rollup(local_today())
+    return render_template("review/district.html", streets=streets, total=total)
 
 
 @bp.get("/care")

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, WriteForm, as_choices
 from ..labels import CATEGORY_LABELS
 
 PHONE = r"^\+?[0-9][0-9 -]{5,18}$"
@@ -15,7 +15,7 @@ class BindSlipForm(WriteForm):
 
 class PadForm(WriteForm):
     count = IntegerField(_l("Slips"), default=16, validators=[
-        InputRequired(_l("Enter a number.")), NumberRange(8, 200, _l("Between 8 and 200."))])
+        InputRequired(_l("Enter a number.")), NumberRange(8, 200, _l("Between 8 and 200."))], render_kw=NUMBER_INPUT)
     issued_to = SelectField(_l("Issue to"), coerce=int)
 
 
@@ -29,15 +29,16 @@ class ConfirmReplyForm(WriteForm):
 
 
 class ConfirmReportForm(WriteForm):
-    household_id = IntegerField(_l("Household"), validators=[Optional()])
-    building_id = IntegerField(_l("Building"), validators=[Optional()])
+    household_id = IdField(_l("Household"), validators=[Optional()])
+    building_id = IdField(_l("Building"), validators=[Optional()])
     room = StringField(_l("Room (new household)"), validators=[Optional(), Length(max=16)])
 
 
 class SelfReportForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=40)])
     phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter a phone number we can call.")),
-                                                  Regexp(PHONE, message=_l("Enter a phone number of digits."))])
+                                                  Regexp(PHONE, message=_l("Enter a phone number of digits."))],
+                        render_kw=PHONE_INPUT)
     address_text = StringField(_l("Address"), validators=[
         DataRequired(_l("Enter where you live (building, entrance, room).")),
         Length(max=120, message=_l("Keep it under %(max)d characters.", max=120))])
@@ -63,7 +64,7 @@ class SlipReplyForm(WriteForm):
         "weekend_afternoon": _l("Weekend afternoons"),
     }), validators=[Optional()], invalid_message=_l("Choose a time."))
     phone = StringField(_l("Phone"), validators=[Optional(), Regexp(PHONE, message=_l(
-        "Enter a phone number of digits."))])
+        "Enter a phone number of digits."))], render_kw=PHONE_INPUT)
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=500, message=_l(
         "Keep it under %(max)d characters.", max=500))])
 

@@ -1,7 +1,6 @@
 """Slips, answers and self-reports as each person may see them; slip figures per campaign."""
 from __future__ import annotations
 
-import re
 import statistics
 
 from sqlalchemy import exists, func, or_, select
@@ -14,13 +13,13 @@ from ..models import (
     Grid,
     Household,
     NoteSlip,
-    Resident,
     SelfReport,
     SlipPad,
     SlipReply,
     Visit,
 )
 from ..scope import Scope
+from ..search import search
 
 
 def slip_of_visit(visit_id: int) -> NoteSlip | None:
@@ -71,27 +70,16 @@ def reply_in_scope(reply_id: int, scope: Scope) -> SlipReply | None:
     return None
 
 
-def suggested_households(report: SelfReport, limit: int = 5) -> list[Household]:
-    """Doors of the report's grid ranked by the numbers in the typed address and the name.
+def suggested_households(report: SelfReport, scope: Scope, limit: int = 5) -> list[Household]:
+    """Doors of the report's grid (within the caller's scope) for the address as typed, best first;
+    where the reporter's name already lives adds to the rank.
 
-    A wrong street or lane still matches on its numbers (长庚里96号 finds 新塘里96号).
+    The one tolerant search: a wrong street or lane still matches on its numbers (长庚里96号 finds
+    新塘里96号).
     """
-    numbers = re.findall(r"\d+", report.address_text)[:4]
-    candidates = {}
-    if numbers:
-        statement = select(Household).where(Household.grid_id == report.grid_id)
-        clauses = [Household.address.like(f"%{n}%") for n in numbers]
-        for household in db.session.scalars(statement.where(or_(*clauses)).limit(200)):
-            score = sum(2 if re.search(rf"(?<!\d){n}(?!\d)", household.address) else 1 for n in numbers
-                        if n in household.address)
-            candidates[household.id] = (score, household)
-    named = db.session.scalars(select(Household).join(Resident).where(
-        Household.grid_id == report.grid_id, Resident.name == report.name).limit(10))
-    for household in named:
-        score = candidates.get(household.id, (0, household))[0] + 3
-        candidates[household.id] = (score, household)
-    ranked = sorted(candidates.values(), key=lambda pair: (-pair[0], pair[1].address))
-    return [household for _score, household in ranked[:limit]]
+    hits = search(scope, report.address_text, within=Household.grid_id == report.grid_id, people=False,
+                  name=report.name, limit=limit)
+    return [hit.household for hit in hits]
 
 
 def slip_figures(campaign: Campaign) -> dict:

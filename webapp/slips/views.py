@@ -1,13 +1,14 @@
 """Slip pads for the secretary, slips at the door for the volunteer, and the inbox of answers."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..database import writing
 from ..extensions import db
-from ..hypermedia import is_htmx
+from ..hypermedia import id_arg, is_htmx
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, User, Visit
 from ..scope import (
@@ -84,7 +85,7 @@ def print_pad():
     if not scope.everything:
         statement = statement.where((SlipPad.community_id.in_(scope.managed_community_ids))
                                     | (SlipPad.issued_to_id == current_user.id))
-    pad_id = request.args.get("pad", type=int)
+    pad_id = id_arg("pad")
     if pad_id is not None:
         statement = statement.where(SlipPad.id == pad_id)
     pad = db.session.scalar(statement.order_by(SlipPad.id.desc()).limit(1))
@@ -143,7 +144,7 @@ def inbox():
     scope = current_scope()
     reports = open_reports(scope)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
-                           reports=[(r, suggested_households(r)) for r in reports],
+                           reports=[(r, suggested_households(r, scope)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
                            buildings_of=_buildings_of_grid)
 
@@ -165,6 +166,7 @@ def confirm_slip_reply(reply_id: int):
             confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
     except SlipError:
         abort(404)
+    flash(_("Confirmed: %(address)s is marked as reached.", address=reply.slip.household.address), "success")
     return redirect(url_for("slips.inbox"), code=303)
 
 
@@ -180,10 +182,13 @@ def handle_report(report_id: int, action: str):
     with writing():
         if target is None:
             dismiss_self_report(report, current_user.id, form.request_id.data)
+            message = _("Self-report dismissed.")
         else:
             household, building, room = target
             household = household or new_household(building, room)
             confirm_self_report(report, household, current_user.id, form.request_id.data)
+            message = _("Added to %(address)s.", address=household.address)
+    flash(message, "success")
     return redirect(url_for("slips.inbox"), code=303)
 
 

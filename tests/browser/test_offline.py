@@ -1,0 +1,379 @@
+"""The stairwell with no signal: a 30-floor tower taken offline, knocks kept per user and sent once."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in, screenshot
+from tests.conftest import PASSWORD
+from tests.offline.helpers import build_tower
+
+pytestmark = pytest.mark.browser
+
+
+def _query(live_server, fn):
+    from webapp.extensions import db
+
+    with live_server.app.app_context():
+        try:
+            return fn(db)
+        finally:
+            db.session.remove()
+
+
+def _doors(live_server, building_id):
+    from webapp.models import Household
+
+    return _query(live_server, lambda db: [(h.id, h.sticker_token, h.room) for h in db.session.scalars(
+        select(Household).where(Household.building_id == building_id)
+        .order_by(Household.floor.desc(), Household.room))])
+
+
+def _free_slips(live_server, building_id, n):
+    from webapp.models import Building, NoteSlip
+
+    def pick(db):
+        community = db.session.get(Building, building_id).community_id
+        return list(db.session.scalars(select(NoteSlip.code).where(NoteSlip.community_id == community,
+                                                                  NoteSlip.state == "printed")
+                                       .order_by(NoteSlip.id).limit(n)))
+    return _query(live_server, pick)
+
+
+def _visits(live_server, household_ids):
+    from webapp.models import NoteSlip, Visit
+
+    def read(db):
+        rows = db.session.scalars(select(Visit).where(Visit.household_id.in_(household_ids))).all()
+        slips = {s.visit_id: s.code for s in db.session.scalars(select(NoteSlip).where(NoteSlip.visit_id.isnot(None)))}
+        return [{"household": v.household_id, "outcome": v.outcome, "request_id": v.request_id, "user": v.user.username,
+                 "late": v.sent_late, "corrected": v.clock_corrected, "device_time": v.device_time,
+                 "slip": slips.get(v.id)} for v in rows]
+    return _query(live_server, read)
+
+
+def _wait_for(predicate, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out")
+
+
+def _phone_context(browser, **extra):
+    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                               locale="zh-CN", **extra)
+
+
+CACHED_BYTES = """async () => {
+  let total = 0;
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) total += (await (await cache.match(request)).arrayBuffer()).byteLength;
+  }
+  return total;
+}"""
+
+
+def _plan(doors, slips):
+    """20 doors: every third not home with a slip, the others verified."""
+    plan = []
+    for index, (household_id, token, room) in enumerate(doors[:20]):
+        if index % 3 == 0:
+            plan.append((household_id, token, room, "not_home", slips[len([p for p in plan if p[3] == "not_home"])]))
+        else:
+            plan.append((household_id, token, room, "verified", None))
+    return plan
+
+
+def _check_visits(live_server, plan, username="volunteer"):
+    visits = _wait_for(lambda: (v := _visits(live_server, [p[0] for p in plan])) and len(v) >= 20 and v, 60)
+    time.sleep(1.0)
+    visits = _visits(live_server, [p[0] for p in plan])
+    assert len(visits) == 20  # exactly 20: none lost, none doubled
+    assert len({v["request_id"] for v in visits}) == 20
+    by_door = {v["household"]: v for v in visits}
+    for household_id, _token, _room, outcome, slip in plan:
+        visit = by_door[household_id]
+        assert visit["outcome"] == outcome and visit["user"] == username
+        assert visit["slip"] == slip
+        # Sent within a minute or two of the tap: not 补发, and the test phone's clock is right.
+        assert visit["device_time"] is not None and not visit["late"] and not visit["corrected"]
+
+
+def test_a_tower_taken_offline_opens_its_cards_and_keeps_twenty_knocks(live_server, browser):
+    tower = build_tower(live_server.app, floors=30, per_floor=4)
+    doors = _doors(live_server, tower)
+    plan = _plan(doors, _free_slips(live_server, tower, 7))
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{tower}/walk")
+    status = page.locator("[data-offline-status]")
+    status.filter(has_text="120").wait_for(timeout=60000)  # "kept on this phone · HH:mm · 120 doors"
+    assert page.evaluate(CACHED_BYTES) <= 1024 * 1024  # a 30-floor tower, its cards and static files
+
+    context.set_offline(True)
+    for household_id, token, room, outcome, slip in plan:
+        page.goto(f"{live_server.url}/h/{token}")
+        copy = page.locator("#offline-copy")
+        assert "离线副本" in copy.inner_text()
+        page.locator(f'#knock button[value="{outcome}"]').click()
+        page.locator("#knock.queued").wait_for()
+        if slip:
+            page.fill(".slip-later input[name=slip_code]", slip)
+            page.locator(".slip-later button").click()
+            page.get_by_text(slip).wait_for()
+    screenshot(page, "offline-card")
+    # Another page of the app that is not kept: the offline page, with what waits to be sent.
+    page.goto(f"{live_server.url}/revisits")
+    assert "没有信号" in page.locator("h1").inner_text()
+    assert "20" in page.locator("#net-status").inner_text()
+    page.close()
+
+    page = context.new_page()  # reopened, still without signal
+    page.goto(f"{live_server.url}/buildings/{tower}/walk")
+    assert page.locator("#offline-copy").is_visible()
+    assert page.locator("li.door.queued").count() == 20
+    screenshot(page, "offline-walk")
+    assert _visits(live_server, [p[0] for p in plan]) == []
+
+    context.set_offline(False)
+    _check_visits(live_server, plan)
+    # The doors' rows show their new state in place, without a reload.
+    page.locator("li.door.queued").first.wait_for(state="detached", timeout=20000)
+    assert page.locator("li.door.queued").count() == 0
+    first = page.locator(f"#h-{plan[1][0]}")
+    assert "已核实" in first.inner_text() or "核实" in first.inner_text()
+    assert page.locator("#net-status").is_hidden()
+
+    # The home page lists the volunteer's buildings, which are kept and how old, and takes another one.
+    page.goto(f"{live_server.url}/")
+    section = page.locator("#take-offline")
+    tower_status = section.locator(f'[data-offline-status="/buildings/{tower}/walk"]')
+    tower_status.filter(has_text="120").wait_for(timeout=20000)
+    other = section.locator("li.take").filter(has_not_text="测试大厦").first
+    other.locator("[data-take]").click()
+    other.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    screenshot(page, "offline-home")
+
+    # Logging out leaves nothing of this user on the phone: offline, the card is no longer there.
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    page.wait_for_function("""async () => !(await caches.keys()).some(k => k.startsWith('doorstep-u'))""")
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/h/{plan[0][1]}")
+    assert "没有信号" in page.locator("h1").inner_text()
+    assert page.locator("#offline-copy").count() == 0
+    context.close()
+
+
+def _y4m_of_codes(texts, path, frames_each=4):
+    """Video for Chromium's fake camera: each QR code shown for a few frames in turn, looping."""
+    import qrcode
+    from PIL import Image
+
+    with open(path, "wb") as out:
+        out.write(b"YUV4MPEG2 W320 H240 F10:1 Ip A1:1 C420jpeg\n")
+        chroma = bytes([128]) * (160 * 120)
+        for text in texts:
+            code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=2, box_size=5)
+            code.add_data(text)
+            picture = code.make_image().convert("L")
+            frame = Image.new("L", (320, 240), 255)
+            frame.paste(picture, ((320 - picture.width) // 2, (240 - picture.height) // 2))
+            for _ in range(frames_each):
+                out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+def test_without_service_workers_the_walk_page_scans_its_own_doors_offline(live_server, browser, tmp_path):
+    tower = build_tower(live_server.app, floors=30, per_floor=4)
+    doors = _doors(live_server, tower)
+    plan = _plan(doors, _free_slips(live_server, tower, 7))
+    video = tmp_path / "stickers.y4m"
+    _y4m_of_codes([f"{live_server.url}/h/{token}" for _id, token, _room, _o, _s in plan], video)
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = _phone_context(camera, service_workers="block")
+        context.grant_permissions(["camera"], origin=live_server.url)
+        page = context.new_page()
+        logs = []
+        page.on("console", lambda m: logs.append(m.text))
+        page.on("pageerror", lambda e: logs.append(str(e)))
+        log_in(page, live_server.url, "volunteer", PASSWORD)
+        page.goto(f"{live_server.url}/buildings/{tower}/walk")
+        assert page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.controller : null") is None
+        context.set_offline(True)
+        wanted = {p[1]: p for p in plan}
+        done: set[str] = set()
+        tries = 0
+        while len(done) < len(plan):
+            tries += 1
+            assert tries < 200, f"only {len(done)} doors scanned"
+            before = page.evaluate("location.hash")
+            page.click("#scan-start")
+            try:
+                page.wait_for_function("h => location.hash && location.hash !== h", arg=before, timeout=15000)
+            except Exception:
+                print("DEBUG", page.evaluate("[location.hash, document.getElementById('scan-message').textContent, document.getElementById('scanner').className, 'BarcodeDetector' in window]"), logs)
+                raise
+            row = page.locator(page.evaluate("location.hash"))
+            token = row.locator("a.room").get_attribute("href").rsplit("/", 1)[1]
+            if token in done or token not in wanted:
+                page.evaluate("location.hash = ''")
+                continue
+            _id, _token, _room, outcome, slip = wanted[token]
+            row.locator(f'button[value="{outcome}"]').click()
+            page.locator(f"{page.evaluate('location.hash')}.queued").wait_for()
+            if slip:
+                row.locator(".slip-later input").fill(slip)
+                row.locator(".slip-later button").click()
+                row.get_by_text(slip).wait_for()
+            done.add(token)
+            page.evaluate("location.hash = ''")
+        assert "20" in page.locator("#net-status").inner_text()
+        screenshot(page, "offline-scan-walk")
+        page.close()
+        context.set_offline(False)
+        page = context.new_page()  # the outbox outlives the page: opening the app sends it
+        page.goto(f"{live_server.url}/")
+        _check_visits(live_server, plan)
+        context.close()
+    finally:
+        camera.close()
+
+
+def _outbox(page, user_id, items):
+    page.evaluate("([key, items]) => localStorage.setItem(key, JSON.stringify(items))",
+                  [f"doorstep-outbox:{user_id}", items])
+
+
+def _item(url, outcome, request_id, user_id, label):
+    body = f"outcome={outcome}&channel=door&request_id={request_id}&device_time=&outbox_user={user_id}"
+    shown = {"verified": "已核实", "not_home": "无人在家"}.get(outcome, outcome)
+    return {"id": request_id, "url": url, "body": body, "at": int(time.time() * 1000) - 600000, "kind": "card",
+            "label": label, "outcome": shown, "tries": 0}
+
+
+def test_refused_knocks_wait_in_needs_attention_and_do_not_block_the_others(live_server, browser):
+    from webapp.doors.services import retire_sticker
+    from webapp.models import Household, User
+
+    tower = build_tower(live_server.app, floors=3, per_floor=2)
+    doors = _doors(live_server, tower)
+    volunteer = _query(live_server, lambda db: db.session.scalar(select(User.id).where(User.username == "volunteer")))
+    foreign = _query(live_server, lambda db: db.session.scalar(  # a door of the other community: out of scope
+        select(Household.sticker_token).order_by(Household.community_id.desc(), Household.id)))
+
+    def retire(db):
+        household = db.session.get(Household, doors[1][0])
+        retire_sticker(household, volunteer, "retire-for-test-1", "replaced")
+        db.session.commit()
+    _query(live_server, retire)
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    _outbox(page, volunteer, [
+        _item(f"/h/{foreign}", "verified", "attn-404-aaaaaaaa", volunteer, "不存在的门"),
+        _item(f"/h/{doors[1][1]}", "verified", "attn-410-aaaaaaaa", volunteer, "测试大厦 302"),
+        _item(f"/h/{doors[2][1]}", "bogus", "attn-422-aaaaaaaa", volunteer, "测试大厦 201"),
+        _item(f"/h/{doors[3][1]}", "not_home", "attn-ok--aaaaaaaa", volunteer, "测试大厦 202"),
+    ])
+    logs = []
+    page.on("console", lambda m: logs.append(m.text))
+    page.goto(f"{live_server.url}/")
+    attention = page.locator("#attention")
+    try:
+        attention.locator("li").nth(2).wait_for(timeout=20000)
+    except Exception:
+        print("DEBUG", logs, page.evaluate(f"localStorage.getItem('doorstep-outbox:{volunteer}')"))
+        raise
+    text = attention.inner_text()
+    assert "不存在的门" in text and "测试大厦 302" in text and "测试大厦 201" in text
+    assert "已更换或作废" in text  # 410
+    assert "不在您的范围" in text  # 404
+    screenshot(page, "offline-attention")
+    visits = _wait_for(lambda: _visits(live_server, [doors[3][0]]))
+    assert [v["request_id"] for v in visits] == ["attn-ok--aaaaaaaa"]  # the good one went through
+    # Discarding one removes it; the others stay until resolved.
+    attention.locator("li").first.locator("[data-discard]").click()
+    assert attention.locator("li").count() == 2
+    page.reload()
+    assert page.locator("#attention li").count() == 2
+    stored = json.loads(page.evaluate(f"localStorage.getItem('doorstep-outbox:{volunteer}')"))
+    assert {it["id"] for it in stored} == {"attn-410-aaaaaaaa", "attn-422-aaaaaaaa"}
+    context.close()
+
+
+def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server, browser):
+    from webapp.models import Household
+
+    token, household_id = _query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    building = _query(live_server, lambda db: db.session.get(Household, household_id).building_id)
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{building}/walk")  # kept on the phone for the volunteer
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    page.goto(f"{live_server.url}/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="verified"]').click()
+    page.locator("#knock.queued").wait_for()
+    page.close()
+    # The session ends without logging out (a shared phone), then the secretary logs in on it.
+    context.clear_cookies()
+    context.set_offline(False)
+    page = context.new_page()
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    page.wait_for_timeout(2500)
+    assert _visits(live_server, [household_id]) == []  # A's knock waits for A
+    # ... and nothing the volunteer kept is left for the secretary to read.
+    assert page.evaluate("async () => (await caches.keys()).filter(k => k.startsWith('doorstep-u'))") == []
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/buildings/{building}/walk")
+    assert page.locator("#offline-copy").count() == 0 and "没有信号" in page.locator("h1").inner_text()
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/")
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    visits = _wait_for(lambda: _visits(live_server, [household_id]))
+    assert [(v["user"], v["outcome"]) for v in visits] == [("volunteer", "verified")]
+    context.close()
+
+
+def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, browser):
+    from webapp.models import Household
+
+    token, household_id = _query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    # Meanwhile the session was renewed elsewhere: this page's CSRF token is stale.
+    other = context.new_page()
+    context.clear_cookies()
+    log_in(other, live_server.url, "volunteer", PASSWORD)
+    other.close()
+    answers = []
+    page.on("response", lambda response: answers.append((response.request.method, response.status)))
+    page.locator('#knock button[value="verified"]').click()
+    visits = _wait_for(lambda: _visits(live_server, [household_id]))
+    time.sleep(1)
+    assert [(v["user"], v["outcome"]) for v in _visits(live_server, [household_id])] == [("volunteer", "verified")]
+    page.locator(f'form[data-queue][action="/h/{token}"]').first.wait_for(state="detached", timeout=10000)
+    assert "已记录" in page.locator("#knock").inner_text()
+    assert "未走访" not in page.locator("#door-meta").inner_text()  # the door's state, in place
+    assert not page.locator("#knock button:disabled").count()
+    assert visits and ("POST", 400) in answers  # the first try was refused for its token, then renewed
+    context.close()

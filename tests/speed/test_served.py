@@ -1,0 +1,88 @@
+"""Bytes on the wire as the app itself serves them (DESIGN.md budgets): compressed by the app,
+brotli where the client takes it, else gzip. Sizes are asserted; speed is left to bench/."""
+import gzip
+import re
+import uuid
+
+import brotli
+import pytest
+
+from tests.conftest import csrf_token_from
+
+PHONE = {"Accept-Encoding": "gzip, deflate, br"}  # what Chromium and Android's WebView send
+GZIP_ONLY = {"Accept-Encoding": "gzip"}
+
+
+def served(client, path, headers=PHONE, **kwargs):
+    """(bytes on the wire, decoded body) of one response as served."""
+    response = client.get(path, headers=headers, **kwargs)
+    wire = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    body = {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda b: b}[encoding](wire)
+    return response, wire, body
+
+
+def test_first_page_is_at_most_45_kb_all_in_as_served(client):
+    response, wire, html = served(client, "/login")
+    assert response.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in response.headers["Vary"] and "HX-Request" in response.headers["Vary"]
+    total = len(wire)
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+    assert any(a.endswith(b".css") or b".css?" in a for a in assets) and any(b".js" in a for a in assets)
+    for asset in assets:
+        asset_response, asset_wire, asset_body = served(client, asset.decode().replace("&amp;", "&"))
+        assert asset_response.status_code == 200
+        assert asset_response.headers["Content-Encoding"] == "br", asset
+        assert len(asset_wire) < len(asset_body)
+        total += len(asset_wire)
+    assert total <= 45 * 1024, total
+    assert b"http://" not in html and b"https://" not in html  # nothing from a CDN
+
+
+def test_a_client_that_only_takes_gzip_gets_gzip(client):
+    response, wire, html = served(client, "/login", headers=GZIP_ONLY)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"<form" in html and len(wire) < len(html)
+    css = re.search(rb'href="(/static/css/[^"]+)"', html).group(1).decode()
+    assert served(client, css, headers=GZIP_ONLY)[0].headers["Content-Encoding"] == "gzip"
+
+
+def test_a_client_that_takes_nothing_gets_plain_bytes(client):
+    response = client.get("/login")
+    assert "Content-Encoding" not in response.headers and b"<form" in response.get_data()
+
+
+@pytest.mark.parametrize("return_to", ["", "walk"])
+@pytest.mark.parametrize("outcome", ["verified", "not_home", "moved_out"])
+def test_a_knock_fragment_is_at_most_2_kb_as_served(client, login_as, world, outcome, return_to):
+    login_as("volunteer")
+    csrf = csrf_token_from(client, "/")
+    response = client.post(f"/h/{world.volunteer_household}", headers={**PHONE, "HX-Request": "true",
+                                                                      "X-CSRFToken": csrf},
+                           data={"outcome": outcome, "channel": "door", "request_id": uuid.uuid4().hex,
+                                 "return_to": return_to})
+    assert response.status_code == 200
+    wire = response.get_data()
+    assert response.headers.get("Content-Encoding") == "br"
+    body = brotli.decompress(wire).decode()
+    assert "<html" not in body and 'id="' in body
+    assert len(wire) <= 2048, len(wire)
+
+
+def test_a_walk_page_is_at_most_12_kb_as_served(client, login_as, world):
+    login_as("volunteer")
+    response, wire, html = served(client, f"/buildings/{world.volunteer_building}/walk")
+    assert response.status_code == 200 and b"<html" in html
+    assert len(wire) <= 12 * 1024, len(wire)
+
+
+def test_make_run_serves_with_threaded_workers_that_keep_connections_alive():
+    import runpy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    settings = runpy.run_path(str(root / "gunicorn.conf.py"))
+    assert settings["worker_class"] == "gthread" and settings["threads"] >= 2
+    assert settings["keepalive"] >= 5
+    run_recipe = (root / "Makefile").read_text().split("\nrun:")[1].split("\n\n")[0]
+    assert "--config gunicorn.conf.py" in run_recipe

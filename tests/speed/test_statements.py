@@ -1,0 +1,123 @@
+"""How much SQL the hottest requests run (counted, not timed): a card ≤ 6 statements, and a knock
+one write statement in one write transaction."""
+import re
+import uuid
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import HX, knock
+
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements run inside the block (transaction control left out), and the commits."""
+    from webapp.extensions import db
+
+    seen = {"sql": [], "commits": 0}
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        if not TRANSACTION_CONTROL.match(statement):
+            seen["sql"].append(statement)
+
+    def on_commit(conn):
+        seen["commits"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)
+
+
+def writes(sql):
+    return [s for s in sql if s.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def _busy_household(app, client, world):
+    """The volunteer's door with a bit of everything: knocks (one undone), a slip, a status change,
+    a corrected resident, care tags."""
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    with app.app_context():
+        household = db.session.scalar(select(Household).where(Household.sticker_token == world.volunteer_household))
+        resident = db.session.scalar(select(Resident).where(Resident.household_id == household.id).limit(1))
+        resident_id = resident.id if resident else None
+    for outcome in ("not_home", "refused", "vacant", "verified", "not_home"):
+        assert knock(client, world.volunteer_household, outcome, htmx=True).status_code == 200
+    csrf = csrf_token_from(client, "/")
+    client.post(f"/h/{world.volunteer_household}/residents", headers={**HX, "X-CSRFToken": csrf},
+                data={"new-name": "王小明", "new-category": "local_permanent", "new-request_id": uuid.uuid4().hex})
+    if resident_id:
+        client.post(f"/h/{world.volunteer_household}/residents/{resident_id}", headers={**HX, "X-CSRFToken": csrf},
+                    data={f"r{resident_id}-name": "李改名", f"r{resident_id}-category": "local_permanent",
+                          f"r{resident_id}-request_id": uuid.uuid4().hex})
+
+
+def test_a_card_runs_at_most_6_statements(app, client, login_as, world):
+    login_as("volunteer")
+    _busy_household(app, client, world)
+    client.get(f"/h/{world.other_household}")  # nothing cached from this door's own requests
+    with statements(app) as seen:
+        response = client.get(f"/h/{world.volunteer_household}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "李改名" in html and "王小明" in html  # history and residents are really there
+    assert len(seen["sql"]) <= 6, "\n".join(seen["sql"])
+    assert not writes(seen["sql"])
+
+
+def test_a_cold_card_with_its_campaign_not_yet_known_still_runs_at_most_6(app, client, login_as, world):
+    from webapp.coverage import forget_campaigns
+
+    login_as("volunteer")
+    with app.app_context():
+        forget_campaigns()
+    with statements(app) as seen:
+        assert client.get(f"/h/{world.volunteer_household}").status_code == 200
+    assert len(seen["sql"]) <= 6, "\n".join(seen["sql"])
+
+
+def test_a_knock_is_one_write_statement_in_one_transaction(app, client, login_as, world):
+    login_as("volunteer")
+    csrf = csrf_token_from(client, "/")
+    knock(client, world.volunteer_household, "refused", htmx=True, csrf=csrf)  # the campaign is known now
+    for return_to in ("", "walk"):
+        with statements(app) as seen:
+            response = knock(client, world.volunteer_household, "not_home", htmx=True, csrf=csrf, return_to=return_to)
+        assert response.status_code == 200 and "无人在家" in response.get_data(as_text=True)
+        written = writes(seen["sql"])
+        assert len(written) == 1 and "INSERT INTO visits" in written[0], written
+        assert "ON CONFLICT" in written[0].upper()
+        assert len(seen["sql"]) <= 5, "\n".join(seen["sql"])
+        assert seen["commits"] <= 2  # the reads' transaction and the one write transaction
+
+
+def test_a_replayed_knock_writes_nothing_and_answers_as_the_first(app, client, login_as, world):
+    from webapp.models import Visit
+    from tests.doors.helpers import count
+
+    login_as("volunteer")
+    request_id = uuid.uuid4().hex
+    first = knock(client, world.volunteer_household, "not_home", htmx=True, request_id=request_id)
+    with statements(app) as seen:
+        again = knock(client, world.volunteer_household, "verified", htmx=True, request_id=request_id)
+    assert first.status_code == again.status_code == 200
+    assert "无人在家" in again.get_data(as_text=True) and "已核实" not in again.get_data(as_text=True)
+    assert count(app, Visit) == 1
+    assert all("ON CONFLICT" in s.upper() for s in writes(seen["sql"]))
+
+
+def test_the_knock_fragment_counts_this_knock_in_the_door_state(app, client, login_as, world):
+    login_as("volunteer")
+    knock(client, world.volunteer_household, "not_home", htmx=True)
+    html = knock(client, world.volunteer_household, "not_home", htmx=True).get_data(as_text=True)
+    assert "×2" in html  # the out-of-band door state includes the knock just written

