@@ -152,10 +152,12 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     # No signal in the stairwell: the result is kept on the phone and sent when the signal is back.
     phone.context.set_offline(True)
     phone.click("button:has-text('保存结果')")
-    phone.wait_for_selector("#result.queued")
+    phone.wait_for_selector("#task-result form.queued")
+    assert "已保存在手机上" in phone.locator("#task-result").inner_text()
     assert "door" not in str(_db(live_server, select(ListTask.method).where(ListTask.done_at.isnot(None))))
     phone.context.set_offline(False)
-    phone.wait_for_function("localStorage.getItem('doorstep-outbox') === '[]'")
+    phone.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox'))"
+                            ".every(k => localStorage.getItem(k) === '[]')")
     phone.goto(f"{live_server.url}/tasks")
     assert "没有待办的核查" in phone.content()
 
