@@ -133,7 +133,7 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     screenshot(secretary, "list-detail")
 
     log_in(phone, live_server.url, "volunteer", PASSWORD)
-    phone.click("a:has-text('我的名单核查')")
+    phone.click("a.button:has-text('名单核查')")
     phone.wait_for_url("**/tasks")
     assert phone.locator("a[href='tel:13000000001']").is_visible()
     screenshot(phone, "list-tasks")
