@@ -328,3 +328,18 @@ def test_overdue_tasks_are_flagged(app, client, login_as, world):
     AuthActions(helper).login("volunteer")
     mine = helper.get("/tasks").get_data(as_text=True)
     assert mine.count(">已逾期<") == 1 and mine.index("查无此人 <") < mine.index("查无此人二")
+
+
+def test_upload_and_export_are_in_the_audit_log(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import AuditLog
+
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "", "", ""]])
+    list_id = _list_id(app)
+    assert client.get(f"/lists/{list_id}.xlsx").status_code == 200
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditLog.action).where(AuditLog.object_type == "pushed_list")
+                                          .order_by(AuditLog.id)))
+    assert actions == ["list_uploaded", "list_exported"]
+    assert "导出推送名单核查结果" in client.get("/audit").get_data(as_text=True)

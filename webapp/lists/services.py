@@ -8,6 +8,7 @@ from itertools import cycle
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from ..audit import audit
 from ..extensions import db
 from ..idempotency import claim
 from ..models import (
@@ -70,6 +71,7 @@ def store_list(community_id: int, user_id: int, request_id: str, *, title: str, 
     db.session.add(pushed)
     db.session.flush()
     db.session.execute(ListRow.__table__.insert(), [{**row, "list_id": pushed.id} for row in rows])
+    audit(user_id, "list_uploaded", "pushed_list", pushed.id, title=title, rows=len(rows))
     return pushed
 
 
