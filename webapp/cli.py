@@ -1,6 +1,7 @@
 """Commands: `flask --app wsgi demo | create-user | backup`."""
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import sqlite3
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(check_restore_command)
 
 
 @click.command("demo")
@@ -118,21 +120,60 @@ def backup_command(target_dir: str | None) -> None:
     """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     folder = Path(target_dir or Path(current_app.instance_path) / "backups")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    if url.get_backend_name() == "sqlite":
-        target = folder / f"doorstep-{stamp}.db"
-        source = sqlite3.connect(url.database)
-        with sqlite3.connect(target) as copy:
-            source.backup(copy)
-        source.close()
-    else:
-        if shutil.which("pg_dump") is None:
-            raise click.ClickException("pg_dump is not installed.")
-        target = folder / f"doorstep-{stamp}.sql"
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run(["pg_dump", "--no-owner", "-f", str(target), plain], check=True)
+    # A backup holds names, phone and ID numbers and password hashes: only its owner may read it.
+    # The file is created 0600 before anything is written into it, whatever the umask.
+    target = folder / (f"doorstep-{stamp}.db" if url.get_backend_name() == "sqlite" else f"doorstep-{stamp}.sql")
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(target, 0o600)
+    try:
+        if url.get_backend_name() == "sqlite":
+            source = sqlite3.connect(url.database)
+            with sqlite3.connect(target) as copy:
+                source.backup(copy)
+            source.close()
+        else:
+            if shutil.which("pg_dump") is None:
+                raise click.ClickException("pg_dump is not installed.")
+            # The password goes in the environment, not on the command line other users can read.
+            plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+            env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+            subprocess.run(["pg_dump", "--no-owner", "-f", str(target), plain], check=True, env=env)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    os.chmod(target, 0o600)
+    click.echo("Keep backups encrypted and off this machine (see README, Security).")
     click.echo(f"Backup written to {target}")
+
+
+@click.command("check-restore")
+@with_appcontext
+def check_restore_command() -> None:
+    """Check a restored database (deploy/restore-check.sh): people and doors present, every table
+    readable, and the kept counts equal a recount from the rows."""
+    from .coverage import counted_tallies, kept_tallies
+    from .models import GridCount, Household
+
+    problems = []
+    for table in db.metadata.sorted_tables:
+        db.session.execute(select(func.count()).select_from(table)).scalar()
+    users = db.session.scalar(select(func.count(User.id)))
+    households = db.session.scalar(select(func.count(Household.id)))
+    if not users:
+        problems.append("no users")
+    if not households:
+        problems.append("no households")
+    if kept_tallies() != counted_tallies():
+        problems.append("campaign counts differ from a recount (flask shell: coverage.recount_tallies())")
+    kept = {g: n for g, n in db.session.execute(select(GridCount.grid_id, GridCount.households)) if n}
+    real = dict(db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)).all())
+    if kept != real:
+        problems.append("household counts per grid differ from a recount")
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    click.echo(f"Restore checks out: {users} users, {households} households, {len(db.metadata.sorted_tables)} tables.")
 
 
 @click.command("import")

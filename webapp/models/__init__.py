@@ -21,6 +21,7 @@ from .patrols import (
     WorkGroup,
     WorkGroupMember,
 )
+from .tallies import CampaignTally, GridCount
 from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
 from .places import (
     BUILDING_KINDS,
@@ -55,5 +56,6 @@ __all__ = [
     "SlipReply", "CASE_STATES", "CHECKPOINT_KINDS", "FINDING_KINDS", "Case", "CaseEvent", "Checkpoint", "Patrol",
     "PatrolScan", "PatrolSignoff", "Route", "RoutePatroller", "RouteStop", "RouteWindow", "WorkGroup",
     "WorkGroupMember", "DailySummary", "INVITE_ROLES", "Invite", "InviteJoin", "InvitePlace", "CHECK_METHODS",
-    "MATCH_KINDS", "SETTLING_RESULTS", "TASK_RESULTS", "ListRow", "ListTask", "PushedList",
+    "MATCH_KINDS", "SETTLING_RESULTS", "TASK_RESULTS", "ListRow", "ListTask", "PushedList", "CampaignTally",
+    "GridCount",
 ]

@@ -25,6 +25,7 @@ from .services import sign_summary
 from .queries import (
     SUMMARY_COLUMNS,
     care_list,
+    district_rollup,
     coverage_by,
     findings_of,
     summary_table,
@@ -149,6 +150,16 @@ def street():
         streets.append((street, entries, totals))
     return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS)
+
+
+@bp.get("/dashboard/district")
+@login_required
+def district():
+    """The admin's roll-up: every street and community, the campaign in force and its coverage."""
+    if not current_scope().everything:
+        abort(404)
+    streets, total = district_rollup(local_today())
+    return render_template("review/district.html", streets=streets, total=total)
 
 
 @bp.get("/care")
