@@ -188,7 +188,7 @@ def assign(list_id: int):
     with writing():
         made, skipped = make_tasks(pushed, current_user.id, form.request_id.data, method=form.method.data,
                                    which=form.rows.data, mode=form.mode.data, people=form.people.data or [],
-                                   hours=form.hours.data)
+                                   hours=form.hours.data, hand_on_overdue=form.hand_on.data)
     return hx_redirect(url_for("lists.detail", list_id=pushed.id, made=made, skipped=skipped) + "#assign")
 
 
