@@ -156,8 +156,7 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     assert "已保存在手机上" in phone.locator("#task-result").inner_text()
     assert "door" not in str(_db(live_server, select(ListTask.method).where(ListTask.done_at.isnot(None))))
     phone.context.set_offline(False)
-    phone.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox'))"
-                            ".every(k => localStorage.getItem(k) === '[]')")
+    phone.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     phone.goto(f"{live_server.url}/tasks")
     assert "没有待办的核查" in phone.content()
 
