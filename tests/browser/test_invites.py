@@ -171,3 +171,21 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     secretary.reload()
     assert "已找到" in secretary.locator(".stats").inner_text()
     secretary.context.close()
+
+
+def test_the_secretary_ends_an_invite_after_confirming(live_server, browser):
+    from webapp.models import Invite
+
+    grid, _, community = _volunteer_grid_door(live_server)
+    invite_id, _ = make_invite(live_server.app, community, grid_ids=[grid], title="夜班支援")
+    page = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN").new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/invites/{invite_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('立即结束邀请')")
+    page.wait_for_selector("text=已于")
+    assert _db(live_server, select(Invite.ended_at).where(Invite.id == invite_id)) is not None
+    assert not [e for e in errors if "Content Security Policy" in e]
+    page.context.close()
