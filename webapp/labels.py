@@ -140,6 +140,8 @@ AUDIT_LABELS = {
     "invite_ended": _l("Invite ended"),
     "invite_person_ended": _l("Temporary access ended"),
     "invite_person_kept": _l("Made a regular volunteer"),
+    "list_uploaded": _l("Pushed list uploaded"),
+    "list_exported": _l("Pushed list results exported"),
 }
 INVITE_ROLE_LABELS = {
     "volunteer": _l("Volunteer"),
