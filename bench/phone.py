@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -168,6 +169,7 @@ def main() -> dict:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
     result["conditions"] = {"rtt_ms": RTT_MS, "kbit_s": KBIT, "cpu_slowdown": CPU_SLOWDOWN, "repeats": REPEATS,
                             "load_average": os.getloadavg()}
     print(f"phone: {CPU_SLOWDOWN}× CPU, {RTT_MS} ms RTT, {KBIT} kbit/s; median of {REPEATS}")
