@@ -41,7 +41,7 @@ ENUMS = ("not_home", "verified", "refused", "vacant", "moved_out", "wrong_addres
 ENUM_WORD = re.compile(r"(?<![A-Za-z_])(" + "|".join(ENUMS) + r")(?![A-Za-z_])")
 
 # What a page must hold to be usable by a thumb; links that are words inside a sentence are exempt (WCAG 2.5.8).
-CHECK = """() => {
+CHECK = r"""() => {
   const problems = [];
   const root = document.documentElement;
   if (root.scrollWidth > window.innerWidth + 1) problems.push(`page is ${root.scrollWidth}px wide`);
