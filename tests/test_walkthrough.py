@@ -187,3 +187,11 @@ def test_a_residents_correction_form_carries_its_own_request_id(app, client, log
         "csrf_token": csrf, f"r{resident_id}-request_id": request_id, f"r{resident_id}-name": "张更正",
         f"r{resident_id}-category": "local_permanent", f"r{resident_id}-phone": ""})
     assert saved.status_code == 303
+
+
+def test_the_csv_says_its_charset_once_even_compressed(client, login_as):
+    login_as("secretary")
+    for encoding in ("identity", "gzip", "br"):
+        response = client.get("/summary.csv", headers={"Accept-Encoding": encoding})
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].lower().count("charset") == 1, response.headers["Content-Type"]
