@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import log_in, qr_codes_on, screenshot
+from tests.browser.conftest import OUTBOX_EMPTY, log_in, qr_codes_on, screenshot, wait_until
 from tests.conftest import PASSWORD
 from tests.invites.helpers import JOIN_PASSWORD, make_invite, shift_window
 
@@ -155,7 +155,7 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     phone.wait_for_selector("#result.queued")
     assert "door" not in str(_db(live_server, select(ListTask.method).where(ListTask.done_at.isnot(None))))
     phone.context.set_offline(False)
-    phone.wait_for_function("localStorage.getItem('doorstep-outbox') === '[]'")
+    wait_until(phone, OUTBOX_EMPTY)
     phone.goto(f"{live_server.url}/tasks")
     assert "没有待办的核查" in phone.content()
 
