@@ -47,7 +47,7 @@ def write_fields(form=None, request_id: str | None = None) -> Markup:
     if request_id is None:
         request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
     # A prefixed form (a resident's "r12-…") reads its request id under its own name.
-    name = form.request_id.name if form is not None else "request_id"
+    name = getattr(form.request_id, "name", "request_id") if form is not None else "request_id"
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
                   f'<input type="hidden" name="{escape(name)}" value="{escape(request_id)}">')
 

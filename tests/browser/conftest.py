@@ -5,7 +5,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -82,22 +81,6 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-# Every knock or scan the outbox keeps, under every user's key (doorstep-outbox:<user>).
-OUTBOX = ("Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
-          ".flatMap(k => JSON.parse(localStorage.getItem(k) || '[]'))")
-OUTBOX_EMPTY = f"{OUTBOX}.length === 0"
-
-
-def wait_until(page, expression: str, arg=None, timeout: float = 30_000) -> None:
-    """page.wait_for_function without eval, which the app's CSP (script-src 'self') forbids in the
-    page: poll page.evaluate (a DevTools call, outside the CSP) until the expression is true."""
-    deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression, arg):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
-        page.wait_for_timeout(100)
 
 
 def screenshot(page, name: str) -> None:

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.browser.conftest import OUTBOX, OUTBOX_EMPTY, log_in, qr_codes_on, screenshot, wait_until
+from tests.browser.conftest import log_in, qr_codes_on, screenshot
 from tests.conftest import PASSWORD
 from tests.factory import build_world_in
 
@@ -110,14 +110,15 @@ def test_a_knock_without_signal_is_kept_and_sent_once(live_server, phone):
     phone.wait_for_selector("#net-status:has-text('1 条待发送')")
     assert "已保存在手机上" in phone.locator("#knock").inner_text()
     assert _db(live_server, select(func.count()).select_from(Visit)) == 0
-    kept = phone.evaluate(OUTBOX)
+    kept = phone.evaluate("[].concat(...Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).map(k => JSON.parse(localStorage.getItem(k))))")
     assert len(kept) == 1
     request_id = kept[0]["id"]
     assert all(p["status"] is None for p in posts)  # the tap itself never reached the server
     screenshot(phone, "offline")
 
     phone.context.set_offline(False)
-    wait_until(phone, OUTBOX_EMPTY)
+    phone.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                            ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     phone.wait_for_selector("#net-status", state="hidden")
     assert _delivered(posts, request_id) == [200]  # sent again with the same request id, once
     assert _db(live_server, select(Visit.request_id)) == request_id
@@ -146,13 +147,14 @@ def test_a_kept_knock_is_sent_when_the_page_is_opened_again(live_server, browser
     context.set_offline(True)
     page.click("button[name=outcome][value=refused]")
     page.wait_for_selector("#net-status:has-text('1 条待发送')")
-    request_id = page.evaluate(OUTBOX)[0]["id"]
+    request_id = page.evaluate("[].concat(...Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).map(k => JSON.parse(localStorage.getItem(k))))[0].id")
     # The tab is closed in the stairwell; later, with signal, the app is opened again.
     page.close()
     context.set_offline(False)
     page = context.new_page()
     page.goto(f"{live_server.url}/")
-    wait_until(page, OUTBOX_EMPTY)
+    page.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                           ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     page.wait_for_load_state("networkidle")
     assert _delivered(posts, request_id) == [200]
     assert _db(live_server, select(Visit.request_id).where(Visit.outcome == "refused")) == request_id
@@ -173,7 +175,7 @@ def test_walk_a_building_on_a_phone(live_server, phone):
     phone.wait_for_selector("li.door >> text=已记录")
     screenshot(phone, "walk")
     phone.locator("li.door a:has-text('下一户')").first.click()
-    wait_until(phone, "location.hash.startsWith('#h-')")
+    phone.wait_for_function("() => location.hash.startsWith('#h-')")
     phone.wait_for_timeout(300)
     # The next door lands below the sticky header and its floor heading, its number in view.
     top, header, heading = phone.evaluate("""() => {
@@ -195,7 +197,7 @@ def _floor_sections(page) -> list[str]:
 
 
 def test_walk_a_tall_tower_on_one_page(live_server, phone):
-    """A 25-floor tower: every floor on one page with a floor index; 下一户 goes down a floor in place."""
+    """A 25-floor tower: every floor on one page, a floor index to jump to, 下一户 crosses floors in place."""
     built = build_world_in(live_server.app, tower_floors=25, doors_per_floor=4)
     _throttle(phone)
     log_in(phone, live_server.url, built.users["lead"], PASSWORD)
@@ -204,14 +206,16 @@ def test_walk_a_tall_tower_on_one_page(live_server, phone):
     assert phone.locator(".floor-index a").count() == 25
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # still no sideways scrolling
     screenshot(phone, "walk-tower")
-    phone.locator(".floor-index a[href='#f1-16']").click()
-    row = phone.locator(f"li.door:has(a.room[href='/h/{built.tower_token(16, 4)}'])")
-    row.locator("button[value=not_home]").click()
-    row.locator("text=已记录").wait_for()
-    row.locator("a:has-text('下一户')").click()
-    wait_until(phone, "location.hash.startsWith('#h-')")
-    following = phone.evaluate("location.hash")
-    assert phone.locator(f"{following} a.room").get_attribute("href") == f"/h/{built.tower_token(15, 1)}"
+    phone.locator('.floor-index a[href="#f1-6"]').click()
+    phone.wait_for_function("() => location.hash === '#f1-6'")
+    last = phone.locator("section#f1-6 li.door").last
+    last.locator("button[value=not_home]").click()
+    phone.wait_for_selector("section#f1-6 li.door >> text=已记录")
+    page_url = phone.evaluate("location.pathname + location.search")
+    phone.locator("section#f1-6 li.door a:has-text('下一户')").click()
+    phone.wait_for_function("() => location.hash.startsWith('#h-')")
+    assert phone.evaluate("location.pathname + location.search") == page_url  # no reload
+    assert phone.locator(phone.evaluate("location.hash") + " a.room").inner_text() == "501"
 
 
 def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):

@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in, screenshot, wait_until
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in, screenshot
 from tests.conftest import PASSWORD
 from tests.offline.helpers import build_tower
 
@@ -165,7 +165,7 @@ def test_a_tower_taken_offline_opens_its_cards_and_keeps_twenty_knocks(live_serv
     # Logging out leaves nothing of this user on the phone: offline, the card is no longer there.
     page.locator("form[action='/logout'] button").click()
     page.wait_for_url("**/login**")
-    wait_until(page, """async () => !(await caches.keys()).some(k => k.startsWith('doorstep-u'))""")
+    page.wait_for_function("""async () => !(await caches.keys()).some(k => k.startsWith('doorstep-u'))""")
     context.set_offline(True)
     page.goto(f"{live_server.url}/h/{plan[0][1]}")
     assert "没有信号" in page.locator("h1").inner_text()
@@ -220,7 +220,7 @@ def test_without_service_workers_the_walk_page_scans_its_own_doors_offline(live_
             before = page.evaluate("location.hash")
             page.click("#scan-start")
             try:
-                wait_until(page, "h => location.hash && location.hash !== h", arg=before, timeout=15000)
+                page.wait_for_function("h => location.hash && location.hash !== h", arg=before, timeout=15000)
             except Exception:
                 print("DEBUG", page.evaluate("[location.hash, document.getElementById('scan-message').textContent, document.getElementById('scanner').className, 'BarcodeDetector' in window]"), logs)
                 raise

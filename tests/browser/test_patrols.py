@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import OUTBOX_EMPTY, log_in, qr_codes_on, screenshot, wait_until
+from tests.browser.conftest import log_in, qr_codes_on, screenshot
 from tests.browser.test_doors import _db, _throttle
 from tests.conftest import PASSWORD
 
@@ -88,7 +88,7 @@ def test_a_scan_without_signal_keeps_the_time_it_was_made(live_server, phone):
     phone.wait_for_selector("#net-status:has-text('1 条待发送')")
     phone.wait_for_timeout(1500)  # the scan was made well before it is sent
     phone.context.set_offline(False)
-    wait_until(phone, OUTBOX_EMPTY)
+    phone.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     scan = _db(live_server, select(PatrolScan))
     assert scan is not None and scan.device_time is not None
     assert (scan.scanned_at - scan.device_time).total_seconds() >= 1
