@@ -70,6 +70,9 @@ def test_bad_input_is_shown_beside_the_field(app, login_as, world):
     secretary = post(client, "/users", {"username": "newbie", "name": "新人", "role": "secretary",
                                         "community": world.first_community})
     assert secretary.status_code == 422  # only an admin appoints a secretary
+    far = post(client, "/users", {"username": "newbie", "name": "新人", "role": "volunteer",
+                                  "grids": [world.volunteer_grid], "valid_until": "9999-12-31"})
+    assert far.status_code == 422
     long_name = post(client, "/users", {"username": "newbie", "name": "王" * 80, "role": "volunteer",
                                         "grids": [world.volunteer_grid]})
     assert long_name.status_code == 422
