@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from .extensions import db
-from .models import ROLES, Building, Community, Grid, RoleAssignment, User, utcnow
+from .models import ROLES, Building, Community, Grid, User, utcnow
 
 
 def register_commands(app: Flask) -> None:
@@ -68,31 +68,30 @@ def create_user_command(username, display_name, role, community, grid, building,
     """Create a user with one role assignment."""
     from flask_babel import force_locale
 
-    from .auth.services import hash_password
     from .passwords import password_problem
+    from .setup.people import create_person
 
     if not 1 <= len(username) <= 40 or not username.isprintable() or any(c.isspace() for c in username):
         raise click.ClickException("A user name is 1 to 40 characters, without spaces.")
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise click.ClickException(f"User {username!r} already exists.")
-    assignment = RoleAssignment(role=role, valid_until=utcnow() + timedelta(days=days) if days else None)
+    places = {}
     if role == "secretary":
-        assignment.community_id = _community(community).id
+        places["community_id"] = _community(community).id
     elif role in ("lead", "volunteer") and building:
-        assignment.building_id = _within(building, Building).id
+        places["building_ids"] = [_within(building, Building).id]
     elif role == "volunteer" and grid:
-        assignment.grid_id = _within(grid, Grid).id
+        places["grid_ids"] = [_within(grid, Grid).id]
     elif role != "admin":
         raise click.ClickException("A lead needs --building; a volunteer needs --grid or --building.")
     with force_locale("en"):  # the commands speak English
         problem = password_problem(password, username)
     if problem:
         raise click.ClickException(f"Password refused: {problem}")
-    user = User(username=username, display_name=display_name or username, password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
-    assignment.user_id = user.id
-    db.session.add(assignment)
+    # The same service as the people page (/users).
+    with current_app.test_request_context(), force_locale("en"):
+        create_person(username, display_name or username, None, role, password=password,
+                      valid_until=utcnow() + timedelta(days=days) if days else None, **places)
     db.session.commit()
     click.echo(f"Created {username} ({role}).")
 

@@ -35,6 +35,17 @@ function index(cache) {
 
 var FRESH_MS = 10 * 60 * 1000;  // opening the walk page again soon after refreshes the walk page only
 
+// Kept pages are stored gzipped where the browser can (a tower's 120 cards then take a few hundred KB).
+function pack(html) {
+  if (typeof CompressionStream === "undefined") return Promise.resolve({ body: html, gz: false });
+  var stream = new Blob([html]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer().then(function (body) { return { body: body, gz: true }; });
+}
+function unpack(response) {
+  if (response.headers.get("X-Packed") !== "gzip") return response.text();
+  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+}
+
 function take(user, url, force) {
   var walk = new URL(url, self.location.origin).pathname, saved = Date.now(), before = null;
   return caches.open(userCache(user)).then(function (cache) {
@@ -49,7 +60,12 @@ function take(user, url, force) {
       while ((match = doors.exec(html))) if (tokens.indexOf(match[1]) < 0) tokens.push(match[1]);
       while ((match = files.exec(html))) statics.push(match[1].replace(/&amp;/g, "&"));
       var name = (html.match(/<h1[^>]*>([^<]*)<\/h1>/) || [])[1] || walk;
-      var copy = function (body) { return new Response(body, { headers: { "Content-Type": "text/html; charset=utf-8", "X-Saved": String(saved) } }); };
+      var copy = function (body) {
+        return pack(body).then(function (packed) {
+          return new Response(packed.body, { headers: { "Content-Type": "text/html; charset=utf-8",
+            "X-Saved": String(saved), "X-Packed": packed.gz ? "gzip" : "" } });
+        });
+      };
       var fresh = !force && before && saved - before.cardsSaved < FRESH_MS;
       var queue = tokens.filter(function (t) { return !fresh || before.tokens.indexOf(t) < 0; });
       var cardsSaved = fresh ? before.cardsSaved : saved;
@@ -58,10 +74,10 @@ function take(user, url, force) {
         if (!door) return Promise.resolve();
         return fetch(door, { credentials: "same-origin", headers: { "X-Doorstep-Offline-Copy": "1" } })
           .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
-          .then(function (body) { if (body) return cache.put(door, copy(body)); })
+          .then(function (body) { if (body) return copy(body).then(function (r) { return cache.put(door, r); }); })
           .then(next);
       }
-      return cache.put(walk, copy(html))
+      return copy(html).then(function (r) { return cache.put(walk, r); })
         .then(function () { return Promise.all([next(), next(), next(), next()]); })
         .then(function () {
           return caches.open(STATIC).then(function (s) {
@@ -114,7 +130,7 @@ function kept(url) {
   }).then(function (hit) {
     if (!hit) return null;
     var saved = hit.headers.get("X-Saved") || "";
-    return hit.text().then(function (html) {
+    return unpack(hit).then(function (html) {
       // The page says it is a copy, and from when (app.js writes the line in the user's language).
       html = html.replace('<main id="main">', '<main id="main"><p id="offline-copy" class="notice offline-copy" data-saved="' + saved + '"></p>');
       return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });

@@ -6,7 +6,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..buildings.queries import next_household, walk_row_context, walk_url, walk_url_after
+from ..buildings.queries import (
+    NextDoor,
+    next_door_columns,
+    next_household,
+    walk_row_context,
+    walk_url,
+    walk_url_after,
+)
 from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
 from ..extensions import db
@@ -40,13 +47,19 @@ from .services import (
 )
 
 
-def _household(token: str, *options) -> Household:
-    """The household behind a sticker in the user's scope (with its building); a retired sticker explains itself."""
+def _household(token: str, *options, with_next: bool = False):
+    """The household behind a sticker in the user's scope (with its building); a retired sticker explains
+    itself. with_next: (household, the next door in walking order or None), from the same statement."""
     scope = current_scope()
-    household = db.session.scalars(select(Household).options(joinedload(Household.building), *options)
-                                   .where(Household.sticker_token == token, scope.households())).unique().first()
-    if household is not None:
-        return household
+    statement = select(Household).options(joinedload(Household.building), *options)
+    if with_next:
+        statement = statement.add_columns(*next_door_columns())
+    found = db.session.execute(statement.where(Household.sticker_token == token, scope.households())).unique().first()
+    if found is not None:
+        if with_next:
+            household, next_token, next_room = found
+            return household, NextDoor(next_token, next_room) if next_token else None
+        return found[0]
     retired = db.session.scalar(select(RetiredSticker).join(RetiredSticker.household).where(
         RetiredSticker.token == token, scope.households()))
     if retired is not None:
@@ -65,7 +78,7 @@ def _door_state(household: Household):
     return campaign, door_states([household.id], campaign)[household.id]
 
 
-def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
+def _card_context(household: Household, knock_form: KnockForm | None = None, next_door=False, **extra) -> dict:
     campaign = active_campaign(household.community_id, household.grid_id)
     seen = card_visits(household.id, campaign, current_user.id)
     # "again": the volunteer wants to log another outcome now (the door opened after all).
@@ -90,7 +103,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "manages": current_scope().manages(household.community_id),
         "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
         # A reopened card always offers the next door in walking order.
-        "next_door": next_household(household),
+        "next_door": next_household(household) if next_door is False else next_door,
         **extra,
     }
 
@@ -115,9 +128,12 @@ def card(token: str):
             # The service worker keeps a light copy of each door of a building taken offline.
             return render_template("doors/card.html", **_offline_card_context(_household(token)))
         # The card shows the residents and their care tags: loaded with the household.
-        household = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags))
-        return render_template("doors/card.html", **_card_context(household))
-    household = _household(token)
+        household, following = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags),
+                                           with_next=True)
+        return render_template("doors/card.html", **_card_context(household, next_door=following))
+    # A knock from the building walk answers with the door's row, which names who lives there.
+    walking = request.form.get("return_to") == "walk" and is_htmx()
+    household = _household(token, *([joinedload(Household.residents)] if walking else []))
     knock = posted_knock(request.form)
     if knock is None:
         return _knock_refused(household)
@@ -185,13 +201,15 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
     if state is None:
         state = door_states([household.id], campaign)[household.id]
         following = next_household(household)
-    if walking:
-        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
-                                                                              state=state, following=following))
-    # The door's status and campaign state sit above the swapped panel: update them out of band.
-    # After not_home the panel offers to leave a slip (field slip_code); a new knock has none bound yet.
+    # After not_home the panel (or the walk row) offers to leave a slip (field slip_code); a new knock has
+    # none bound yet.
     offer_slip = visit.outcome == "not_home" and visit.undone_at is None
     slip = slip_of_visit(visit.id) if offer_slip and not fresh else None
+    if walking:
+        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
+                                                                              state=state, following=following),
+                               bind_form=BlankForm() if offer_slip else None, slip=slip)
+    # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
                            undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
                            state=state, bind_form=BlankForm() if offer_slip else None, slip=slip)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..audit import audit
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx
+from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx
 from ..forms import parse_device_time
 from ..models import ListTask, utcnow
 from ..scope import Scope, chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -112,8 +112,8 @@ def _detail_page(pushed, status: int = 200, **extra):
     context = {"pushed": pushed, "rows": rows, "candidates": candidates, "households": households_of(rows, candidates),
                "progress": progress(every), "now": utcnow(), "show": show, "filters": ROW_FILTERS,
                "assign_form": extra.pop("assign_form", None) or _assign_form(pushed),
-               "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int),
-               "skipped": request.args.get("skipped", type=int), **extra}
+               "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int_type(0, MAX_ID)),
+               "skipped": request.args.get("skipped", type=int_type(0, MAX_ID)), **extra}
     return render_template("lists/detail.html", **context), status
 
 

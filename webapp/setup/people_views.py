@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from ..audit import audit
 from ..clock import utc_from_local
 from ..database import writing
 from ..extensions import db
@@ -101,9 +102,13 @@ def person_create():
     if not form.validate_on_submit():
         return _people_page(community, form, status=422)
     try:
-        made = write_once(form.request_id.data, current_user.id, "person", lambda: create_person(
-            form.username.data.strip(), form.name.data.strip(), form.phone.data, form.role.data,
-            created_by_id=current_user.id, **_assign_kwargs(form, community)))
+        def add():
+            user, code = create_person(form.username.data.strip(), form.name.data.strip(), form.phone.data,
+                                       form.role.data, created_by_id=current_user.id, **_assign_kwargs(form, community))
+            audit(current_user.id, "person_added", "user", user.id, name=user.display_name, role=form.role.data)
+            return user, code
+
+        made = write_once(form.request_id.data, current_user.id, "person", add)
     except SetupError as error:
         getattr(form, error.field).errors = [str(error)]
         return _people_page(community, form, status=422)
@@ -154,7 +159,11 @@ def person_reset(user_id: int):
     form = PersonActionForm()
     if not form.validate_on_submit():
         abort(400)
-    code = write_once(form.request_id.data, current_user.id, "reset", lambda: reset_password(person))
+    def reset():
+        audit(current_user.id, "password_reset", "user", person.id, name=person.display_name)
+        return reset_password(person)
+
+    code = write_once(form.request_id.data, current_user.id, "reset", reset)
     if code is None:
         flash(_("That reset was already done; reset again for a new code."))
         return hx_redirect(url_for("setup.person", user_id=person.id))
@@ -168,7 +177,11 @@ def person_end(user_id: int):
     form = PersonActionForm()
     if not form.validate_on_submit():
         abort(400)
-    write_once(form.request_id.data, current_user.id, "end_access", lambda: end_access(person, within=_within()))
+    def end():
+        audit(current_user.id, "access_ended", "user", person.id, name=person.display_name)
+        end_access(person, within=_within())
+
+    write_once(form.request_id.data, current_user.id, "end_access", end)
     flash(_("%(name)s's access has ended; they are logged out everywhere.", name=person.display_name))
     return hx_redirect(url_for("setup.users"))
 

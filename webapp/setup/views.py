@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..forms import as_choices
-from ..hypermedia import hx_redirect
+from ..hypermedia import hx_redirect, int_type
 from ..idempotency import write_once
 from ..models import Building, Community, Grid, Household, Street
 from ..registry.queries import buildings_with_counts, grids_with_counts
@@ -127,8 +127,8 @@ def building_new():
     community = chosen_community(managed_communities_or_404())
     form = BuildingForm() if request.method == "POST" else BuildingForm.blank()
     form.grid.choices = _grid_choices(community.id)
-    if request.method == "GET" and request.args.get("grid", type=int) in {c.value for c in form.grid.choices}:
-        form.grid.data = request.args.get("grid", type=int)
+    if request.method == "GET" and request.args.get("grid", type=int_type()) in {c.value for c in form.grid.choices}:
+        form.grid.data = request.args.get("grid", type=int_type())
     doors = []
     if request.method == "POST" and form.validate_on_submit():
         kind = form.kind.data
