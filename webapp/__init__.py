@@ -114,6 +114,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .hypermedia import finish_response
 
     app.after_request(finish_response)
+    from .security import security_headers
+
+    app.after_request(security_headers)
     # Browsers ask for /favicon.ico on their own: a 200 icon, not a 3 KB 404 page each time.
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     _init_templates(app)

@@ -130,10 +130,18 @@ AUDIT_LABELS = {
     "sticker_revoked": _l("Sticker revoked"),
     "reveal_phone": _l("Full phone number revealed"),
     "reveal_id_number": _l("Full ID number revealed"),
+    "registry_import": _l("Registry imported"),
+    "registry_export": _l("Registry exported"),
+    "stickers_printed": _l("Sticker sheet printed"),
+    "person_added": _l("Person added"),
+    "password_reset": _l("Password reset"),
+    "access_ended": _l("Access ended"),
     "invite_created": _l("Invite created"),
     "invite_ended": _l("Invite ended"),
     "invite_person_ended": _l("Temporary access ended"),
     "invite_person_kept": _l("Made a regular volunteer"),
+    "list_uploaded": _l("Pushed list uploaded"),
+    "list_exported": _l("Pushed list results exported"),
 }
 INVITE_ROLE_LABELS = {
     "volunteer": _l("Volunteer"),

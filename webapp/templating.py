@@ -46,8 +46,10 @@ def write_fields(form=None, request_id: str | None = None) -> Markup:
 
     if request_id is None:
         request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
+    # A prefixed form (a resident's "r12-…") reads its request id under its own name.
+    name = getattr(form.request_id, "name", "request_id") if form is not None else "request_id"
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
-                  f'<input type="hidden" name="request_id" value="{escape(request_id)}">')
+                  f'<input type="hidden" name="{escape(name)}" value="{escape(request_id)}">')
 
 
 def _label(mapping):

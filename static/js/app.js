@@ -1,7 +1,7 @@
 /* Doorstep's small script: htmx settings; honest tap times (the phone's clock measured against the
    server's); the outbox that keeps knocks made without signal, per user, and sends them again with the
-   same request_id (nothing leaves it silently: refused ones wait in "needs attention"); and the
-   buildings kept offline by the service worker (/sw.js). Every page works without it. */
+   same request_id (nothing leaves it silently: refused ones wait in "needs attention"); offline copies
+   of another user are forgotten. offline.js talks to the service worker. Every page works without it. */
 (function () {
   "use strict";
   var body, user, msg;
@@ -174,57 +174,13 @@
     });
   }
 
-  // --- Offline copies (service worker) and the walk page as the offline unit.
-  var swOk = false;
-  function worker(message) {
-    if (!navigator.serviceWorker) return Promise.reject(new Error("no service worker"));
-    return navigator.serviceWorker.ready.then(function (reg) { return ask(reg.active, message); });
-  }
-  function ask(target, message) {
-    return new Promise(function (resolve, reject) {
-      if (!target) { reject(new Error("no service worker")); return; }
-      var channel = new MessageChannel();
-      channel.port1.onmessage = function (event) { resolve(event.data); };
-      target.postMessage(message, [channel.port2]);
-      setTimeout(function () { reject(new Error("timeout")); }, 120000);
-    });
-  }
-  function statuses() {
-    var spots = document.querySelectorAll("[data-offline-status]"), list = $("offline-buildings");
-    if (!spots.length && !list) return;
-    worker({ type: "list", user: user }).then(function (saved) {
-      spots.forEach(function (spot) {
-        var hit = saved.filter(function (b) { return b.url === spot.dataset.offlineStatus; })[0];
-        spot.textContent = hit ? msg.msgSaved.replace("{time}", hhmm(hit.saved)).replace("{n}", hit.doors) : "";
-      });
-      if (list) {
-        list.textContent = saved.length ? "" : list.dataset.empty;
-        saved.forEach(function (b) {
-          var li = document.createElement("li"), a = document.createElement("a");
-          a.className = "row"; a.href = b.url;
-          a.textContent = b.name + " · " + msg.msgSaved.replace("{time}", hhmm(b.saved)).replace("{n}", b.doors);
-          li.append(a); list.append(li);
-        });
-      }
-    }, function () { /* no service worker here */ });
-  }
-  function take(url, spot) {
-    if (spot) spot.textContent = msg.msgSaving;
-    return worker({ type: "take", url: url, user: user }).then(function (result) {
-      if (spot) spot.textContent = result && result.ok ? msg.msgSaved.replace("{time}", hhmm(result.saved)).replace("{n}", result.doors) : msg.msgSaveFailed;
-    }, function () { if (spot) spot.textContent = msg.msgNoSw; });
-  }
-  function noWorker() {
-    var spot = $("walk") && document.querySelector("[data-offline-status]");
-    if (spot) spot.textContent = msg.msgNoSw;
-  }
+  // --- Copies kept by the service worker (registered by offline.js) belong to one user.
   function forget() {
     // Logged out, or another user: no copy of this user's pages stays on the phone.
     var done = window.caches ? caches.keys().then(function (keys) {
       return Promise.all(keys.filter(function (k) { return k.indexOf("doorstep-u") === 0 && k !== "doorstep-u" + user; })
         .map(function (k) { return caches.delete(k); }));
     }) : Promise.resolve();
-    if (swOk) worker({ type: "user", user: user }).catch(function () {});
     return done.catch(function () {});
   }
 
@@ -246,26 +202,10 @@
       if (get(OWNER, "") !== user) forget();
       put(OWNER, user);
     }
-    if (navigator.serviceWorker && user && !offlinePage) {
-      navigator.serviceWorker.register("/sw.js").then(function () {
-        swOk = true;
-        worker({ type: "user", user: user }).catch(function () {});
-        var walk = $("walk");
-        if (walk && !copy) take(location.pathname, document.querySelector("[data-offline-status]")).then(statuses);
-        else statuses();
-      }, noWorker);
-    } else if (offlinePage) {
-      statuses();
-    } else {
-      noWorker();
-    }
     document.addEventListener("click", function (event) {
-      var t = event.target.closest("[data-take], [data-retry], [data-discard]");
+      var t = event.target.closest("[data-retry], [data-discard]");
       if (!t) return;
-      if (t.dataset.take && swOk) {
-        event.preventDefault();
-        take(t.dataset.take, t.parentNode.querySelector("[data-offline-status]"));
-      } else if (t.dataset.retry) {
+      if (t.dataset.retry) {
         change(t.dataset.retry, function (it) { delete it.reason; it.next = 0; });
         flush(true);
       } else if (t.dataset.discard) {

@@ -33,10 +33,26 @@ function index(cache) {
   return cache.match(INDEX).then(function (r) { return r ? r.json() : []; });
 }
 
-function take(user, url) {
-  var walk = new URL(url, self.location.origin).pathname, saved = Date.now();
+var FRESH_MS = 10 * 60 * 1000;  // opening the walk page again soon after refreshes the walk page only
+
+// Kept pages are stored gzipped where the browser can (a tower's 120 cards then take a few hundred KB).
+function pack(html) {
+  if (typeof CompressionStream === "undefined") return Promise.resolve({ body: html, gz: false });
+  var stream = new Blob([html]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer().then(function (body) { return { body: body, gz: true }; });
+}
+function unpack(response) {
+  if (response.headers.get("X-Packed") !== "gzip") return response.text();
+  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+}
+
+function take(user, url, force) {
+  var walk = new URL(url, self.location.origin).pathname, saved = Date.now(), before = null;
   return caches.open(userCache(user)).then(function (cache) {
-    return fetch(walk, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+    return index(cache).then(function (list) {
+      before = list.filter(function (b) { return b.url === walk; })[0] || null;
+      return fetch(walk, { credentials: "same-origin", cache: "no-store" });
+    }).then(function (response) {
       if (!response.ok || response.redirected) throw new Error("not saved");
       return response.text();
     }).then(function (html) {
@@ -44,18 +60,24 @@ function take(user, url) {
       while ((match = doors.exec(html))) if (tokens.indexOf(match[1]) < 0) tokens.push(match[1]);
       while ((match = files.exec(html))) statics.push(match[1].replace(/&amp;/g, "&"));
       var name = (html.match(/<h1[^>]*>([^<]*)<\/h1>/) || [])[1] || walk;
-      var bytes = html.length;
-      var copy = function (body) { return new Response(body, { headers: { "Content-Type": "text/html; charset=utf-8", "X-Saved": String(saved) } }); };
-      var queue = tokens.slice();
+      var copy = function (body) {
+        return pack(body).then(function (packed) {
+          return new Response(packed.body, { headers: { "Content-Type": "text/html; charset=utf-8",
+            "X-Saved": String(saved), "X-Packed": packed.gz ? "gzip" : "" } });
+        });
+      };
+      var fresh = !force && before && saved - before.cardsSaved < FRESH_MS;
+      var queue = tokens.filter(function (t) { return !fresh || before.tokens.indexOf(t) < 0; });
+      var cardsSaved = fresh ? before.cardsSaved : saved;
       function next() {
         var door = queue.shift();
         if (!door) return Promise.resolve();
         return fetch(door, { credentials: "same-origin", headers: { "X-Doorstep-Offline-Copy": "1" } })
           .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
-          .then(function (body) { if (body) { bytes += body.length; return cache.put(door, copy(body)); } })
+          .then(function (body) { if (body) return copy(body).then(function (r) { return cache.put(door, r); }); })
           .then(next);
       }
-      return cache.put(walk, copy(html))
+      return copy(html).then(function (r) { return cache.put(walk, r); })
         .then(function () { return Promise.all([next(), next(), next(), next()]); })
         .then(function () {
           return caches.open(STATIC).then(function (s) {
@@ -64,7 +86,8 @@ function take(user, url) {
         })
         .then(function () { return index(cache); })
         .then(function (list) {
-          var entry = { url: walk, name: name, saved: saved, doors: tokens.length, bytes: bytes, tokens: tokens };
+          var entry = { url: walk, name: name, saved: saved, cardsSaved: cardsSaved, doors: tokens.length,
+            tokens: tokens };
           list = [entry].concat(list.filter(function (b) { return b.url !== walk; }));
           var gone = list.slice(MAX_BUILDINGS), keep = list.slice(0, MAX_BUILDINGS);
           var kept = {};
@@ -74,7 +97,7 @@ function take(user, url) {
               .map(function (k) { return cache.delete(k); }));
           })).then(function () {
             return cache.put(INDEX, new Response(JSON.stringify(keep), { headers: { "Content-Type": "application/json" } }));
-          }).then(function () { return { ok: true, saved: saved, doors: tokens.length, bytes: bytes, name: name }; });
+          }).then(function () { return { ok: true, saved: saved, doors: tokens.length, name: name }; });
         });
     });
   });
@@ -86,10 +109,10 @@ self.addEventListener("message", function (event) {
   var work;
   if (data.type === "user") work = setUser(data.user).then(function () { return { ok: true }; });
   else if (data.type === "take" && data.user) {
-    work = setUser(data.user).then(function () { return take(data.user, data.url); });
+    work = setUser(data.user).then(function () { return take(data.user, data.url, data.force); });
   } else if (data.type === "list" && data.user) {
     work = caches.open(userCache(data.user)).then(index).then(function (list) {
-      return list.map(function (b) { return { url: b.url, name: b.name, saved: b.saved, doors: b.doors, bytes: b.bytes }; });
+      return list.map(function (b) { return { url: b.url, name: b.name, saved: b.saved, doors: b.doors }; });
     });
   } else work = Promise.resolve(null);
   event.waitUntil(work.then(reply, function (error) { reply({ ok: false, error: String(error) }); }));
@@ -107,7 +130,7 @@ function kept(url) {
   }).then(function (hit) {
     if (!hit) return null;
     var saved = hit.headers.get("X-Saved") || "";
-    return hit.text().then(function (html) {
+    return unpack(hit).then(function (html) {
       // The page says it is a copy, and from when (app.js writes the line in the user's language).
       html = html.replace('<main id="main">', '<main id="main"><p id="offline-copy" class="notice offline-copy" data-saved="' + saved + '"></p>');
       return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });

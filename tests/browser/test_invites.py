@@ -133,7 +133,7 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     screenshot(secretary, "list-detail")
 
     log_in(phone, live_server.url, "volunteer", PASSWORD)
-    phone.click("a:has-text('我的名单核查')")
+    phone.click("a.button:has-text('名单核查')")
     phone.wait_for_url("**/tasks")
     assert phone.locator("a[href='tel:13000000001']").is_visible()
     screenshot(phone, "list-tasks")
@@ -149,8 +149,15 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     phone.locator("label.chip:has-text('已找到')").click()
     phone.fill("textarea[name=note]", "本人在家，已核实")
     screenshot(phone, "list-task")
+    # No signal in the stairwell: the result is kept on the phone and sent when the signal is back.
+    phone.context.set_offline(True)
     phone.click("button:has-text('保存结果')")
-    phone.wait_for_url("**/tasks#task-*")
+    phone.wait_for_selector("#task-result form.queued")
+    assert "已保存在手机上" in phone.locator("#task-result").inner_text()
+    assert "door" not in str(_db(live_server, select(ListTask.method).where(ListTask.done_at.isnot(None))))
+    phone.context.set_offline(False)
+    phone.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
+    phone.goto(f"{live_server.url}/tasks")
     assert "没有待办的核查" in phone.content()
 
     with live_server.app.app_context():
@@ -164,3 +171,21 @@ def test_a_volunteer_completes_a_phone_task_and_a_door_task(live_server, browser
     secretary.reload()
     assert "已找到" in secretary.locator(".stats").inner_text()
     secretary.context.close()
+
+
+def test_the_secretary_ends_an_invite_after_confirming(live_server, browser):
+    from webapp.models import Invite
+
+    grid, _, community = _volunteer_grid_door(live_server)
+    invite_id, _ = make_invite(live_server.app, community, grid_ids=[grid], title="夜班支援")
+    page = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN").new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/invites/{invite_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('立即结束邀请')")
+    page.wait_for_selector("text=已于")
+    assert _db(live_server, select(Invite.ended_at).where(Invite.id == invite_id)) is not None
+    assert not [e for e in errors if "Content Security Policy" in e]
+    page.context.close()

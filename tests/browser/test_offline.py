@@ -151,6 +151,25 @@ def test_a_tower_taken_offline_opens_its_cards_and_keeps_twenty_knocks(live_serv
     first = page.locator(f"#h-{plan[1][0]}")
     assert "已核实" in first.inner_text() or "核实" in first.inner_text()
     assert page.locator("#net-status").is_hidden()
+
+    # The home page lists the volunteer's buildings, which are kept and how old, and takes another one.
+    page.goto(f"{live_server.url}/")
+    section = page.locator("#take-offline")
+    tower_status = section.locator(f'[data-offline-status="/buildings/{tower}/walk"]')
+    tower_status.filter(has_text="120").wait_for(timeout=20000)
+    other = section.locator("li.take").filter(has_not_text="测试大厦").first
+    other.locator("[data-take]").click()
+    other.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    screenshot(page, "offline-home")
+
+    # Logging out leaves nothing of this user on the phone: offline, the card is no longer there.
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    page.wait_for_function("""async () => !(await caches.keys()).some(k => k.startsWith('doorstep-u'))""")
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/h/{plan[0][1]}")
+    assert "没有信号" in page.locator("h1").inner_text()
+    assert page.locator("#offline-copy").count() == 0
     context.close()
 
 
@@ -298,9 +317,12 @@ def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server,
 
     token, household_id = _query(live_server, lambda db: db.session.execute(
         select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    building = _query(live_server, lambda db: db.session.get(Household, household_id).building_id)
     context = _phone_context(browser)
     page = context.new_page()
     log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{building}/walk")  # kept on the phone for the volunteer
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
     page.goto(f"{live_server.url}/h/{token}")
     context.set_offline(True)
     page.locator('#knock button[value="verified"]').click()
@@ -314,6 +336,13 @@ def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server,
     page.goto(f"{live_server.url}/h/{token}")
     page.wait_for_timeout(2500)
     assert _visits(live_server, [household_id]) == []  # A's knock waits for A
+    # ... and nothing the volunteer kept is left for the secretary to read.
+    assert page.evaluate("async () => (await caches.keys()).filter(k => k.startsWith('doorstep-u'))") == []
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/buildings/{building}/walk")
+    assert page.locator("#offline-copy").count() == 0 and "没有信号" in page.locator("h1").inner_text()
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/")
     page.locator("form[action='/logout'] button").click()
     page.wait_for_url("**/login**")
     log_in(page, live_server.url, "volunteer", PASSWORD)
@@ -344,5 +373,7 @@ def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, brow
     assert [(v["user"], v["outcome"]) for v in _visits(live_server, [household_id])] == [("volunteer", "verified")]
     page.locator(f'form[data-queue][action="/h/{token}"]').first.wait_for(state="detached", timeout=10000)
     assert "已记录" in page.locator("#knock").inner_text()
+    assert "未走访" not in page.locator("#door-meta").inner_text()  # the door's state, in place
+    assert not page.locator("#knock button:disabled").count()
     assert visits and ("POST", 400) in answers  # the first try was refused for its token, then renewed
     context.close()

@@ -45,6 +45,7 @@ def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, 
     html = response.get_data(as_text=True)
     assert html.startswith(f'<li id="h-{doors[0].id}"') and "无人在家 ×1" in html
     assert f'href="#h-{doors[1].id}"' in html  # the next door: an anchor on the same page, no reload
+    assert 'name="slip_code"' in html  # the slip is bound from the walk row
     assert len(response.get_data()) <= 2048
     assert count(app, Visit) == 1
 

@@ -328,3 +328,46 @@ def test_overdue_tasks_are_flagged(app, client, login_as, world):
     AuthActions(helper).login("volunteer")
     mine = helper.get("/tasks").get_data(as_text=True)
     assert mine.count(">已逾期<") == 1 and mine.index("查无此人 <") < mine.index("查无此人二")
+
+
+def test_upload_and_export_are_in_the_audit_log(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import AuditLog
+
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "", "", ""]])
+    list_id = _list_id(app)
+    assert client.get(f"/lists/{list_id}.xlsx").status_code == 200
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditLog.action).where(AuditLog.object_type == "pushed_list")
+                                          .order_by(AuditLog.id)))
+    assert actions == ["list_uploaded", "list_exported"]
+    assert "导出推送名单核查结果" in client.get("/audit").get_data(as_text=True)
+
+
+def test_overdue_checks_are_handed_on(app, client, login_as, world):
+    from datetime import timedelta
+
+    from webapp.extensions import db
+    from webapp.models import ListTask, User, utcnow
+
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "", "", ""], ["2", "查无此人二", "13000000002", "", "", "", ""]])
+    list_id = _list_id(app)
+    with app.app_context():
+        volunteer, lead = (db.session.scalar(select(User.id).where(User.username == n)) for n in ("volunteer", "lead"))
+    _assign(client, list_id, method="phone", rows="open", mode="round_robin", people=[str(volunteer)], hours="1")
+    with app.app_context():
+        first = db.session.scalars(select(ListTask).order_by(ListTask.id)).first()
+        first.due_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    # Without the box nothing changes: every row has a check under way.
+    response = _assign(client, list_id, method="door", rows="open", mode="round_robin", people=[str(lead)], hours="2")
+    assert "made=0" in response.headers["Location"]
+    response = _assign(client, list_id, method="tipoff", rows="open", mode="round_robin", people=[str(lead)],
+                       hours="2", hand_on="y")
+    assert "made=1" in response.headers["Location"]
+    with app.app_context():
+        tasks = [(t.assignee_id, t.method, t.due_at > utcnow()) for t in
+                 db.session.scalars(select(ListTask).order_by(ListTask.id))]
+    assert tasks == [(lead, "tipoff", True), (volunteer, "phone", True)]

@@ -201,13 +201,15 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
     if state is None:
         state = door_states([household.id], campaign)[household.id]
         following = next_household(household)
-    if walking:
-        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
-                                                                              state=state, following=following))
-    # The door's status and campaign state sit above the swapped panel: update them out of band.
-    # After not_home the panel offers to leave a slip (field slip_code); a new knock has none bound yet.
+    # After not_home the panel (or the walk row) offers to leave a slip (field slip_code); a new knock has
+    # none bound yet.
     offer_slip = visit.outcome == "not_home" and visit.undone_at is None
     slip = slip_of_visit(visit.id) if offer_slip and not fresh else None
+    if walking:
+        return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
+                                                                              state=state, following=following),
+                               bind_form=BlankForm() if offer_slip else None, slip=slip)
+    # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
                            undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
                            state=state, bind_form=BlankForm() if offer_slip else None, slip=slip)
@@ -235,8 +237,8 @@ def undo(token: str, visit_id: int):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    undone = undo_knock(visit, current_user.id, form.request_id.data)
-    db.session.commit()
+    with writing():
+        undone = undo_knock(visit, current_user.id, form.request_id.data)
     walking = request.form.get("return_to") == "walk"
     if is_htmx() and walking:
         return _walk_row(household, None if undone else visit), 200 if undone else 422
@@ -254,7 +256,8 @@ def undo(token: str, visit_id: int):
 
 
 def _after_resident_change(household: Household, status: int = 200, **forms):
-    db.session.commit() if status < 400 else db.session.rollback()
+    if status >= 400:
+        db.session.rollback()  # nothing was written: end the read transaction
     if is_htmx():
         db.session.refresh(household)
         context = _card_context(household)
@@ -274,8 +277,9 @@ def add_person(token: str):
     form = NewResidentForm(prefix="new")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, new_resident_form=form)
-    add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
-                 category=form.category.data, phone=form.phone.data)
+    with writing():
+        add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
+                     category=form.category.data, phone=form.phone.data)
     return _after_resident_change(household)
 
 
@@ -287,8 +291,9 @@ def correct_person(token: str, resident_id: int):
     form = ResidentForm(prefix=f"r{resident.id}")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, resident_forms={resident.id: form})
-    correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
-                     category=form.category.data, phone=form.phone.data)
+    with writing():
+        correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
+                         category=form.category.data, phone=form.phone.data)
     return _after_resident_change(household)
 
 
@@ -300,7 +305,8 @@ def person_moved_out(token: str, resident_id: int):
     form = WriteForm()
     if not form.validate_on_submit() or request.form.get("moved_out") not in ("0", "1"):
         abort(400)
-    set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
+    with writing():
+        set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
     return _after_resident_change(household)
 
 
@@ -312,8 +318,8 @@ def status(token: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("doors/card.html", **_card_context(household, status_form=form)), 422
-    change_status(household, form.status.data, current_user.id, form.request_id.data)
-    db.session.commit()
+    with writing():
+        change_status(household, form.status.data, current_user.id, form.request_id.data)
     return hx_redirect(url_for("doors.card", token=household.sticker_token))
 
 
@@ -325,8 +331,8 @@ def flag(token: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("doors/card.html", **_card_context(household, flag_form=form)), 422
-    flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
-    db.session.commit()
+    with writing():
+        flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
     return hx_redirect(url_for("doors.card", token=household.sticker_token, flagged=1))
 
 
@@ -339,9 +345,9 @@ def sticker(token: str, action: str):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    retire_sticker(household, current_user.id, form.request_id.data,
-                   "replaced" if action == "reissue" else "revoked")
-    db.session.commit()
+    with writing():
+        retire_sticker(household, current_user.id, form.request_id.data,
+                       "replaced" if action == "reissue" else "revoked")
     return hx_redirect(url_for("doors.card", token=household.sticker_token, sticker=action))
 
 

@@ -1,12 +1,12 @@
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, PasswordField, SelectMultipleField, StringField, TimeField
+from wtforms import IntegerField, PasswordField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clock import local_today, utc_from_local
-from ..forms import BaseForm, ChoiceField, WriteForm, as_choices
+from ..forms import BaseForm, ChoiceField, DayField, WriteForm, as_choices
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -30,7 +30,7 @@ class InviteForm(WriteForm):
                        validators=[DataRequired(_l("Choose a role."))], invalid_message=_l("Choose a role."))
     grids = CheckboxesField(_l("Grids"), coerce=int, choices=[])
     buildings = CheckboxesField(_l("Buildings"), coerce=int, choices=[])
-    day = DateField(_l("Day"), validators=[InputRequired(_l("Choose the day."))])
+    day = DayField(_l("Day"), validators=[InputRequired(_l("Choose the day."))])
     starts = TimeField(_l("From"), default=time(14, 0), validators=[InputRequired(_l("Enter a time."))])
     ends = TimeField(_l("Until"), default=time(20, 0), validators=[InputRequired(_l("Enter a time."))])
     max_joins = IntegerField(_l("How many people may join"), default=20, validators=[

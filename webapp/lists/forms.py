@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -55,6 +55,7 @@ class AssignForm(WriteForm):
     people = PeopleField(_l("People"), coerce=int, choices=[])
     hours = IntegerField(_l("Due within (hours)"), default=4, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 168, _l("Between 1 and 168."))])
+    hand_on = BooleanField(_l("Also hand on overdue checks to these people"))
 
     def validate_people(self, field):
         if self.mode.data == "round_robin" and not field.data:

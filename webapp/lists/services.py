@@ -8,6 +8,7 @@ from itertools import cycle
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from ..audit import audit
 from ..extensions import db
 from ..idempotency import claim
 from ..models import (
@@ -70,6 +71,7 @@ def store_list(community_id: int, user_id: int, request_id: str, *, title: str, 
     db.session.add(pushed)
     db.session.flush()
     db.session.execute(ListRow.__table__.insert(), [{**row, "list_id": pushed.id} for row in rows])
+    audit(user_id, "list_uploaded", "pushed_list", pushed.id, title=title, rows=len(rows))
     return pushed
 
 
@@ -142,13 +144,26 @@ def _helpers_by_place(community_id: int, now: datetime) -> tuple[dict[int, list[
     return by_grid, by_building
 
 
+def _overdue_only(row: ListRow, now: datetime) -> ListTask | None:
+    """The row's unfinished task when it is overdue (and the row not settled otherwise), else None."""
+    unfinished = [t for t in row.tasks if t.done_at is None]
+    if len(unfinished) != 1 or unfinished[0].due_at >= now or any(t.result in SETTLING_RESULTS for t in row.tasks):
+        return None
+    return unfinished[0]
+
+
 def make_tasks(pushed: PushedList, user_id: int, request_id: str, *, method: str, which: str, mode: str,
-               people: list[int], hours: int) -> tuple[int, int]:
-    """Open tasks for the chosen rows: (tasks made, rows left without anyone to do them)."""
+               people: list[int], hours: int, hand_on_overdue: bool = False) -> tuple[int, int]:
+    """Open tasks for the chosen rows: (tasks made, rows left without anyone to do them).
+
+    hand_on_overdue: a row whose check is overdue (its helper's afternoon is over, say) is handed on:
+    that task gets the new person, method and due time instead of a second task beside it.
+    """
     if not claim(request_id, user_id, "list_tasks"):
         return 0, 0
     now = utcnow()
-    rows = [r for r in pushed.rows if row_is_open(r)]
+    overdue = {r.id: t for r in pushed.rows if hand_on_overdue and (t := _overdue_only(r, now)) is not None}
+    rows = [r for r in pushed.rows if row_is_open(r) or r.id in overdue]
     if which == "matched":
         rows = [r for r in rows if r.household_id]
     elif which == "unmatched":
@@ -176,14 +191,19 @@ def make_tasks(pushed: PushedList, user_id: int, request_id: str, *, method: str
             key = tuple(choices)
             assignee = choices[rotations.get(key, 0) % len(choices)]
             rotations[key] = rotations.get(key, 0) + 1
-        db.session.add(ListTask(row_id=row.id, community_id=pushed.community_id, method=method,
-                                assignee_id=assignee, assigned_at=now, due_at=now + timedelta(hours=hours)))
+        if row.id in overdue:
+            task = overdue[row.id]
+            task.assignee_id, task.method, task.assigned_at = assignee, method, now
+            task.due_at = now + timedelta(hours=hours)
+        else:
+            db.session.add(ListTask(row_id=row.id, community_id=pushed.community_id, method=method,
+                                    assignee_id=assignee, assigned_at=now, due_at=now + timedelta(hours=hours)))
         made += 1
     return made, skipped
 
 
 def record_result(task: ListTask, user_id: int, request_id: str, *, result: str, moved_to: str | None,
-                  note: str | None) -> ListTask:
+                  note: str | None, device_time: datetime | None = None) -> ListTask:
     """One result per task: a replay (or a second tap) changes nothing. Door-to-door is also a visit."""
     if task.done_at is not None:
         return task
@@ -195,7 +215,7 @@ def record_result(task: ListTask, user_id: int, request_id: str, *, result: str,
             _("List check: %(name)s", name=task.row.name), _("moved to %(place)s", place=moved) if moved else "",
             (note or "").strip()) if part)
         visit = record_knock(task.row.household, user_id, request_id=request_id, outcome=VISIT_OUTCOME[result],
-                             channel="door", note=text, device_time=None)
+                             channel="door", note=text, device_time=device_time)
         task.visit_id = visit.id
     task.result, task.moved_to = result, (moved_to or "").strip() or None
     task.result_note = (note or "").strip() or None

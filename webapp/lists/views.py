@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..audit import audit
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx
+from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx
+from ..forms import parse_device_time
 from ..models import ListTask, utcnow
 from ..scope import Scope, chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..search import search
@@ -110,8 +112,8 @@ def _detail_page(pushed, status: int = 200, **extra):
     context = {"pushed": pushed, "rows": rows, "candidates": candidates, "households": households_of(rows, candidates),
                "progress": progress(every), "now": utcnow(), "show": show, "filters": ROW_FILTERS,
                "assign_form": extra.pop("assign_form", None) or _assign_form(pushed),
-               "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int),
-               "skipped": request.args.get("skipped", type=int), **extra}
+               "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int_type(0, MAX_ID)),
+               "skipped": request.args.get("skipped", type=int_type(0, MAX_ID)), **extra}
     return render_template("lists/detail.html", **context), status
 
 
@@ -186,7 +188,7 @@ def assign(list_id: int):
     with writing():
         made, skipped = make_tasks(pushed, current_user.id, form.request_id.data, method=form.method.data,
                                    which=form.rows.data, mode=form.mode.data, people=form.people.data or [],
-                                   hours=form.hours.data)
+                                   hours=form.hours.data, hand_on_overdue=form.hand_on.data)
     return hx_redirect(url_for("lists.detail", list_id=pushed.id, made=made, skipped=skipped) + "#assign")
 
 
@@ -195,6 +197,8 @@ def assign(list_id: int):
 def export(list_id: int, kind: str):
     pushed = list_or_404(list_id)
     rows = export_rows(pushed)
+    with writing():  # the people on it leave the app: written to the audit log
+        audit(current_user.id, "list_exported", "pushed_list", pushed.id, title=pushed.title, kind=kind)
     filename = f"pushed-list-{pushed.id}-results.{kind}"
     return csv_response(rows, filename) if kind == "csv" else xlsx_response(rows, filename, bold_rows=(1,))
 
@@ -238,5 +242,6 @@ def task(task_id: int):
     with writing():
         locked = db.session.scalar(select(ListTask).where(ListTask.id == found.id).with_for_update())
         record_result(locked, current_user.id, form.request_id.data, result=form.result.data,
-                      moved_to=form.moved_to.data, note=form.note.data)
+                      moved_to=form.moved_to.data, note=form.note.data,
+                      device_time=parse_device_time(request.form.get("device_time")))
     return hx_redirect(url_for("lists.mine") + f"#task-{found.id}")

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import PHONE_INPUT, ChoiceField, DayField, WriteForm, as_choices
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -90,12 +90,12 @@ class PersonForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Required.")), Length(
         max=40, message=_l("At most %(max)d characters.")), no_control_characters])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Regexp(
-        r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))])
+        r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))], render_kw=PHONE_INPUT)
     role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     grids = MultiCheckboxField(_l("Grids"), coerce=int)
     buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
-    valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
+    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
         self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
@@ -106,7 +106,7 @@ class AssignForm(WriteForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     grids = MultiCheckboxField(_l("Grids"), coerce=int)
     buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
-    valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
+    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
         self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
@@ -136,4 +136,4 @@ class CommunityForm(WriteForm):
     street = SelectField(_l("Street"), coerce=int, validate_choice=True)
     callback_phone = StringField(_l("Callback number printed on note slips"), validators=[Optional(), Length(
         max=32, message=_l("At most %(max)d characters.")), Regexp(r"^[0-9 +()-]{3,32}$", message=_l(
-            "Digits, spaces and - only."))])
+            "Digits, spaces and - only."))], render_kw=PHONE_INPUT)
