@@ -43,8 +43,14 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# All the benches (minutes; none of them runs in `make test`), then bench/RESULTS.md.
+# BENCH_SCALE_HOUSEHOLDS="3000 30000 300000" adds the full-size district (run it rarely).
+BENCH_SCALE_HOUSEHOLDS ?= 3000 30000
 bench: install-dev
 	$(BIN)/python bench/knock.py
+	$(BIN)/python bench/phone.py
+	$(BIN)/python bench/scale.py --households $(BENCH_SCALE_HOUSEHOLDS)
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo .pytest_cache
@@ -53,6 +59,7 @@ clean:
 screenshots: install-dev
 	DOORSTEP_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser
 
-# District-scale read budgets (builds a large demo database first; takes minutes).
+# The district benchmark alone, full size, both databases (builds 300,000 households twice).
 bench-scale: install-dev
-	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/scale.py --households 3000 30000 300000
+	$(BIN)/python bench/report.py

@@ -43,7 +43,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def serve(app: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = {**env, "PORT": str(port), "WORKERS": WORKERS, "ACCESS_LOG": ""}
+    # No worker recycling during a run: a new worker would restart the CPU counters.
+    env = {**env, "PORT": str(port), "WORKERS": WORKERS, "ACCESS_LOG": "", "MAX_REQUESTS": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
                              "--chdir", str(cwd), app], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

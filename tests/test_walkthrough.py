@@ -145,3 +145,46 @@ def test_the_campaign_form_asks_for_a_name_not_a_persons_name(client, login_as):
     html = client.get("/campaigns").get_data(as_text=True)
     label = re.search(r'<label for="name">([^<]*)</label>', html).group(1)
     assert "名称" in label and "姓名" not in label
+
+
+def test_every_htmx_form_answers_an_error_with_its_fragment_never_the_page(app, client, login_as, world):
+    """The hx- forms of the card (knock, residents), the slip binding and the checkpoint scan: a 422 to htmx
+    is the swapped piece with its message, never a page with a second header."""
+    from tests.slips.helpers import last_visit_id
+    from tests.patrols.test_views import _patrol_id, _route, _scan, _start
+
+    login_as("volunteer")
+    token = world.volunteer_household
+    csrf = csrf_token_from(client, f"/h/{token}")
+    hx = {"HX-Request": "true", "X-CSRFToken": csrf}
+    answers = {
+        "knock": client.post(f"/h/{token}", headers=hx, data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                               "outcome": "party", "channel": "door"}),
+        "add person": client.post(f"/h/{token}/residents", headers=hx, data={
+            "csrf_token": csrf, "new-request_id": uuid.uuid4().hex, "new-name": "", "new-category": "local_permanent",
+            "new-phone": "abc"}),
+    }
+    knock(client, token, "not_home")
+    answers["slip"] = client.post(f"/h/{token}/visits/{last_visit_id(app)}/slip", headers=hx, data={
+        "csrf_token": csrf, "request_id": uuid.uuid4().hex, "slip_code": "XXXX"})
+    route_id, tokens, _ = _route(app, "volunteer")
+    patrol_id = _patrol_id(_start(client, route_id))
+    answers["scan"] = _scan(client, tokens[0], patrol_id, htmx=True, result="finding")
+    for name, response in answers.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, name
+        assert "<html" not in html and "<header" not in html and 'class="error' in html, name
+
+
+def test_a_residents_correction_form_carries_its_own_request_id(app, client, login_as, world):
+    """The resident forms are prefixed (r12-name …): their request id must be too, or every save is a 422."""
+    login_as("volunteer")
+    card = client.get(f"/h/{world.volunteer_household}").get_data(as_text=True)
+    form = card.split('/residents/', 1)[1].split("</form>")[0]
+    resident_id = form.split('"', 1)[0]
+    request_id = re.search(rf'name="r{resident_id}-request_id" value="([\w-]+)"', form).group(1)
+    csrf = csrf_token_from(client, f"/h/{world.volunteer_household}")
+    saved = client.post(f"/h/{world.volunteer_household}/residents/{resident_id}", data={
+        "csrf_token": csrf, f"r{resident_id}-request_id": request_id, f"r{resident_id}-name": "张更正",
+        f"r{resident_id}-category": "local_permanent", f"r{resident_id}-phone": ""})
+    assert saved.status_code == 303

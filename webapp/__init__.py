@@ -21,6 +21,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
+    from flask import g
+
+    # Loading the user may translate a message (a session that has ended says so), which asks for
+    # the locale: while the user is being loaded, the default, rather than loading them again.
+    if g.get("loading_user"):
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -80,6 +86,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .home import bp as home_bp
     from .offline import bp as offline_bp
+    from .invites import bp as invites_bp
+    from .lists import bp as lists_bp
     from .patrols import bp as patrols_bp
     from .public import bp as public_bp
     from .registry import bp as registry_bp
@@ -99,11 +107,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(offline_bp)
     app.register_blueprint(setup_bp)
+    app.register_blueprint(invites_bp)
+    app.register_blueprint(lists_bp)
     register_error_handlers(app)
 
     from .hypermedia import finish_response
 
     app.after_request(finish_response)
+    from .security import security_headers
+
+    app.after_request(security_headers)
     # Browsers ask for /favicon.ico on their own: a 200 icon, not a 3 KB 404 page each time.
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     _init_templates(app)
@@ -123,7 +136,16 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in first.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(load_user)
+
+    @login_manager.user_loader
+    def load_user_once(login_id: str):
+        from flask import g
+
+        g.loading_user = True  # see select_locale
+        try:
+            return load_user(login_id)
+        finally:
+            g.loading_user = False
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,6 +1,7 @@
 """Commands: `flask --app wsgi demo | create-user | backup`."""
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import sqlite3
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from .extensions import db
-from .models import ROLES, Building, Community, Grid, RoleAssignment, User, utcnow
+from .models import ROLES, Building, Community, Grid, User, utcnow
 
 
 def register_commands(app: Flask) -> None:
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(check_restore_command)
 
 
 @click.command("demo")
@@ -66,31 +68,30 @@ def create_user_command(username, display_name, role, community, grid, building,
     """Create a user with one role assignment."""
     from flask_babel import force_locale
 
-    from .auth.services import hash_password
     from .passwords import password_problem
+    from .setup.people import create_person
 
     if not 1 <= len(username) <= 40 or not username.isprintable() or any(c.isspace() for c in username):
         raise click.ClickException("A user name is 1 to 40 characters, without spaces.")
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise click.ClickException(f"User {username!r} already exists.")
-    assignment = RoleAssignment(role=role, valid_until=utcnow() + timedelta(days=days) if days else None)
+    places = {}
     if role == "secretary":
-        assignment.community_id = _community(community).id
+        places["community_id"] = _community(community).id
     elif role in ("lead", "volunteer") and building:
-        assignment.building_id = _within(building, Building).id
+        places["building_ids"] = [_within(building, Building).id]
     elif role == "volunteer" and grid:
-        assignment.grid_id = _within(grid, Grid).id
+        places["grid_ids"] = [_within(grid, Grid).id]
     elif role != "admin":
         raise click.ClickException("A lead needs --building; a volunteer needs --grid or --building.")
     with force_locale("en"):  # the commands speak English
         problem = password_problem(password, username)
     if problem:
         raise click.ClickException(f"Password refused: {problem}")
-    user = User(username=username, display_name=display_name or username, password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
-    assignment.user_id = user.id
-    db.session.add(assignment)
+    # The same service as the people page (/users).
+    with current_app.test_request_context(), force_locale("en"):
+        create_person(username, display_name or username, None, role, password=password,
+                      valid_until=utcnow() + timedelta(days=days) if days else None, **places)
     db.session.commit()
     click.echo(f"Created {username} ({role}).")
 
@@ -118,21 +119,60 @@ def backup_command(target_dir: str | None) -> None:
     """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     folder = Path(target_dir or Path(current_app.instance_path) / "backups")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    if url.get_backend_name() == "sqlite":
-        target = folder / f"doorstep-{stamp}.db"
-        source = sqlite3.connect(url.database)
-        with sqlite3.connect(target) as copy:
-            source.backup(copy)
-        source.close()
-    else:
-        if shutil.which("pg_dump") is None:
-            raise click.ClickException("pg_dump is not installed.")
-        target = folder / f"doorstep-{stamp}.sql"
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        subprocess.run(["pg_dump", "--no-owner", "-f", str(target), plain], check=True)
+    # A backup holds names, phone and ID numbers and password hashes: only its owner may read it.
+    # The file is created 0600 before anything is written into it, whatever the umask.
+    target = folder / (f"doorstep-{stamp}.db" if url.get_backend_name() == "sqlite" else f"doorstep-{stamp}.sql")
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(target, 0o600)
+    try:
+        if url.get_backend_name() == "sqlite":
+            source = sqlite3.connect(url.database)
+            with sqlite3.connect(target) as copy:
+                source.backup(copy)
+            source.close()
+        else:
+            if shutil.which("pg_dump") is None:
+                raise click.ClickException("pg_dump is not installed.")
+            # The password goes in the environment, not on the command line other users can read.
+            plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+            env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+            subprocess.run(["pg_dump", "--no-owner", "-f", str(target), plain], check=True, env=env)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    os.chmod(target, 0o600)
+    click.echo("Keep backups encrypted and off this machine (see README, Security).")
     click.echo(f"Backup written to {target}")
+
+
+@click.command("check-restore")
+@with_appcontext
+def check_restore_command() -> None:
+    """Check a restored database (deploy/restore-check.sh): people and doors present, every table
+    readable, and the kept counts equal a recount from the rows."""
+    from .coverage import counted_tallies, kept_tallies
+    from .models import GridCount, Household
+
+    problems = []
+    for table in db.metadata.sorted_tables:
+        db.session.execute(select(func.count()).select_from(table)).scalar()
+    users = db.session.scalar(select(func.count(User.id)))
+    households = db.session.scalar(select(func.count(Household.id)))
+    if not users:
+        problems.append("no users")
+    if not households:
+        problems.append("no households")
+    if kept_tallies() != counted_tallies():
+        problems.append("campaign counts differ from a recount (flask shell: coverage.recount_tallies())")
+    kept = {g: n for g, n in db.session.execute(select(GridCount.grid_id, GridCount.households)) if n}
+    real = dict(db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)).all())
+    if kept != real:
+        problems.append("household counts per grid differ from a recount")
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    click.echo(f"Restore checks out: {users} users, {households} households, {len(db.metadata.sorted_tables)} tables.")
 
 
 @click.command("import")

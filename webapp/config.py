@@ -65,6 +65,10 @@ def load_config(instance_path: str) -> dict:
         # Public pages (slips, self-report codes): hits per address and window (seconds).
         "PUBLIC_GET_LIMIT": (int(os.environ.get("PUBLIC_GET_LIMIT", "60")), 600),
         "PUBLIC_POST_LIMIT": (int(os.environ.get("PUBLIC_POST_LIMIT", "10")), 600),
+        # Joining through an invite: a company's staff may share one address (office Wi-Fi), so
+        # these allow a whole team (an invite takes at most 500) while still stopping a flood.
+        "JOIN_GET_LIMIT": (int(os.environ.get("JOIN_GET_LIMIT", "300")), 900),
+        "JOIN_POST_LIMIT": (int(os.environ.get("JOIN_POST_LIMIT", "150")), 900),
         # Printed and shown when a slip's community has no callback number of its own.
         "PUBLIC_HOTLINE": os.environ.get("PUBLIC_HOTLINE", "12345"),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .clock import local_today, slot_of, suggest_slot
 from .extensions import db
-from .models import REACHED_OUTCOMES, Campaign, Household, NoteSlip, Visit
+from .models import REACHED_OUTCOMES, Campaign, CampaignTally, Grid, GridCount, Household, NoteSlip, Visit
 
 PROXY_AFTER_FAILURES = 2
 DEFAULT_MAX_ATTEMPTS = 3
@@ -188,13 +188,60 @@ def escalated_sql(stats, campaign: Campaign):
 
 
 def coverage(campaign: Campaign) -> dict:
-    total = db.session.scalar(select(func.count(Household.id)).where(campaign_households(campaign)))
-    per_household = household_stats(campaign)
+    """Households, visited, reached and escalated in a campaign, from the kept counts (see
+    models/tallies.py): a few rows per grid, whatever the size of the community or district."""
+    total = db.session.scalar(select(func.coalesce(func.sum(GridCount.households), 0))
+                              .where(GridCount.grid_id.in_(campaign_grids(campaign))))
     visited, reached, escalated = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(per_household.c.reached), 0),
-        func.coalesce(func.sum(case((escalated_sql(per_household, campaign), 1), else_=0)), 0),
-    ).select_from(per_household)).one()
-    return {"total": total, "visited": visited, "reached": int(reached), "escalated": int(escalated)}
+        func.coalesce(func.sum(CampaignTally.visited), 0), func.coalesce(func.sum(CampaignTally.reached), 0),
+        func.coalesce(func.sum(CampaignTally.escalated), 0)).where(CampaignTally.campaign_id == campaign.id)).one()
+    return {"total": int(total), "visited": int(visited), "reached": int(reached), "escalated": int(escalated)}
+
+
+def campaign_grids(campaign: Campaign):
+    """The grids a campaign covers (a subquery)."""
+    if campaign.grid_id:
+        return select(Grid.id).where(Grid.id == campaign.grid_id)
+    return select(Grid.id).where(Grid.community_id == campaign.community_id)
+
+
+def counted_tallies(campaign_ids=None) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(campaign, grid) → (visited, reached, escalated) counted the slow way, from the visits themselves:
+    what the kept counts must equal."""
+    per_door = (select(Visit.campaign_id, Household.grid_id, Campaign.max_attempts,
+                       func.sum(case((Visit.outcome.in_(REACHED_OUTCOMES), 1), else_=0)).label("r"),
+                       func.sum(case((Visit.outcome == "not_home", 1), else_=0)).label("nh"))
+                .join(Household, Household.id == Visit.household_id).join(Campaign, Campaign.id == Visit.campaign_id)
+                .where(Visit.undone_at.is_(None))
+                .group_by(Visit.campaign_id, Visit.household_id, Household.grid_id, Campaign.max_attempts))
+    if campaign_ids is not None:
+        per_door = per_door.where(Visit.campaign_id.in_(campaign_ids))
+    d = per_door.subquery()
+    rows = db.session.execute(select(
+        d.c.campaign_id, d.c.grid_id, func.count(), func.sum(case((d.c.r > 0, 1), else_=0)),
+        func.sum(case((and_(d.c.r == 0, d.c.nh >= d.c.max_attempts), 1), else_=0)))
+        .group_by(d.c.campaign_id, d.c.grid_id)).all()
+    return {(c, g): (int(v), int(r), int(e)) for c, g, v, r, e in rows}
+
+
+def kept_tallies(campaign_ids=None) -> dict[tuple[int, int], tuple[int, int, int]]:
+    statement = select(CampaignTally)
+    if campaign_ids is not None:
+        statement = statement.where(CampaignTally.campaign_id.in_(campaign_ids))
+    return {(t.campaign_id, t.grid_id): (t.visited, t.reached, t.escalated) for t in db.session.scalars(statement)
+            if (t.visited, t.reached, t.escalated) != (0, 0, 0)}
+
+
+def recount_tallies() -> None:
+    """Rebuild the kept counts from the rows (after a repair by hand, or a restore of part of the data)."""
+    db.session.execute(CampaignTally.__table__.delete())
+    db.session.execute(GridCount.__table__.delete())
+    for (campaign_id, grid_id), (visited, reached, escalated) in counted_tallies().items():
+        db.session.add(CampaignTally(campaign_id=campaign_id, grid_id=grid_id, visited=visited, reached=reached,
+                                     escalated=escalated))
+    for grid_id, households in db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)):
+        db.session.add(GridCount(grid_id=grid_id, households=households))
+    db.session.flush()
 
 
 def escalations(campaign: Campaign) -> list[tuple[Household, int]]:

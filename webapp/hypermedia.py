@@ -38,8 +38,9 @@ def start_timer() -> None:
 
 def finish_response(response: Response) -> Response:
     """Headers every response gets: Vary on HX-Request, and the server time of the request."""
-    # A cache must never serve a fragment where a page belongs.
-    response.vary.add("HX-Request")
+    # A cache must never serve a fragment where a page belongs (static files are never fragments).
+    if request.endpoint not in ("static", "favicon"):
+        response.vary.add("HX-Request")
     if "started" in g:
         # Server time of this request, read by bench/ (and by a browser's dev tools).
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.2f}"

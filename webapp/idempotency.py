@@ -63,3 +63,14 @@ def insert_once(row):
         return find_by_request_id(type(row), row.request_id), False
     savepoint.commit()
     return row, True
+
+
+def write_once(request_id: str, user_id: int, kind: str, action):
+    """Run action() in a write transaction of its own, unless this request id was already processed
+    (then nothing runs). For writes whose service has no request id of its own."""
+    from .database import writing
+
+    with writing():
+        if claim(request_id, user_id, kind):
+            return action()
+    return None

@@ -130,4 +130,47 @@ AUDIT_LABELS = {
     "sticker_revoked": _l("Sticker revoked"),
     "reveal_phone": _l("Full phone number revealed"),
     "reveal_id_number": _l("Full ID number revealed"),
+    "registry_import": _l("Registry imported"),
+    "registry_export": _l("Registry exported"),
+    "stickers_printed": _l("Sticker sheet printed"),
+    "person_added": _l("Person added"),
+    "password_reset": _l("Password reset"),
+    "access_ended": _l("Access ended"),
+    "invite_created": _l("Invite created"),
+    "invite_ended": _l("Invite ended"),
+    "invite_person_ended": _l("Temporary access ended"),
+    "invite_person_kept": _l("Made a regular volunteer"),
+    "list_uploaded": _l("Pushed list uploaded"),
+    "list_exported": _l("Pushed list results exported"),
+}
+INVITE_ROLE_LABELS = {
+    "volunteer": _l("Volunteer"),
+    "lead": _l("Building lead"),
+}
+INVITE_STATE_LABELS = {
+    "open": _l("Open to join"),
+    "not_yet": _l("Not open yet"),
+    "expired": _l("Expired"),
+    "ended": _l("Ended"),
+    "full": _l("Used up"),
+}
+CHECK_METHOD_LABELS = {
+    "phone": _l("Phone check"),
+    "employer": _l("Employer check"),
+    "door": _l("Door-to-door"),
+    "tipoff": _l("Tip-off follow-up"),
+}
+MATCH_KIND_LABELS = {
+    "phone": _l("Same phone"),
+    "id_name": _l("ID tail and name"),
+    "name_address": _l("Name and house number"),
+    "name": _l("Same name"),
+    "address": _l("House number only"),
+    "picked": _l("Picked by hand"),
+}
+TASK_RESULT_LABELS = {
+    "found": _l("Found, confirmed here"),
+    "moved": _l("Not here / moved"),
+    "wrong_person": _l("Wrong person"),
+    "unreachable": _l("Could not reach"),
 }

@@ -10,7 +10,7 @@ from markupsafe import Markup
 # Words that say who lives behind a door or what is wrong with them. A printed sticker is read by the
 # neighbours: it carries the address and a neutral label, never one of these (DESIGN.md).
 CATEGORY_WORDS = (
-    "居家观察", "居家隔离", "集中隔离", "隔离人员", "隔离户", "隔离", "观察户", "密接", "次密接", "密切接触", "确诊", "阳性", "感染",
+    "居家观察户", "居家观察", "居家隔离", "集中隔离", "隔离人员", "隔离户", "隔离", "观察户", "密接", "次密接", "密切接触", "确诊", "阳性", "感染",
     "病例", "疑似", "发热", "管控", "封控", "重点人员", "重点人群", "高风险", "中风险", "低保", "残疾", "独居",
     "空巢", "孤寡", "精神", "吸毒", "刑满", "社区矫正", "矫正", "上访", "信访", "涉疫",
     "quarantine", "isolation", "isolating", "positive", "infected", "suspected",

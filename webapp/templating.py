@@ -46,7 +46,7 @@ def write_fields(form=None, request_id: str | None = None) -> Markup:
 
     if request_id is None:
         request_id = form.request_id.data if form is not None and form.request_id.data else new_request_id()
-    # A form with a prefix (one per resident on the card) names its fields with it.
+    # A prefixed form (a resident's "r12-…") reads its request id under its own name.
     name = getattr(form.request_id, "name", "request_id") if form is not None else "request_id"
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
                   f'<input type="hidden" name="{escape(name)}" value="{escape(request_id)}">')
@@ -89,6 +89,11 @@ def register_template_helpers(app: Flask) -> None:
         case_state_label=_label(labels.CASE_STATE_LABELS),
         picture_label=_label(labels.PICTURE_LABELS),
         audit_label=_label(labels.AUDIT_LABELS),
+        invite_role_label=_label(labels.INVITE_ROLE_LABELS),
+        invite_state_label=_label(labels.INVITE_STATE_LABELS),
+        method_label=_label(labels.CHECK_METHOD_LABELS),
+        match_label=_label(labels.MATCH_KIND_LABELS),
+        result_label=_label(labels.TASK_RESULT_LABELS),
         local_time=lambda value, fmt="HH:mm": format_datetime(value, fmt) if value else "",
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

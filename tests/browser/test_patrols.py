@@ -88,7 +88,7 @@ def test_a_scan_without_signal_keeps_the_time_it_was_made(live_server, phone):
     phone.wait_for_selector("#net-status:has-text('1 条待发送')")
     phone.wait_for_timeout(1500)  # the scan was made well before it is sent
     phone.context.set_offline(False)
-    phone.wait_for_function("JSON.parse(localStorage.getItem('doorstep-outbox') || '[]').length === 0")
+    phone.wait_for_function("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:')).every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
     scan = _db(live_server, select(PatrolScan))
     assert scan is not None and scan.device_time is not None
     assert (scan.scanned_at - scan.device_time).total_seconds() >= 1

@@ -10,10 +10,26 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser import conftest
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+
+# The sweep's pictures go to the temporary folder; these few also illustrate the README (make screenshots).
+README_SHOTS = {"sweep-admin-street": "street", "sweep-dark-card": "card-dark", "sweep-volunteer-patrols": "patrols",
+                "sweep-error-end-round": "end-round-error", "sweep-volunteer-card-not-home": "card-not-home"}
+
+
+def screenshot(page, name: str) -> None:
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.gettempdir()) / "doorstep-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+    if name in README_SHOTS:
+        conftest.screenshot(page, README_SHOTS[name])
 
 # Stored values that must never reach a Chinese page as they are (role names are left out: the demo's
 # user names are "volunteer", "lead", …).
@@ -33,7 +49,9 @@ CHECK = """() => {
                        && getComputedStyle(e).visibility !== 'hidden'; };
   const wordsInText = a => {
     if (getComputedStyle(a).display !== 'inline') return false;
-    const around = [...a.parentElement.childNodes].filter(n => n !== a).map(n => n.textContent).join('').trim();
+    // Words of the sentence itself: text right beside the link, not labels or buttons elsewhere in the form.
+    const around = [...a.parentElement.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)
+      .map(n => n.textContent).join('').replace(/[·›|,，\s]/g, '');
     return around.length > 0;
   };
   const name = e => `${e.tagName.toLowerCase()}${e.name ? '[name=' + e.name + ']' : ''} "${(e.innerText || e.value || e.placeholder || '').trim().slice(0, 20)}"`;
@@ -183,3 +201,30 @@ def test_favicon_is_an_icon(live_server, phone):
     response = phone.request.get(f"{live_server.url}/favicon.ico")
     assert response.status == 200 and response.headers["content-type"] in ("image/vnd.microsoft.icon", "image/x-icon")
     assert len(response.body()) < 1024
+
+
+def test_the_card_after_nobody_home_fits_a_phone(live_server, phone):
+    """The slip panel after 无人在家 (its “scan instead” link), then undo: every control thumb-sized."""
+    places = _places(live_server.app)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{places['door']}")
+    phone.click("button.outcome-not_home")
+    phone.wait_for_selector("input[name=slip_code]")
+    assert phone.evaluate(CHECK) == []
+    screenshot(phone, "sweep-volunteer-card-not-home")
+
+
+def test_naming_a_checkpoint_after_its_people_asks_first(live_server, phone):
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/patrols/setup")
+    phone.click("summary:has-text('新建点位')")
+    phone.fill("#checkpoint-name", "居家观察户 北巷")
+    phone.click("button:has-text('添加点位')")
+    phone.wait_for_selector("input[name=name_confirmed]")
+    assert "居家观察" in phone.locator(".field.has-error .error").first.inner_text()
+    assert phone.evaluate(CHECK) == []
+    phone.locator("input[name=name_confirmed]").scroll_into_view_if_needed()
+    screenshot(phone, "sweep-checkpoint-name-warning")
+    phone.check("input[name=name_confirmed]")
+    phone.click("button:has-text('添加点位')")
+    phone.wait_for_url(re.compile(r".*/patrols/setup\?community=\d+$"))

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.browser.conftest import CHROMIUM, log_in, screenshot  # noqa: F401
+from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -22,8 +22,17 @@ def test_undo_takes_back_the_knock_and_what_it_changed(app, client, login_as, wo
     from webapp.extensions import db
     from webapp.models import Household, Resident, Visit
 
+    def door_as_it_is():
+        with app.app_context():
+            household = db.session.scalar(select(Household).where(Household.sticker_token == world.volunteer_household))
+            return household.status, [(r.id, r.moved_out) for r in db.session.scalars(
+                select(Resident).where(Resident.household_id == household.id).order_by(Resident.id))]
+
+    before = door_as_it_is()
+    assert before[0] != "moved_out" and before[1] and not any(moved for _id, moved in before[1])
     login_as("volunteer")
     knock(client, world.volunteer_household, "moved_out")
+    assert door_as_it_is() != before  # the knock changed the door and its people
     csrf = csrf_token_from(client, "/")
     response = client.post(f"/h/{world.volunteer_household}/undo/{_visit_id(app)}",
                            data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
@@ -37,10 +46,7 @@ def test_undo_takes_back_the_knock_and_what_it_changed(app, client, login_as, wo
     with app.app_context():
         visit = db.session.scalar(select(Visit))
         assert visit.undone_at is not None
-        household = db.session.scalar(select(Household).where(Household.sticker_token == world.volunteer_household))
-        assert household.status != "moved_out"
-        assert not any(r.moved_out for r in db.session.scalars(
-            select(Resident).where(Resident.household_id == household.id)))
+    assert door_as_it_is() == before  # status and every resident exactly as before the knock
 
 
 def test_undo_is_refused_after_the_window(app, client, login_as, world):

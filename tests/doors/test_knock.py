@@ -44,6 +44,22 @@ def test_knock_with_htmx_returns_a_small_fragment(app, client, login_as, world):
     assert count(app, Visit, Visit.outcome == "verified") == 1
 
 
+def test_not_home_with_htmx_offers_the_slip_in_a_small_fragment(app, client, login_as, world):
+    """After 无人在家 the swapped panel holds the form that binds a slip (field slip_code), its own
+    request id, and an undo: all within the fragment budget."""
+    from webapp.models import Visit
+
+    login_as("volunteer")
+    response = knock(client, world.volunteer_household, "not_home", htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert 'name="slip_code"' in body and "撤销" in body
+    request_ids = re.findall(r'name="request_id" value="([^"]+)"', body)
+    assert len(request_ids) >= 2 and len(set(request_ids)) == len(request_ids)  # one per form, each new
+    assert len(response.get_data()) <= 2048
+    assert count(app, Visit, Visit.outcome == "not_home") == 1
+
+
 @pytest.mark.parametrize("htmx", [False, True])
 def test_same_request_id_twice_gives_one_visit_and_the_first_answer(app, client, login_as, world, htmx):
     from webapp.models import Visit
@@ -56,7 +72,11 @@ def test_same_request_id_twice_gives_one_visit_and_the_first_answer(app, client,
     assert count(app, Visit) == 1
     assert count(app, Visit, Visit.outcome == "not_home") == 1
     if htmx:
-        assert "无人在家" in second.get_data(as_text=True)
+        # The panel's own line says what was logged (the door's state above it says 无人在家 anyway).
+        logged = re.search(r'<p class="done-line">(.*?)</p>', second.get_data(as_text=True), re.DOTALL).group(1)
+        assert "无人在家" in logged and "已核实" not in logged
+    else:
+        assert first.headers["Location"] == second.headers["Location"]
 
 
 @pytest.mark.parametrize("fields,message", [

@@ -43,7 +43,7 @@ def test_slip_errors(app, client, login_as, world):
     not_home_with_slip(app, client, world.volunteer_household, first)
     cases = {
         first[:-1] + ("2" if first[-1] != "2" else "3"): "留言条编号不对",
-        other_community: "这张留言条属于其他社区",
+        other_community: "不能在这里使用",
         first: "这张留言条已经留在",
         "": "请输入留言条上印的编号",
     }

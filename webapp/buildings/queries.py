@@ -1,8 +1,11 @@
 """Reading a building in walking order: entrance by entrance, top floor down."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import url_for
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
 from ..coverage import active_campaign, door_states
@@ -41,6 +44,26 @@ def next_household(household: Household) -> Household | None:
     )
     return db.session.scalar(select(Household).where(Household.building_id == household.building_id, after)
                              .order_by(*walking_order()).limit(1))
+
+
+@dataclass(frozen=True)
+class NextDoor:
+    sticker_token: str
+    room: str
+
+
+def next_door_columns():
+    """The next door's token and room as two columns of a query over Household (correlated), so a
+    card reads its door and the next one in one statement."""
+    after = aliased(Household)
+    following = select(after.sticker_token).where(
+        after.building_id == Household.building_id,
+        or_(after.entrance > Household.entrance,
+            and_(after.entrance == Household.entrance, after.floor < Household.floor),
+            and_(after.entrance == Household.entrance, after.floor == Household.floor, after.room > Household.room)),
+    ).order_by(after.entrance, after.floor.desc(), after.room).limit(1)
+    return (following.scalar_subquery().label("next_token"),
+            following.with_only_columns(after.room).scalar_subquery().label("next_room"))
 
 
 def walk_url(household: Household) -> str:

@@ -6,7 +6,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..buildings.queries import next_household, walk_row_context, walk_url, walk_url_after
+from ..buildings.queries import (
+    NextDoor,
+    next_door_columns,
+    next_household,
+    walk_row_context,
+    walk_url,
+    walk_url_after,
+)
 from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
 from ..extensions import db
@@ -40,13 +47,19 @@ from .services import (
 )
 
 
-def _household(token: str, *options) -> Household:
-    """The household behind a sticker in the user's scope (with its building); a retired sticker explains itself."""
+def _household(token: str, *options, with_next: bool = False):
+    """The household behind a sticker in the user's scope (with its building); a retired sticker explains
+    itself. with_next: (household, the next door in walking order or None), from the same statement."""
     scope = current_scope()
-    household = db.session.scalars(select(Household).options(joinedload(Household.building), *options)
-                                   .where(Household.sticker_token == token, scope.households())).unique().first()
-    if household is not None:
-        return household
+    statement = select(Household).options(joinedload(Household.building), *options)
+    if with_next:
+        statement = statement.add_columns(*next_door_columns())
+    found = db.session.execute(statement.where(Household.sticker_token == token, scope.households())).unique().first()
+    if found is not None:
+        if with_next:
+            household, next_token, next_room = found
+            return household, NextDoor(next_token, next_room) if next_token else None
+        return found[0]
     retired = db.session.scalar(select(RetiredSticker).join(RetiredSticker.household).where(
         RetiredSticker.token == token, scope.households()))
     if retired is not None:
@@ -65,7 +78,7 @@ def _door_state(household: Household):
     return campaign, door_states([household.id], campaign)[household.id]
 
 
-def _card_context(household: Household, knock_form: KnockForm | None = None, **extra) -> dict:
+def _card_context(household: Household, knock_form: KnockForm | None = None, next_door=False, **extra) -> dict:
     campaign = active_campaign(household.community_id, household.grid_id)
     seen = card_visits(household.id, campaign, current_user.id)
     # "again": the volunteer wants to log another outcome now (the door opened after all).
@@ -90,7 +103,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, **e
         "manages": current_scope().manages(household.community_id),
         "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
         # A reopened card always offers the next door in walking order.
-        "next_door": next_household(household),
+        "next_door": next_household(household) if next_door is False else next_door,
         **extra,
     }
 
@@ -115,9 +128,12 @@ def card(token: str):
             # The service worker keeps a light copy of each door of a building taken offline.
             return render_template("doors/card.html", **_offline_card_context(_household(token)))
         # The card shows the residents and their care tags: loaded with the household.
-        household = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags))
-        return render_template("doors/card.html", **_card_context(household))
-    household = _household(token)
+        household, following = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags),
+                                           with_next=True)
+        return render_template("doors/card.html", **_card_context(household, next_door=following))
+    # A knock from the building walk answers with the door's row, which names who lives there.
+    walking = request.form.get("return_to") == "walk" and is_htmx()
+    household = _household(token, *([joinedload(Household.residents)] if walking else []))
     knock = posted_knock(request.form)
     if knock is None:
         return _knock_refused(household)
@@ -221,8 +237,8 @@ def undo(token: str, visit_id: int):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    undone = undo_knock(visit, current_user.id, form.request_id.data)
-    db.session.commit()
+    with writing():
+        undone = undo_knock(visit, current_user.id, form.request_id.data)
     walking = request.form.get("return_to") == "walk"
     if is_htmx() and walking:
         return _walk_row(household, None if undone else visit), 200 if undone else 422
@@ -240,7 +256,8 @@ def undo(token: str, visit_id: int):
 
 
 def _after_resident_change(household: Household, status: int = 200, **forms):
-    db.session.commit() if status < 400 else db.session.rollback()
+    if status >= 400:
+        db.session.rollback()  # nothing was written: end the read transaction
     if is_htmx():
         db.session.refresh(household)
         context = _card_context(household)
@@ -260,8 +277,9 @@ def add_person(token: str):
     form = NewResidentForm(prefix="new")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, new_resident_form=form)
-    add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
-                 category=form.category.data, phone=form.phone.data)
+    with writing():
+        add_resident(household, current_user.id, form.request_id.data, name=form.name.data,
+                     category=form.category.data, phone=form.phone.data)
     return _after_resident_change(household)
 
 
@@ -273,8 +291,9 @@ def correct_person(token: str, resident_id: int):
     form = ResidentForm(prefix=f"r{resident.id}")
     if not form.validate_on_submit():
         return _after_resident_change(household, 422, resident_forms={resident.id: form})
-    correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
-                     category=form.category.data, phone=form.phone.data)
+    with writing():
+        correct_resident(resident, current_user.id, form.request_id.data, name=form.name.data,
+                         category=form.category.data, phone=form.phone.data)
     return _after_resident_change(household)
 
 
@@ -286,7 +305,8 @@ def person_moved_out(token: str, resident_id: int):
     form = WriteForm()
     if not form.validate_on_submit() or request.form.get("moved_out") not in ("0", "1"):
         abort(400)
-    set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
+    with writing():
+        set_moved_out(resident, current_user.id, form.request_id.data, request.form["moved_out"] == "1")
     return _after_resident_change(household)
 
 
@@ -298,8 +318,8 @@ def status(token: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("doors/card.html", **_card_context(household, status_form=form)), 422
-    change_status(household, form.status.data, current_user.id, form.request_id.data)
-    db.session.commit()
+    with writing():
+        change_status(household, form.status.data, current_user.id, form.request_id.data)
     return hx_redirect(url_for("doors.card", token=household.sticker_token))
 
 
@@ -311,8 +331,8 @@ def flag(token: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return render_template("doors/card.html", **_card_context(household, flag_form=form)), 422
-    flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
-    db.session.commit()
+    with writing():
+        flag_sticker(household, current_user.id, form.request_id.data, form.found_at.data)
     return hx_redirect(url_for("doors.card", token=household.sticker_token, flagged=1))
 
 
@@ -325,9 +345,9 @@ def sticker(token: str, action: str):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
-    retire_sticker(household, current_user.id, form.request_id.data,
-                   "replaced" if action == "reissue" else "revoked")
-    db.session.commit()
+    with writing():
+        retire_sticker(household, current_user.id, form.request_id.data,
+                       "replaced" if action == "reissue" else "revoked")
     return hx_redirect(url_for("doors.card", token=household.sticker_token, sticker=action))
 
 

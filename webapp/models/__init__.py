@@ -2,6 +2,8 @@
 from .accounts import ROLES, LoginAttempt, RoleAssignment, User
 from .audit import AuditLog
 from .base import new_token, utcnow
+from .invites import INVITE_ROLES, Invite, InviteJoin, InvitePlace
+from .lists import CHECK_METHODS, MATCH_KINDS, SETTLING_RESULTS, TASK_RESULTS, ListRow, ListTask, PushedList
 from .patrols import (
     CASE_STATES,
     CHECKPOINT_KINDS,
@@ -19,6 +21,7 @@ from .patrols import (
     WorkGroup,
     WorkGroupMember,
 )
+from .tallies import CampaignTally, GridCount
 from .people import CARE_TAGS, RESIDENT_CATEGORIES, CareTag, Resident
 from .places import (
     BUILDING_KINDS,
@@ -52,5 +55,7 @@ __all__ = [
     "ResidentChange", "StatusChange", "Visit", "REPLY_KINDS", "NoteSlip", "RateEvent", "SelfReport", "SlipPad",
     "SlipReply", "CASE_STATES", "CHECKPOINT_KINDS", "FINDING_KINDS", "Case", "CaseEvent", "Checkpoint", "Patrol",
     "PatrolScan", "PatrolSignoff", "Route", "RoutePatroller", "RouteStop", "RouteWindow", "WorkGroup",
-    "WorkGroupMember", "DailySummary",
+    "WorkGroupMember", "DailySummary", "INVITE_ROLES", "Invite", "InviteJoin", "InvitePlace", "CHECK_METHODS",
+    "MATCH_KINDS", "SETTLING_RESULTS", "TASK_RESULTS", "ListRow", "ListTask", "PushedList", "CampaignTally",
+    "GridCount",
 ]

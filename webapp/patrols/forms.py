@@ -61,16 +61,16 @@ class SignoffForm(WriteForm):
 
 class CheckpointForm(WriteForm):
     name_warning = False  # set when the name says who lives there (see printing.category_words_in)
-    name = StringField(_l("Checkpoint name"), validators=[DataRequired(_l("Give the checkpoint a name.")), Length(max=80)])
+    name = StringField(_l("Checkpoint name"), id="checkpoint-name", validators=[DataRequired(_l("Give the checkpoint a name.")), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=as_choices(CHECKPOINT_KIND_LABELS))
     household_address = StringField(_l("Address of the sealed door"), validators=[Optional(), Length(max=120)])
 
 
 class RouteForm(WriteForm):
-    name = StringField(_l("Route name"), validators=[DataRequired(_l("Give the route a name.")), Length(max=80)])
+    name = StringField(_l("Route name"), id="route-name", validators=[DataRequired(_l("Give the route a name.")), Length(max=80)])
     windows = StringField(_l("Time windows, one per round"), default="08:00-10:00, 14:00-16:00, 19:00-21:00",
                           validators=[DataRequired(_l("Give at least one time window."))])
 
 
 class GroupForm(WriteForm):
-    name = StringField(_l("Group name"), validators=[DataRequired(_l("Give the group a name.")), Length(max=40)])
+    name = StringField(_l("Group name"), id="group-name", validators=[DataRequired(_l("Give the group a name.")), Length(max=40)])

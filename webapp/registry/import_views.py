@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..audit import audit
 from ..database import writing
 from ..hypermedia import hx_redirect, page_or_fragment
-from ..idempotency import already_processed, claim
+from ..idempotency import already_processed, write_once
 from ..scope import chosen_community, community_or_404, managed_communities_or_404
 from ..spreadsheets import MAX_ROWS, MAX_UPLOAD_BYTES, csv_response, xlsx_response
 from . import bp, importer, pending
@@ -78,11 +78,8 @@ def import_confirm(token: str):
     result = importer.preview(community, data, filename, decisions)
     if not result.ok:  # the community changed since the preview
         return _page(community, ImportForm.blank(), result=result, status=422, filename=filename)
-    with writing():
-        if claim(form.request_id.data, current_user.id, "import"):
-            importer.apply(result, current_user.id)
-            audit(current_user.id, "registry_import", "community", community.id, file=filename,
-                  households=result.households_new, residents=result.residents_new)
+    write_once(form.request_id.data, current_user.id, "import", lambda: importer.apply_and_audit(
+        result, current_user.id, community.id, filename))
     pending.discard(token)
     flash(_("Imported: %(h)d new and %(hu)d updated households, %(r)d new and %(ru)d updated residents.",
             h=result.households_new, hu=result.households_updated, r=result.residents_new,

@@ -3,14 +3,15 @@ from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..audit import audit
 from ..printing import printed_url, qr_svg
+from ..database import writing
 from ..extensions import db
 from ..hypermedia import page_or_fragment
-from ..idempotency import claim, valid_request_id
+from ..idempotency import valid_request_id
 from ..models import Building, Grid, Household, Resident
 from ..scope import community_or_404, current_scope, grid_or_404, or_404
 from . import bp
+from .services import reveal_field
 from .queries import buildings_with_counts, grids_with_counts, resident_count
 from ..search import search as run_search
 
@@ -63,10 +64,7 @@ def reveal(resident_id: int):
     request_id = request.form.get("request_id")
     if what not in ("phone", "id_number") or not valid_request_id(request_id):
         abort(400)
-    value = getattr(resident, what)
-    if value and claim(request_id, current_user.id, "reveal"):
-        audit(current_user.id, f"reveal_{what}", "resident", resident.id, name=resident.name,
-              address=resident.household.address)
-    db.session.commit()
+    with writing():
+        value = reveal_field(resident, what, current_user.id, request_id)
     return page_or_fragment("registry/revealed.html", "registry/_revealed.html", resident=resident, field=what,
                             value=value)

@@ -6,18 +6,20 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, select
 
-from ..coverage import campaign_households, household_stats
+from ..coverage import campaign_grids, campaign_households, household_stats
 from ..clock import day_bounds
 from ..extensions import db
 from ..models import (
     REACHED_OUTCOMES,
     RESIDENT_CATEGORIES,
     Campaign,
+    CampaignTally,
     CareTag,
     Case,
     CaseEvent,
     Checkpoint,
     Grid,
+    GridCount,
     Household,
     PatrolScan,
     Resident,
@@ -50,6 +52,8 @@ def coverage_by(campaign: Campaign, model, grid_id: int | None = None) -> list[C
     Two aggregates instead of one outer join over every household: the door counts come from an
     index, and only visited households are joined to their visits.
     """
+    if model is Grid and not grid_id:
+        return _coverage_by_grid(campaign)
     key = Household.grid_id if model is Grid else Household.building_id
     scope = campaign_households(campaign)
     if grid_id:
@@ -61,6 +65,73 @@ def coverage_by(campaign: Campaign, model, grid_id: int | None = None) -> list[C
         .join(stats, stats.c.household_id == Household.id).where(scope).group_by(key)).all()}
     objects = db.session.scalars(select(model).where(model.id.in_(doors)).order_by(model.id)).all()
     return [Coverage(obj, int(doors[obj.id]), *visited.get(obj.id, (0, 0))) for obj in objects]
+
+
+def _coverage_by_grid(campaign: Campaign) -> list[Coverage]:
+    """Per grid, from the kept counts (coverage.py): as quick for a district as for a village."""
+    doors = dict(db.session.execute(select(GridCount.grid_id, GridCount.households)
+                                    .where(GridCount.grid_id.in_(campaign_grids(campaign)))).all())
+    tallies = {t.grid_id: t for t in db.session.scalars(select(CampaignTally)
+                                                        .where(CampaignTally.campaign_id == campaign.id))}
+    grids = db.session.scalars(select(Grid).where(Grid.id.in_(campaign_grids(campaign))).order_by(Grid.id)).all()
+    return [Coverage(grid, int(doors.get(grid.id, 0)), tallies[grid.id].visited if grid.id in tallies else 0,
+                     tallies[grid.id].reached if grid.id in tallies else 0)
+            for grid in grids if doors.get(grid.id)]
+
+
+@dataclass
+class Rollup:
+    """One community's (or a street's, or the district's) campaign figures in the admin's roll-up."""
+
+    name: str
+    households: int = 0
+    visited: int = 0
+    reached: int = 0
+    escalated: int = 0
+    campaign: str | None = None
+
+    @property
+    def share(self) -> float:
+        return self.reached / self.households if self.households else 0.0
+
+    def add(self, other: Rollup) -> None:
+        for attr in ("households", "visited", "reached", "escalated"):
+            setattr(self, attr, getattr(self, attr) + getattr(other, attr))
+
+
+def district_rollup(today: date) -> tuple[list[tuple[Rollup, list[Rollup]]], Rollup]:
+    """Every street's communities with the campaign in force in each (the latest whole-community one),
+    from the kept counts: four small queries, the same at 3,000 households as at 300,000."""
+    from ..models import Community, Street
+
+    communities = db.session.execute(select(Community.id, Community.name, Street.id, Street.name)
+                                     .join(Street, Street.id == Community.street_id)
+                                     .order_by(Street.name, Community.name)).all()
+    campaigns: dict[int, tuple[int, str]] = {}
+    for campaign_id, community_id, name in db.session.execute(
+            select(Campaign.id, Campaign.community_id, Campaign.name)
+            .where(Campaign.grid_id.is_(None), Campaign.starts_on <= today, Campaign.ends_on >= today)
+            .order_by(Campaign.starts_on, Campaign.id)):
+        campaigns[community_id] = (campaign_id, name)  # the latest started wins, as in active_campaign
+    households = dict(db.session.execute(select(Grid.community_id, func.sum(GridCount.households))
+                                         .join(Grid, Grid.id == GridCount.grid_id).group_by(Grid.community_id)).all())
+    ids = [campaign_id for campaign_id, _ in campaigns.values()]
+    tallies = {row[0]: row[1:] for row in db.session.execute(
+        select(CampaignTally.campaign_id, func.sum(CampaignTally.visited), func.sum(CampaignTally.reached),
+               func.sum(CampaignTally.escalated)).where(CampaignTally.campaign_id.in_(ids))
+        .group_by(CampaignTally.campaign_id)).all()} if ids else {}
+    streets: dict[int, tuple[Rollup, list[Rollup]]] = {}
+    district = Rollup("")
+    for community_id, community_name, street_id, street_name in communities:
+        campaign_id, campaign_name = campaigns.get(community_id, (None, None))
+        visited, reached, escalated = tallies.get(campaign_id, (0, 0, 0))
+        row = Rollup(community_name, int(households.get(community_id) or 0), int(visited or 0), int(reached or 0),
+                     int(escalated or 0), campaign_name)
+        street, rows = streets.setdefault(street_id, (Rollup(street_name), []))
+        rows.append(row)
+        street.add(row)
+        district.add(row)
+    return list(streets.values()), district
 
 
 def _seconds_between(later, earlier):
@@ -87,9 +158,11 @@ def knocks_by_volunteer(community_ids, day: date) -> list[VolunteerDay]:
     """Today's knocks per volunteer: count, reached, first and last, and knocks too fast to be real."""
     start, end = day_bounds(day)
     previous = func.lag(Visit.visited_at).over(partition_by=Visit.user_id, order_by=Visit.visited_at)
+    # The community's doors first, then their visits of the day (an index per door): the cost follows
+    # the community, not the district's day of knocks.
+    doors = select(Household.id).where(Household.community_id.in_(community_ids))
     knocks = (select(Visit.user_id, Visit.outcome, Visit.visited_at, previous.label("previous"))
-              .join(Household, Household.id == Visit.household_id)
-              .where(Household.community_id.in_(community_ids), Visit.undone_at.is_(None),
+              .where(Visit.household_id.in_(doors), Visit.undone_at.is_(None),
                      Visit.visited_at >= start, Visit.visited_at < end, Visit.channel == "door").subquery())
     gap = _seconds_between(knocks.c.visited_at, knocks.c.previous)
     rows = db.session.execute(
@@ -167,6 +240,9 @@ def daily_summary(community_id: int, day: date) -> tuple[list[SummaryRow], dict]
     totals = {column: sum(row.figures[column] for row in rows) for column in SUMMARY_COLUMNS}
     totals["findings"] = findings_count([community_id], day)
     totals["open_cases"] = open_case_count([community_id], end)
+    from ..lists.queries import day_counts  # pushed-list checks (一摸四查) count in the day's summary
+
+    totals.update(day_counts(community_id, day))
     return rows, totals
 
 

@@ -25,6 +25,7 @@ from .services import sign_summary
 from .queries import (
     SUMMARY_COLUMNS,
     care_list,
+    district_rollup,
     coverage_by,
     findings_of,
     summary_table,
@@ -105,6 +106,8 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Total"), *[totals[c] for c in SUMMARY_COLUMNS]])
     body.append([_("Patrol findings"), totals["findings"]])
     body.append([_("Open cases"), totals["open_cases"]])
+    body.append([_("List checks done"), totals.get("list_checks", 0)])
+    body.append([_("List people found"), totals.get("list_found", 0)])
     if signed:
         body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
@@ -147,6 +150,16 @@ def street():
         streets.append((street, entries, totals))
     return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS)
+
+
+@bp.get("/dashboard/district")
+@login_required
+def district():
+    """The admin's roll-up: every street and community, the campaign in force and its coverage."""
+    if not current_scope().everything:
+        abort(404)
+    streets, total = district_rollup(local_today())
+    return render_template("review/district.html", streets=streets, total=total)
 
 
 @bp.get("/care")

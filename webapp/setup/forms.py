@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import ChoiceField, DayField, WriteForm, as_choices
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -95,7 +95,7 @@ class PersonForm(WriteForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     grids = MultiCheckboxField(_l("Grids"), coerce=int)
     buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
-    valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
+    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
         self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
@@ -106,7 +106,7 @@ class AssignForm(WriteForm):
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     grids = MultiCheckboxField(_l("Grids"), coerce=int)
     buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
-    valid_until = DateField(_l("Access ends after (optional)"), validators=[Optional()])
+    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
         self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])

@@ -10,12 +10,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from ..audit import audit
 from ..clock import utc_from_local
 from ..database import writing
 from ..extensions import db
 from ..forms import as_choices
 from ..hypermedia import hx_redirect, is_htmx
-from ..idempotency import claim
+from ..idempotency import write_once
 from ..models import Building, Grid, User
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404, users_in_communities
 from . import bp
@@ -100,20 +101,22 @@ def person_create():
     _places(form, community)
     if not form.validate_on_submit():
         return _people_page(community, form, status=422)
-    made = {}
     try:
-        with writing():
-            if claim(form.request_id.data, current_user.id, "person"):
-                made["user"], made["code"] = create_person(
-                    form.username.data.strip(), form.name.data.strip(), form.phone.data, form.role.data,
-                    created_by_id=current_user.id, **_assign_kwargs(form, community))
+        def add():
+            user, code = create_person(form.username.data.strip(), form.name.data.strip(), form.phone.data,
+                                       form.role.data, created_by_id=current_user.id, **_assign_kwargs(form, community))
+            audit(current_user.id, "person_added", "user", user.id, name=user.display_name, role=form.role.data)
+            return user, code
+
+        made = write_once(form.request_id.data, current_user.id, "person", add)
     except SetupError as error:
         getattr(form, error.field).errors = [str(error)]
         return _people_page(community, form, status=422)
-    if "user" not in made:
+    if made is None:
         flash(_("That person was already added."))
         return hx_redirect(url_for("setup.users", community=community.id))
-    return render_template("setup/code.html", person=made["user"], code=made["code"], new=True)
+    person, code = made
+    return render_template("setup/code.html", person=person, code=code, new=True)
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
@@ -134,10 +137,9 @@ def person(user_id: int):
     _places(form, community)
     if form.validate_on_submit():
         try:
-            with writing():
-                if claim(form.request_id.data, current_user.id, "assign"):
-                    assign(person, form.role.data, created_by_id=current_user.id, within=_within(),
-                           **_assign_kwargs(form, community))
+            write_once(form.request_id.data, current_user.id, "assign", lambda: assign(
+                person, form.role.data, created_by_id=current_user.id, within=_within(),
+                **_assign_kwargs(form, community)))
             flash(_("%(name)s now holds what you chose.", name=person.display_name))
             return hx_redirect(url_for("setup.users", community=community.id))
         except SetupError as error:
@@ -157,10 +159,11 @@ def person_reset(user_id: int):
     form = PersonActionForm()
     if not form.validate_on_submit():
         abort(400)
-    code = None
-    with writing():
-        if claim(form.request_id.data, current_user.id, "reset"):
-            code = reset_password(person)
+    def reset():
+        audit(current_user.id, "password_reset", "user", person.id, name=person.display_name)
+        return reset_password(person)
+
+    code = write_once(form.request_id.data, current_user.id, "reset", reset)
     if code is None:
         flash(_("That reset was already done; reset again for a new code."))
         return hx_redirect(url_for("setup.person", user_id=person.id))
@@ -174,9 +177,11 @@ def person_end(user_id: int):
     form = PersonActionForm()
     if not form.validate_on_submit():
         abort(400)
-    with writing():
-        if claim(form.request_id.data, current_user.id, "end_access"):
-            end_access(person, within=_within())
+    def end():
+        audit(current_user.id, "access_ended", "user", person.id, name=person.display_name)
+        end_access(person, within=_within())
+
+    write_once(form.request_id.data, current_user.id, "end_access", end)
     flash(_("%(name)s's access has ended; they are logged out everywhere.", name=person.display_name))
     return hx_redirect(url_for("setup.users"))
 

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..database import writing
 from ..extensions import db
 from ..forms import as_choices
-from ..hypermedia import hx_redirect
-from ..idempotency import claim
+from ..hypermedia import hx_redirect, int_type
+from ..idempotency import write_once
 from ..models import Building, Community, Grid, Household, Street
 from ..registry.queries import buildings_with_counts, grids_with_counts
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
@@ -72,9 +71,7 @@ def _fail(form, error: SetupError) -> None:
 def _done(kind: str, form, action) -> bool:
     """Run one write under its request id: False (with the message beside the field) on bad input."""
     try:
-        with writing():
-            if claim(form.request_id.data, current_user.id, kind):
-                action()
+        write_once(form.request_id.data, current_user.id, kind, action)
     except SetupError as error:
         _fail(form, error)
         return False
@@ -130,8 +127,8 @@ def building_new():
     community = chosen_community(managed_communities_or_404())
     form = BuildingForm() if request.method == "POST" else BuildingForm.blank()
     form.grid.choices = _grid_choices(community.id)
-    if request.method == "GET" and request.args.get("grid", type=int) in {c.value for c in form.grid.choices}:
-        form.grid.data = request.args.get("grid", type=int)
+    if request.method == "GET" and request.args.get("grid", type=int_type()) in {c.value for c in form.grid.choices}:
+        form.grid.data = request.args.get("grid", type=int_type())
     doors = []
     if request.method == "POST" and form.validate_on_submit():
         kind = form.kind.data

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..doors.services import record_knock
 from ..extensions import db
 from ..idempotency import claim, insert_once, new_request_id
+from ..scope import Scope, current_scope
 from ..models import (
     Household,
     NoteSlip,
@@ -47,17 +48,18 @@ class SlipError(ValueError):
     """A slip that cannot be bound, with the message for the volunteer."""
 
 
-def bind_slip(visit: Visit, raw_code: str, user_id: int, request_id: str) -> NoteSlip:
+def bind_slip(visit: Visit, raw_code: str, user_id: int, request_id: str, scope: Scope | None = None) -> NoteSlip:
     code = codes.normalize(raw_code)
     if not codes.is_valid(code):
         raise SlipError(_("This slip number is not right: check it and type it again."))
     slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
-    if slip is None:
-        raise SlipError(_("There is no slip with this number."))
-    if slip.visit_id == visit.id:
+    if slip is not None and slip.visit_id == visit.id:
         return slip  # the same binding again: nothing to do
-    if slip.community_id != visit.household.community_id:
-        raise SlipError(_("This slip belongs to another community."))
+    # A code that does not exist, one of another community, and one left at a door this user may
+    # not see all get the same words: typing codes must not tell which exist or where they went.
+    if slip is None or slip.community_id != visit.household.community_id or (
+            slip.state == "bound" and not _door_in_scope(slip.household_id, scope or current_scope())):
+        raise SlipError(_("This slip number cannot be used here. Check it, or use a slip from your own pad."))
     if slip.state == "void":
         raise SlipError(_("This slip was cancelled; use another one."))
     if slip.state == "bound":
@@ -71,6 +73,11 @@ def bind_slip(visit: Visit, raw_code: str, user_id: int, request_id: str) -> Not
     slip.state, slip.visit_id, slip.household_id = "bound", visit.id, visit.household_id
     slip.bound_by_id, slip.bound_at = user_id, utcnow()
     return slip
+
+
+def _door_in_scope(household_id: int | None, scope: Scope) -> bool:
+    return household_id is not None and db.session.scalar(
+        select(Household.id).where(Household.id == household_id, scope.households())) is not None
 
 
 def store_reply(slip: NoteSlip | None, request_id: str, *, kind: str, home_slot: str | None, phone: str | None,

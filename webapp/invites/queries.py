@@ -1,0 +1,67 @@
+"""What the secretary sees of her invites: who joined each one and what they did."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Invite, InviteJoin, ListTask, NoteSlip, Patrol, PatrolScan, Visit
+from ..scope import current_scope
+
+
+def invite_or_404(invite_id: int) -> Invite:
+    scope = current_scope()
+    invite = db.session.get(Invite, invite_id)
+    if invite is None or not scope.manages(invite.community_id):
+        abort(404)
+    return invite
+
+
+def person_or_404(invite: Invite, join_id: int) -> InviteJoin:
+    person = db.session.get(InviteJoin, join_id)
+    if person is None or person.invite_id != invite.id:
+        abort(404)
+    return person
+
+
+def invites_of(community_id: int) -> list[tuple[Invite, int]]:
+    """Newest first, with how many joined each."""
+    joined = (select(InviteJoin.invite_id, func.count(InviteJoin.id).label("n"))
+              .group_by(InviteJoin.invite_id).subquery())
+    rows = db.session.execute(
+        select(Invite, func.coalesce(joined.c.n, 0)).outerjoin(joined, joined.c.invite_id == Invite.id)
+        .where(Invite.community_id == community_id).order_by(Invite.valid_from.desc(), Invite.id.desc())
+        .limit(100)).all()
+    return [(invite, int(n)) for invite, n in rows]
+
+
+@dataclass
+class Activity:
+    knocks: int = 0
+    slips: int = 0
+    scans: int = 0
+    tasks: int = 0
+
+
+def activity_of(user_ids: list[int]) -> dict[int, Activity]:
+    """Knocks, slips left, patrol scans and list checks done by each person (since ever)."""
+    found = {user_id: Activity() for user_id in user_ids}
+    if not user_ids:
+        return found
+    counts = (
+        ("knocks", select(Visit.user_id, func.count()).where(Visit.user_id.in_(user_ids), Visit.undone_at.is_(None))
+         .group_by(Visit.user_id)),
+        ("slips", select(NoteSlip.bound_by_id, func.count()).where(NoteSlip.bound_by_id.in_(user_ids))
+         .group_by(NoteSlip.bound_by_id)),
+        ("scans", select(Patrol.user_id, func.count(PatrolScan.id)).join(PatrolScan, PatrolScan.patrol_id == Patrol.id)
+         .where(Patrol.user_id.in_(user_ids)).group_by(Patrol.user_id)),
+        ("tasks", select(ListTask.assignee_id, func.count()).where(ListTask.assignee_id.in_(user_ids),
+                                                                   ListTask.done_at.isnot(None))
+         .group_by(ListTask.assignee_id)),
+    )
+    for name, statement in counts:
+        for user_id, number in db.session.execute(statement):
+            setattr(found[user_id], name, int(number))
+    return found

@@ -1,0 +1,247 @@
+"""The secretary's pushed lists (upload, match, assign, progress, export) and a volunteer's tasks."""
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..audit import audit
+from ..database import reads_then_writes, writing
+from ..extensions import db
+from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx
+from ..forms import parse_device_time
+from ..models import ListTask, utcnow
+from ..scope import Scope, chosen_community, current_scope, managed_communities_or_404, users_in_communities
+from ..search import search
+from ..spreadsheets import TableError, csv_response, read_table, xlsx_response
+from . import bp
+from .forms import AssignForm, ConfirmExactForm, MatchForm, ResultForm, UploadForm
+from .queries import (
+    export_rows,
+    households_of,
+    list_or_404,
+    lists_of,
+    my_tasks,
+    progress,
+    row_or_404,
+    rows_of,
+    task_or_404,
+)
+from .services import (
+    candidates_of,
+    check_table,
+    confirm,
+    confirm_exact,
+    make_tasks,
+    prepared_rows,
+    record_result,
+    row_is_open,
+    store_list,
+)
+
+
+def _index_page(community, communities, form: UploadForm, status: int = 200):
+    return render_template("lists/index.html", community=community, communities=communities, form=form,
+                           lists=lists_of(community.id)), status
+
+
+@bp.route("/lists", methods=["GET", "POST"])
+@reads_then_writes
+@login_required
+def index():
+    communities = managed_communities_or_404()
+    community = chosen_community(communities)
+    if request.method == "GET":
+        return _index_page(community, communities, UploadForm.blank())
+    form = UploadForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _index_page(community, communities, form, 422)
+    upload = form.file.data
+    try:
+        table = read_table(upload.read(), upload.filename or "")
+        columns = check_table(table)
+    except TableError as error:
+        db.session.rollback()
+        form.file.errors.append(str(error))
+        return _index_page(community, communities, form, 422)
+    rows = prepared_rows(community.id, table, columns)
+    title = (form.title.data or "").strip() or (upload.filename or _("Pushed list"))[:120]
+    with writing():
+        pushed = store_list(community.id, current_user.id, form.request_id.data, title=title, header=table.header,
+                            rows=rows)
+    return redirect(url_for("lists.detail", list_id=pushed.id), code=303)
+
+
+def _people_choices(community_id: int) -> list[tuple[int, str]]:
+    now = utcnow()
+    people = users_in_communities(frozenset({community_id}))
+    return [(u.id, f"{u.display_name} ({u.username})") for u in people
+            if any(a.role in ("volunteer", "lead") for a in u.current_assignments(now))]
+
+
+def _assign_form(pushed, form: AssignForm | None = None) -> AssignForm:
+    form = form or AssignForm.blank()
+    form.people.choices = _people_choices(pushed.community_id)
+    return form
+
+
+ROW_FILTERS = ("all", "to_confirm", "confirmed", "no_door", "open")
+
+
+def _shown(rows, show: str):
+    if show == "to_confirm":
+        return [r for r in rows if r.confirmed_at is None]
+    if show == "confirmed":
+        return [r for r in rows if r.household_id is not None]
+    if show == "no_door":
+        return [r for r in rows if r.household_id is None]
+    if show == "open":
+        return [r for r in rows if row_is_open(r)]
+    return rows
+
+
+def _detail_page(pushed, status: int = 200, **extra):
+    every = rows_of(pushed)
+    show = request.args.get("show", "all")
+    if show not in ROW_FILTERS:
+        show = "all"
+    rows = _shown(every, show)
+    candidates = {row.id: candidates_of(row) for row in rows}
+    context = {"pushed": pushed, "rows": rows, "candidates": candidates, "households": households_of(rows, candidates),
+               "progress": progress(every), "now": utcnow(), "show": show, "filters": ROW_FILTERS,
+               "assign_form": extra.pop("assign_form", None) or _assign_form(pushed),
+               "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int_type(0, MAX_ID)),
+               "skipped": request.args.get("skipped", type=int_type(0, MAX_ID)), **extra}
+    return render_template("lists/detail.html", **context), status
+
+
+@bp.get("/lists/<id:list_id>")
+@login_required
+def detail(list_id: int):
+    return _detail_page(list_or_404(list_id))
+
+
+def _row_answer(pushed, row, status: int = 200, error: str | None = None):
+    """htmx swaps just the row; a plain form post gets the whole page (at the row on success)."""
+    if is_htmx():
+        candidates = {row.id: candidates_of(row)}
+        return render_template("lists/_row.html", pushed=pushed, row=row, candidates=candidates,
+                               households=households_of([row], candidates), now=utcnow(),
+                               row_error=(row.id, error) if error else None), status
+    if error:
+        return _detail_page(pushed, status, row_error=(row.id, error))
+    return redirect(url_for("lists.detail", list_id=pushed.id) + f"#row-{row.id}", code=303)
+
+
+@bp.post("/lists/<id:list_id>/rows/<id:row_id>")
+@login_required
+def match(list_id: int, row_id: int):
+    pushed = list_or_404(list_id)
+    row = row_or_404(pushed, row_id)
+    form = MatchForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        errors = form.choice.errors + form.request_id.errors
+        return _row_answer(pushed, row, 422, " ".join(map(str, errors)) or _("This form is damaged; reload the page."))
+    with writing():
+        done = confirm(row, current_user.id, form.request_id.data, form.choice.data)
+    if not done:
+        return _row_answer(pushed, row, 422, _("Choose one of the households shown."))
+    return _row_answer(pushed, row)
+
+
+@bp.get("/lists/<id:list_id>/rows/<id:row_id>/find")
+@login_required
+def find(list_id: int, row_id: int):
+    """Look for another door for a row anywhere in the list's community (name, phone tail, address)."""
+    pushed = list_or_404(list_id)
+    row = row_or_404(pushed, row_id)
+    query = (request.args.get("q") or "").strip()[:60]
+    whole_community = Scope(community_ids=frozenset({pushed.community_id}))
+    hits = search(whole_community, query, limit=10) if query else []
+    template = "lists/_find.html" if is_htmx() else "lists/find.html"
+    return render_template(template, pushed=pushed, row=row, query=query, hits=hits)
+
+
+@bp.post("/lists/<id:list_id>/confirm")
+@login_required
+def confirm_all(list_id: int):
+    pushed = list_or_404(list_id)
+    form = ConfirmExactForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with writing():
+        confirm_exact(pushed, current_user.id, form.request_id.data)
+    return hx_redirect(url_for("lists.detail", list_id=pushed.id))
+
+
+@bp.post("/lists/<id:list_id>/tasks")
+@login_required
+def assign(list_id: int):
+    pushed = list_or_404(list_id)
+    form = _assign_form(pushed, AssignForm())
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _detail_page(pushed, 422, assign_form=form)
+    with writing():
+        made, skipped = make_tasks(pushed, current_user.id, form.request_id.data, method=form.method.data,
+                                   which=form.rows.data, mode=form.mode.data, people=form.people.data or [],
+                                   hours=form.hours.data, hand_on_overdue=form.hand_on.data)
+    return hx_redirect(url_for("lists.detail", list_id=pushed.id, made=made, skipped=skipped) + "#assign")
+
+
+@bp.get("/lists/<id:list_id>.<any(csv, xlsx):kind>")
+@login_required
+def export(list_id: int, kind: str):
+    pushed = list_or_404(list_id)
+    rows = export_rows(pushed)
+    with writing():  # the people on it leave the app: written to the audit log
+        audit(current_user.id, "list_exported", "pushed_list", pushed.id, title=pushed.title, kind=kind)
+    filename = f"pushed-list-{pushed.id}-results.{kind}"
+    return csv_response(rows, filename) if kind == "csv" else xlsx_response(rows, filename, bold_rows=(1,))
+
+
+# --- the volunteer's side ---------------------------------------------------------------------
+
+
+@bp.get("/tasks")
+@login_required
+def mine():
+    open_tasks, done = my_tasks(current_user.id)
+    return render_template("lists/mine.html", open_tasks=open_tasks, done=done, now=utcnow())
+
+
+def _task_page(task: ListTask, form: ResultForm | None = None, status: int = 200):
+    household = task.row.household
+    in_scope = household is not None and db.session.scalar(
+        select(household.__class__.id).where(household.__class__.id == household.id, current_scope().households())
+    ) is not None
+    return render_template("lists/task.html", task=task, form=form or ResultForm.blank(), now=utcnow(),
+                           card_link=in_scope), status
+
+
+@bp.route("/tasks/<id:task_id>", methods=["GET", "POST"])
+@reads_then_writes
+@login_required
+def task(task_id: int):
+    found = task_or_404(task_id, current_user)
+    if request.method == "GET":
+        return _task_page(found)
+    form = ResultForm()
+    if found.assignee_id != current_user.id:
+        abort(404)  # a secretary may look, the assignee records
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _task_page(found, form, 422)
+    if form.result.data == "moved" and not (form.moved_to.data or "").strip() and not (form.note.data or "").strip():
+        db.session.rollback()
+        form.moved_to.errors.append(_("Say where they moved, or add a note."))
+        return _task_page(found, form, 422)
+    with writing():
+        locked = db.session.scalar(select(ListTask).where(ListTask.id == found.id).with_for_update())
+        record_result(locked, current_user.id, form.request_id.data, result=form.result.data,
+                      moved_to=form.moved_to.data, note=form.note.data,
+                      device_time=parse_device_time(request.form.get("device_time")))
+    return hx_redirect(url_for("lists.mine") + f"#task-{found.id}")
