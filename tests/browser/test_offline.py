@@ -80,6 +80,14 @@ CACHED_BYTES = """async () => {
 }"""
 
 
+INLINE_SCRIPT_RUNS = """() => {
+  const tag = document.createElement('script');
+  tag.textContent = 'window.inlineRan = 1';
+  document.head.append(tag);
+  return window.inlineRan || null;
+}"""
+
+
 def _plan(doors, slips):
     """20 doors: every third not home with a slip, the others verified."""
     plan = []
@@ -125,6 +133,7 @@ def test_a_tower_taken_offline_opens_its_cards_and_keeps_twenty_knocks(live_serv
         page.goto(f"{live_server.url}/h/{token}")
         copy = page.locator("#offline-copy")
         assert "离线副本" in copy.inner_text()
+        assert page.evaluate(INLINE_SCRIPT_RUNS) is None  # the kept copy keeps the page's Content-Security-Policy
         page.locator(f'#knock button[value="{outcome}"]').click()
         page.locator("#knock.queued").wait_for()
         if slip:
