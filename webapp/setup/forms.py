@@ -3,7 +3,7 @@ from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import ChoiceField, DayField, WriteForm, as_choices
+from ..forms import PHONE_INPUT, ChoiceField, DayField, WriteForm, as_choices
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -90,7 +90,7 @@ class PersonForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Required.")), Length(
         max=40, message=_l("At most %(max)d characters.")), no_control_characters])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Regexp(
-        r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))])
+        r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))], render_kw=PHONE_INPUT)
     role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
     grids = MultiCheckboxField(_l("Grids"), coerce=int)
@@ -136,4 +136,4 @@ class CommunityForm(WriteForm):
     street = SelectField(_l("Street"), coerce=int, validate_choice=True)
     callback_phone = StringField(_l("Callback number printed on note slips"), validators=[Optional(), Length(
         max=32, message=_l("At most %(max)d characters.")), Regexp(r"^[0-9 +()-]{3,32}$", message=_l(
-            "Digits, spaces and - only."))])
+            "Digits, spaces and - only."))], render_kw=PHONE_INPUT)
