@@ -129,7 +129,8 @@ def test_a_vacant_door_does_not_say_vacant_twice(app, client, login_as, world):
         household_id = db.session.scalar(select(Household.id).where(
             Household.sticker_token == world.volunteer_household))
     row = walk.split(f'id="h-{household_id}"')[1].split("</li>")[0]
-    head = row.split("</div>")[0]  # the door's number, its state and its status; the buttons come after
+    assert row.split("<form")[0].count("空置") == 1  # the outcome buttons below say it once more, as a choice
+    head = row.split("</div>")[0]
     assert head.count("空置") == 1
 
 

@@ -53,7 +53,7 @@ class AssignForm(WriteForm):
                        validators=[DataRequired(_l("Choose how to assign."))],
                        invalid_message=_l("Choose how to assign."))
     people = PeopleField(_l("People"), coerce=int, choices=[])
-    hours = IntegerField(render_kw=NUMBER_INPUT, label=_l("Due within (hours)"), default=4, validators=[
+    hours = IntegerField(_l("Due within (hours)"), default=4, render_kw=NUMBER_INPUT, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 168, _l("Between 1 and 168."))])
     hand_on = BooleanField(_l("Also hand on overdue checks to these people"))
 
