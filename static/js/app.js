@@ -217,9 +217,9 @@
       if (form.classList.contains("slip-later")) {
         // A slip left at a door whose knock waits on the phone: it travels with the knock.
         event.preventDefault();
-        var code = form.elements.slip_code.value.trim();
-        if (!code) return;
-        change(form.dataset.item, function (it) {
+        var code = form.elements.slip_code.value.trim(), id = form.dataset.item;
+        if (!code || !read().some(function (it) { return it.id === id && !it.reason; })) return;
+        change(id, function (it) {
           var params = new URLSearchParams(it.body); params.set("slip_code", code); it.body = params.toString();
         });
         slipKept(form, code);

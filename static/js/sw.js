@@ -47,13 +47,14 @@ function unpack(response) {
 }
 
 function take(user, url, force) {
-  var walk = new URL(url, self.location.origin).pathname, saved = Date.now(), before = null;
+  var walk = new URL(url, self.location.origin).pathname, saved = Date.now(), before = null, policy = "";
   return caches.open(userCache(user)).then(function (cache) {
     return index(cache).then(function (list) {
       before = list.filter(function (b) { return b.url === walk; })[0] || null;
       return fetch(walk, { credentials: "same-origin", cache: "no-store" });
     }).then(function (response) {
       if (!response.ok || response.redirected) throw new Error("not saved");
+      policy = response.headers.get("Content-Security-Policy") || "";
       return response.text();
     }).then(function (html) {
       var tokens = [], statics = [], match, doors = /href="(\/h\/[A-Za-z0-9_-]+)"/g, files = /(?:src|href|data-decoder)="(\/static\/[^"]+)"/g;
@@ -63,7 +64,8 @@ function take(user, url, force) {
       var copy = function (body) {
         return pack(body).then(function (packed) {
           return new Response(packed.body, { headers: { "Content-Type": "text/html; charset=utf-8",
-            "X-Saved": String(saved), "X-Packed": packed.gz ? "gzip" : "" } });
+            "X-Saved": String(saved), "X-Packed": packed.gz ? "gzip" : "",
+            "X-Policy": policy } });  // the page's Content-Security-Policy, given back with the copy
         });
       };
       var fresh = !force && before && saved - before.cardsSaved < FRESH_MS;
@@ -129,11 +131,12 @@ function kept(url) {
     return caches.open(userCache(user)).then(function (cache) { return cache.match(url.pathname); });
   }).then(function (hit) {
     if (!hit) return null;
-    var saved = hit.headers.get("X-Saved") || "";
+    var saved = hit.headers.get("X-Saved") || "", headers = { "Content-Type": "text/html; charset=utf-8" };
+    if (hit.headers.get("X-Policy")) headers["Content-Security-Policy"] = hit.headers.get("X-Policy");
     return unpack(hit).then(function (html) {
       // The page says it is a copy, and from when (app.js writes the line in the user's language).
       html = html.replace('<main id="main">', '<main id="main"><p id="offline-copy" class="notice offline-copy" data-saved="' + saved + '"></p>');
-      return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+      return new Response(html, { headers: headers });
     });
   });
 }

@@ -189,3 +189,55 @@ def test_the_secretary_ends_an_invite_after_confirming(live_server, browser):
     assert _db(live_server, select(Invite.ended_at).where(Invite.id == invite_id)) is not None
     assert not [e for e in errors if "Content Security Policy" in e]
     page.context.close()
+
+
+def test_every_invites_and_lists_page_fits_a_phone(live_server, phone):
+    """The phone sweep's checks (nothing wider than the screen, 44 px targets, the right keypads, no
+    stored English values) on every page of this journey, as the secretary, the volunteer and a stranger."""
+    from tests.browser.test_phone_sweep import CHECK
+
+    from webapp.extensions import db
+    from webapp.lists.services import make_tasks, store_list
+    from webapp.models import InviteJoin, ListRow, ListTask, User
+
+    grid, _, community = _volunteer_grid_door(live_server)
+    invite_id, token = make_invite(live_server.app, community, grid_ids=[grid], title="物业公司支援")
+    _, expired = make_invite(live_server.app, community, grid_ids=[grid], starts=-3, ends=-1, title="早班")
+    from tests.invites.helpers import join as join_by_client
+
+    join_by_client(live_server.app.test_client(), token, "sweep.helper")
+    with live_server.app.app_context():
+        volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+        pushed = store_list(community, volunteer, "phone-sweep-0001", title="11月24日推送", header=["姓名", "电话"],
+                            rows=[{"line": 2, "cells": '{"姓名": "王查无", "电话": "13000000001"}', "name": "王查无",
+                                   "phone": "13000000001", "id_tail": "", "address": "幸福路9号", "source": "大数据",
+                                   "note": "", "candidates": "[]"}])
+        db.session.flush()
+        make_tasks(pushed, volunteer, "phone-sweep-0002", method="phone", which="open", mode="round_robin",
+                   people=[volunteer], hours=2)
+        db.session.commit()
+        list_id, row_id = pushed.id, db.session.scalar(select(ListRow.id))
+        task_id = db.session.scalar(select(ListTask.id))
+        assert db.session.scalar(select(InviteJoin.id)) is not None
+    pages = {
+        None: {"join": f"/join/{token}", "code": "/join", "expired": f"/join/{expired}"},
+        "secretary": {"invites": "/invites", "invite": f"/invites/{invite_id}", "lists": "/lists",
+                      "list": f"/lists/{list_id}", "find": f"/lists/{list_id}/rows/{row_id}/find?q=9号"},
+        "volunteer": {"tasks": "/tasks", "task": f"/tasks/{task_id}"},
+    }
+    found = {}
+    for role, paths in pages.items():
+        if role:
+            log_in(phone, live_server.url, role, PASSWORD)
+        for name, path in paths.items():
+            page_url = live_server.url + path
+            response = phone.goto(page_url)
+            if response.status >= 400 and name != "expired":
+                found[name] = [f"status {response.status}"]
+                continue
+            problems = phone.evaluate(CHECK)
+            if problems:
+                found[f"{role}-{name}"] = problems
+        if role:
+            phone.context.clear_cookies()
+    assert not found, "\n".join(f"{name}: {problem}" for name, problems in found.items() for problem in problems)

@@ -41,7 +41,7 @@ ENUMS = ("not_home", "verified", "refused", "vacant", "moved_out", "wrong_addres
 ENUM_WORD = re.compile(r"(?<![A-Za-z_])(" + "|".join(ENUMS) + r")(?![A-Za-z_])")
 
 # What a page must hold to be usable by a thumb; links that are words inside a sentence are exempt (WCAG 2.5.8).
-CHECK = """() => {
+CHECK = r"""() => {
   const problems = [];
   const root = document.documentElement;
   if (root.scrollWidth > window.innerWidth + 1) problems.push(`page is ${root.scrollWidth}px wide`);
@@ -115,10 +115,12 @@ PAGES = {
         "patrol-setup": "/patrols/setup", "campaigns": "/campaigns", "campaign": "/campaigns/{campaign}",
         "slips": "/slips", "users": "/users", "audit": "/audit", "cases": "/cases", "inbox": "/inbox",
         "grid": "/grids/{grid}", "community": "/communities/{community}", "card": "/h/{door}",
-        "search": "/search?q=长庚", "care": "/care",
+        "search": "/search?q=长庚", "care": "/care", "invites": "/invites", "lists": "/lists", "setup": "/setup",
+        "new-building": "/setup/buildings/new", "import": "/registry/import",
     },
     "admin": {
         "home": "/", "street": "/summary/street", "users": "/users", "dashboard": "/dashboard", "summary": "/summary",
+        "district": "/dashboard/district", "communities": "/setup/communities",
     },
 }
 
@@ -228,3 +230,51 @@ def test_naming_a_checkpoint_after_its_people_asks_first(live_server, phone):
     phone.check("input[name=name_confirmed]")
     phone.click("button:has-text('添加点位')")
     phone.wait_for_url(re.compile(r".*/patrols/setup\?community=\d+$"))
+
+
+# A camera that says it has a torch (Chrome on Android reports `torch` in the track's capabilities);
+# the fake camera of desktop Chromium has none, so the test lends it one and records what the page asks.
+TORCH = """
+(function () {
+  var original = MediaStreamTrack.prototype.getCapabilities;
+  MediaStreamTrack.prototype.getCapabilities = function () {
+    var caps = original ? original.call(this) : {};
+    return Object.assign({}, caps, { torch: true });
+  };
+  MediaStreamTrack.prototype.applyConstraints = function (constraints) {
+    sessionStorage.setItem("torch", JSON.stringify(constraints));
+    return Promise.resolve();
+  };
+})();
+"""
+
+
+@pytest.mark.parametrize("has_torch", [True, False])
+def test_the_scanner_offers_the_torch_only_where_the_camera_has_one(live_server, browser, has_torch):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"])
+    try:
+        context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+        context.grant_permissions(["camera"], origin=live_server.url)
+        if has_torch:
+            context.add_init_script(TORCH)
+        page = context.new_page()
+        log_in(page, live_server.url, "volunteer", PASSWORD)
+        page.goto(f"{live_server.url}/scan")
+        page.click("#scan-start")
+        page.wait_for_selector("#scanner.running")
+        page.wait_for_timeout(500)
+        torch = page.locator("#scan-torch")
+        if not has_torch:
+            assert torch.is_hidden()
+            return
+        torch.wait_for(state="visible")
+        assert page.evaluate(CHECK) == []
+        screenshot(page, "sweep-scanner-torch")
+        torch.click()
+        page.wait_for_selector("#scan-torch[aria-pressed=true]")
+        assert page.evaluate("sessionStorage.getItem('torch')") == '{"advanced":[{"torch":true}]}'
+    finally:
+        camera.close()

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from tests.conftest import csrf_token_from
 from tests.doors.helpers import knock
 
 
@@ -118,3 +119,30 @@ def test_a_patrol_scan_sent_at_once_is_not_sent_later(app, client, login_as):
         late.device_time = _now() - timedelta(minutes=10)
         assert late.sent_late
         db.session.rollback()
+
+
+def test_the_patrol_log_says_sent_later_only_for_a_late_scan(app, client, login_as, auth):
+    from webapp.extensions import db
+    from webapp.models import Route, RoutePatroller, User
+
+    with app.app_context():
+        route = db.session.scalar(select(Route).join(RoutePatroller).join(User).where(User.username == "volunteer"))
+        route_id, tokens = route.id, [stop.checkpoint.token for stop in route.stops]
+    login_as("volunteer")
+    csrf = csrf_token_from(client, "/patrols")
+    started = client.post("/patrols/start", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                   "route_id": str(route_id)})
+    patrol_id = started.headers["Location"].rsplit("/", 1)[1]
+
+    def scan(token, tapped, offset="0"):
+        csrf = csrf_token_from(client, f"/c/{token}")
+        return client.post(f"/c/{token}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                "patrol_id": patrol_id, "result": "normal",
+                                                "device_time": _iso(tapped), "clock_offset": offset})
+    assert scan(tokens[0], _now() - timedelta(seconds=3)).status_code == 303  # online: no 补发
+    assert scan(tokens[1], _now() - timedelta(minutes=12)).status_code == 303  # kept on the phone
+    auth.logout()
+    login_as("secretary")
+    html = client.get("/patrols/log").get_data(as_text=True)
+    assert html.count("分钟后补发") == 1 and "0 分钟后补发" not in html
+    assert "12 分钟后补发" in html or "11 分钟后补发" in html

@@ -203,3 +203,15 @@ def test_outside_the_scope_is_a_404(app, login_as, world):
     assert client.get("/registry/export.csv").status_code == 404
     secretary = login_as("secretary")
     assert secretary.get(f"/registry/import?community={world.second_community}").status_code == 404
+
+
+def test_only_the_uploader_can_confirm_an_upload(app, client, auth, login_as):
+    secretary = login_as("secretary")
+    path = confirm_path(upload(secretary, GOOD.encode()).get_data(as_text=True))
+    auth.logout()
+    before = _households(app)
+    admin = login_as("admin")
+    response = post(admin, path)
+    assert response.status_code == 303  # "that upload has expired": nothing applied
+    assert _households(app) == before
+    assert post(admin, "/registry/import/not-a-real-token-000000000000000/confirm").status_code in (303, 404)

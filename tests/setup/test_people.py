@@ -38,6 +38,25 @@ def test_secretary_adds_a_volunteer_who_must_choose_a_password(app, login_as, wo
     assert _log_in(app, "xiaowang", "bright-lantern-42")[1].status_code == 303
 
 
+def test_grid_and_household_mistakes_are_shown_beside_the_field(app, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Grid
+
+    client = login_as("secretary")
+    with app.app_context():
+        names = db.session.scalars(select(Grid.name).where(Grid.community_id == world.first_community)
+                                   .order_by(Grid.id)).all()
+        grid_id = db.session.scalar(select(Grid.id).where(Grid.name == names[0],
+                                                          Grid.community_id == world.first_community))
+    taken = post(client, f"/setup/grids/{grid_id}", {"name": names[1]})
+    assert taken.status_code == 422 and 'class="error"' in taken.get_data(as_text=True)
+    empty = post(client, f"/setup/buildings/{world.other_building}/households",
+                 {"entrance": "0", "floor": "99999999999", "room": "", "address": "x" * 121, "status": "castle"})
+    assert empty.status_code == 422
+    page = empty.get_data(as_text=True)
+    assert page.count('class="error"') >= 4
+
+
 def test_bad_input_is_shown_beside_the_field(app, login_as, world):
     client = login_as("secretary")
     taken = post(client, "/users", {"username": "volunteer", "name": "x", "role": "volunteer",
@@ -51,6 +70,9 @@ def test_bad_input_is_shown_beside_the_field(app, login_as, world):
     secretary = post(client, "/users", {"username": "newbie", "name": "新人", "role": "secretary",
                                         "community": world.first_community})
     assert secretary.status_code == 422  # only an admin appoints a secretary
+    far = post(client, "/users", {"username": "newbie", "name": "新人", "role": "volunteer",
+                                  "grids": [world.volunteer_grid], "valid_until": "9999-12-31"})
+    assert far.status_code == 422
     long_name = post(client, "/users", {"username": "newbie", "name": "王" * 80, "role": "volunteer",
                                         "grids": [world.volunteer_grid]})
     assert long_name.status_code == 422
@@ -110,3 +132,10 @@ def test_admin_appoints_a_secretary(app, login_as, world):
     post(person, "/password", {"password": "second-community-9", "again": "second-community-9"}, token_from="/password")
     assert person.get(f"/setup?community={world.second_community}").status_code == 200
     assert person.get(f"/setup?community={world.first_community}").status_code == 404
+    from webapp.extensions import db
+    from webapp.models import User
+
+    with app.app_context():
+        ids = dict(db.session.execute(select(User.username, User.id)).all())
+    assert client.get(f"/users/{ids['secretary']}").status_code == 200  # an admin manages secretaries
+    assert client.get(f"/users/{ids['admin']}").status_code == 404  # but not their own access

@@ -185,6 +185,11 @@ def _knock_refused(household: Household):
 
 
 def _knock_form_again(household: Household, form: KnockForm):
+    if is_htmx() and form.return_to.data == "walk":
+        # The walk swaps the door's row: its answer is that row with the message, not the card's form.
+        errors = [message for field in form for message in field.errors]
+        return render_template("buildings/_walk_row.html", **walk_row_context(household, None),
+                               **_slip_context(None), error=" ".join(map(str, errors))), 422
     if is_htmx():
         return render_template("doors/_knock_form.html", household=household, knock_form=form,
                                state=_door_state(household)[1]), 422

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clock import local_today, utc_from_local
-from ..forms import BaseForm, ChoiceField, DayField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, PHONE_INPUT, BaseForm, ChoiceField, DayField, WriteForm, as_choices
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -33,7 +33,7 @@ class InviteForm(WriteForm):
     day = DayField(_l("Day"), validators=[InputRequired(_l("Choose the day."))])
     starts = TimeField(_l("From"), default=time(14, 0), validators=[InputRequired(_l("Enter a time."))])
     ends = TimeField(_l("Until"), default=time(20, 0), validators=[InputRequired(_l("Enter a time."))])
-    max_joins = IntegerField(_l("How many people may join"), default=20, validators=[
+    max_joins = IntegerField(_l("How many people may join"), default=20, render_kw=NUMBER_INPUT, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 500, _l("Between 1 and 500."))])
 
     def validate_day(self, field):
@@ -72,7 +72,7 @@ class InviteForm(WriteForm):
 
 class JoinForm(WriteForm):
     name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=40)])
-    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter your phone number.")),
+    phone = StringField(_l("Phone"), render_kw=PHONE_INPUT, validators=[DataRequired(_l("Enter your phone number.")),
                                                  Regexp(PHONE, message=_l("Enter a phone number of digits."))])
     username = StringField(_l("User name"), validators=[
         DataRequired(_l("Choose a user name.")),

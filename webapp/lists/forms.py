@@ -4,7 +4,7 @@ from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import ChoiceField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, ChoiceField, WriteForm, as_choices
 from ..labels import CHECK_METHOD_LABELS, TASK_RESULT_LABELS
 
 
@@ -53,7 +53,7 @@ class AssignForm(WriteForm):
                        validators=[DataRequired(_l("Choose how to assign."))],
                        invalid_message=_l("Choose how to assign."))
     people = PeopleField(_l("People"), coerce=int, choices=[])
-    hours = IntegerField(_l("Due within (hours)"), default=4, validators=[
+    hours = IntegerField(_l("Due within (hours)"), default=4, render_kw=NUMBER_INPUT, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 168, _l("Between 1 and 168."))])
     hand_on = BooleanField(_l("Also hand on overdue checks to these people"))
 

@@ -3,7 +3,7 @@ from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import PHONE_INPUT, ChoiceField, DayField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, PHONE_INPUT, ChoiceField, DayField, WriteForm, as_choices
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -41,16 +41,16 @@ class BuildingForm(WriteForm):
     address_prefix = StringField(_l("Address before the door number"), validators=[
         DataRequired(_l("Required.")), Length(max=90, message=_l("At most %(max)d characters.")), no_control_characters],
         description=_l("e.g. 和平里5号 gives 和平里5号2单元301; 和平里 gives 和平里80号 for bungalows."))
-    entrances = IntegerField(_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
-    floors = IntegerField(_l("Floors"), default=6, validators=[Optional(), FLOORS])
-    per_floor = IntegerField(_l("Doors per floor"), default=2, validators=[Optional(), NumberRange(1, 30, message=_l(
+    entrances = IntegerField(render_kw=NUMBER_INPUT, label=_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
+    floors = IntegerField(render_kw=NUMBER_INPUT, label=_l("Floors"), default=6, validators=[Optional(), FLOORS])
+    per_floor = IntegerField(render_kw=NUMBER_INPUT, label=_l("Doors per floor"), default=2, validators=[Optional(), NumberRange(1, 30, message=_l(
         "A number from %(min)s to %(max)s."))])
     skip = StringField(_l("Floor numbers not used (optional)"), validators=[Optional(), Regexp(
         r"^[0-9]{1,3}([ ,，、/]+[0-9]{1,3})*$", message=_l("Floor numbers separated by commas, e.g. 4, 13, 14."))],
         description=_l("e.g. 4, 13, 14: the floor above 3 is numbered 5."))
-    count = IntegerField(_l("Number of doors (bungalows, courtyard)"), default=10, validators=[
+    count = IntegerField(render_kw=NUMBER_INPUT, label=_l("Number of doors (bungalows, courtyard)"), default=10, validators=[
         Optional(), NumberRange(1, 500, message=_l("A number from %(min)s to %(max)s."))])
-    start = IntegerField(_l("First door number"), default=1, validators=[
+    start = IntegerField(render_kw=NUMBER_INPUT, label=_l("First door number"), default=1, validators=[
         Optional(), NumberRange(1, 99999, message=_l("A number from %(min)s to %(max)s."))])
 
     def skipped(self) -> set[int]:
@@ -65,8 +65,8 @@ class BuildingEditForm(WriteForm):
 
 
 class HouseholdForm(WriteForm):
-    entrance = IntegerField(_l("Entrance"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
-    floor = IntegerField(_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
+    entrance = IntegerField(render_kw=NUMBER_INPUT, label=_l("Entrance"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
+    floor = IntegerField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
     room = StringField(_l("Door number"), validators=[DataRequired(_l("Required.")), Length(
         max=16, message=_l("At most %(max)d characters.")), no_control_characters])
     address = StringField(_l("Address"), validators=[DataRequired(_l("Required.")), Length(

@@ -38,9 +38,11 @@ def _within():
 def _person_or_404(user_id: int) -> User:
     scope = current_scope()
     person = or_404(db.session.get(User, user_id))
+    if person.id == current_user.id or "admin" in person.roles():
+        abort(404)  # one's own access and an administrator's are not changed from this page
     if scope.everything:
         return person
-    if person.id == current_user.id or person not in users_in_communities(scope.managed_community_ids):
+    if person not in users_in_communities(scope.managed_community_ids):
         abort(404)
     if not person.roles() <= {"volunteer", "lead"}:
         abort(404)  # a secretary manages volunteers and leads; an admin manages secretaries
