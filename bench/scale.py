@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -336,6 +337,8 @@ def main() -> None:
                 if done.returncode != 0:
                     print(done.stderr[-3000:])
                     raise SystemExit(f"{database} {households}: failed")
+                if database == "sqlite":
+                    shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
                 result = json.loads(done.stdout.strip().splitlines()[-1])
                 result["database"] = database
                 results[f"{database}/{households}"] = result
