@@ -18,10 +18,10 @@ def _client_address() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    if current_user.is_authenticated and request.method == "GET":
+    if current_user.is_authenticated and request.method in ("GET", "HEAD"):
         return redirect(url_for("home.index"))
     form = LoginForm()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form.next.data = safe_next(request.args.get("next")) or ""
         return render_template("auth/login.html", form=form)
     if not form.validate_on_submit():

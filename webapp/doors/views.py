@@ -123,7 +123,7 @@ def _offline_card_context(household: Household) -> dict:
 @reads_then_writes
 @login_required
 def card(token: str):
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if request.headers.get(OFFLINE_COPY_HEADER):
             # The service worker keeps a light copy of each door of a building taken offline.
             return render_template("doors/card.html", **_offline_card_context(_household(token)))

@@ -41,7 +41,7 @@ def _index_page(community, communities, form: InviteForm, status: int = 200):
 def index():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _index_page(community, communities, _invite_form(community))
     form = _invite_form(community, InviteForm())
     if not form.validate_on_submit():
@@ -141,7 +141,7 @@ def join_page(token: str):
     _join_limits()
     invite = db.session.scalar(select(Invite).where(Invite.token == token))
     state = invite.state(joined=join_count(invite.id)) if invite is not None else "expired"
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if state != "open":
             return _closed(invite, state)
         return render_template("invites/join.html", invite=invite, form=JoinForm.blank())
@@ -177,8 +177,8 @@ def by_code():
     """Typing the short code from the poster instead of scanning it."""
     _join_limits()
     form = CodeForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        status = 200 if request.method == "GET" else 422
+    if request.method in ("GET", "HEAD") or not form.validate_on_submit():
+        status = 200 if request.method in ("GET", "HEAD") else 422
         return render_template("invites/code.html", form=form), status
     invite = db.session.scalar(select(Invite).where(Invite.code == normalize_code(form.code.data)))
     if invite is None:

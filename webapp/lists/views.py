@@ -52,7 +52,7 @@ def _index_page(community, communities, form: UploadForm, status: int = 200):
 def index():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _index_page(community, communities, UploadForm.blank())
     form = UploadForm()
     if not form.validate_on_submit():
@@ -227,7 +227,7 @@ def _task_page(task: ListTask, form: ResultForm | None = None, status: int = 200
 @login_required
 def task(task_id: int):
     found = task_or_404(task_id, current_user)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _task_page(found)
     form = ResultForm()
     if found.assignee_id != current_user.id:

@@ -137,7 +137,7 @@ def checkpoint(token: str):
     context = {"checkpoint": checkpoint, "patrol": on_round, "current": current, "groups": groups,
                "routes": [r for r in routes_through(checkpoint.id) if r.id in mine],
                "start_form": lambda: StartRoundForm.blank()}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render_template("patrols/checkpoint.html", form=ScanForm.blank(patrol_id=on_round.id if on_round
                                                                       else None), **context)
     form = ScanForm()
@@ -181,7 +181,7 @@ def cases():
 @login_required
 def case(case_id: int):
     found = or_404(case_in_scope(case_id, current_scope()))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render_template("patrols/case.html", case=found, form=CaseForm.blank(status=found.status))
     form = CaseForm()
     if not form.validate_on_submit():

@@ -40,7 +40,7 @@ def slip(code: str):
     found = _slip(code)
     community, callback = _who_knocked(found)
     answered = bool(found and found.replies)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = SlipReplyForm.blank()
         return render_template("public/slip.html", form=form, community=community, callback=callback,
                                answered=answered, code=code)
@@ -65,7 +65,7 @@ def self_report(token: str):
         from flask import abort
 
         abort(404)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = SelfReportForm.blank()
         return render_template("public/report.html", form=form, grid=grid)
     form = SelfReportForm()

@@ -87,7 +87,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
 def summary():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
         return _summary_page(community, communities, requested_day(), template=template)
     form = SignSummaryForm()

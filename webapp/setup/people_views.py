@@ -127,7 +127,7 @@ def person(user_id: int):
     person = _person_or_404(user_id)
     community = chosen_community(managed_communities_or_404())
     current = person.current_assignments()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         role = current[0].role if current else "volunteer"
         form = AssignForm.blank(
             role=role, grids=[a.grid_id for a in current if a.grid_id],

@@ -127,7 +127,7 @@ def building_new():
     community = chosen_community(managed_communities_or_404())
     form = BuildingForm() if request.method == "POST" else BuildingForm.blank()
     form.grid.choices = _grid_choices(community.id)
-    if request.method == "GET" and request.args.get("grid", type=int_type()) in {c.value for c in form.grid.choices}:
+    if request.method in ("GET", "HEAD") and request.args.get("grid", type=int_type()) in {c.value for c in form.grid.choices}:
         form.grid.data = request.args.get("grid", type=int_type())
     doors = []
     if request.method == "POST" and form.validate_on_submit():
@@ -154,7 +154,7 @@ def building_new():
                 flash(_("%(name)s created with %(num)d doors; its stickers are ready to print.",
                         name=form.name.data.strip(), num=len(doors)))
                 return hx_redirect(url_for("setup.building", building_id=building.id))
-    elif request.method == "GET":
+    elif request.method in ("GET", "HEAD"):
         pass
     status = 422 if request.method == "POST" else 200
     if not form.grid.choices:
@@ -218,7 +218,7 @@ def _household_page(household, form=None, merge=None, status=200):
 @login_required
 def household(household_id: int):
     household = _managed(Household, household_id)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _household_page(household)
     form = HouseholdForm()
     if form.validate_on_submit() and _done("household", form, lambda: edit_household(

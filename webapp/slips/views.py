@@ -115,7 +115,7 @@ def _visit_at_door_or_404(token: str, visit_id: int) -> Visit:
 def bind(token: str, visit_id: int):
     """Leave a slip at the door: bind its number to the not_home knock (field slip_code)."""
     visit = _visit_at_door_or_404(token, visit_id)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = BindSlipForm.blank(slip_code=request.args.get("slip_code", ""))
         return render_template("slips/bind.html", visit=visit, form=form)
     form = BindSlipForm()
