@@ -229,7 +229,8 @@ def test_naming_a_checkpoint_after_its_people_asks_first(live_server, phone):
     screenshot(phone, "sweep-checkpoint-name-warning")
     phone.check("input[name=name_confirmed]")
     phone.click("button:has-text('添加点位')")
-    phone.wait_for_url(re.compile(r".*/patrols/setup\?community=\d+$"))
+    phone.wait_for_selector(".row .title:has-text('居家观察户 北巷')")
+    assert phone.locator("input[name=name_confirmed]").count() == 0
 
 
 # A camera that says it has a torch (Chrome on Android reports `torch` in the track's capabilities);
