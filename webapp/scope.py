@@ -100,6 +100,12 @@ def or_404(found):
     return found
 
 
+def managed_or_404(model, object_id: int):
+    """An object of a community the user runs (by its community_id), else 404."""
+    found = db.session.get(model, object_id)
+    return or_404(found if found is not None and current_scope().manages(found.community_id) else None)
+
+
 def _one_or_404(statement):
     return or_404(db.session.scalars(statement.limit(1)).first())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, Household, StickerFlag
+from ..models import Household, StickerFlag
 from ..scope import Scope
 
 
@@ -13,11 +13,6 @@ def open_sticker_flags(community_ids) -> list[StickerFlag]:
     if community_ids is not None:
         statement = statement.where(Household.community_id.in_(community_ids))
     return list(db.session.scalars(statement.order_by(StickerFlag.at.desc()).limit(100)))
-
-
-def campaign_in_scope(campaign_id: int, scope: Scope) -> Campaign | None:
-    campaign = db.session.get(Campaign, campaign_id)
-    return campaign if campaign is not None and scope.manages(campaign.community_id) else None
 
 
 def flag_in_scope(flag_id: int, scope: Scope) -> StickerFlag | None:

@@ -8,11 +8,11 @@ from ..extensions import db
 from ..forms import WriteForm, as_choices
 from ..database import writing
 from ..models import Campaign, Community, Grid
-from ..scope import current_scope, managed_communities_or_404, or_404
+from ..scope import current_scope, managed_communities_or_404, managed_or_404, or_404
 from ..coverage import coverage, escalations
 from . import bp
 from .forms import CampaignForm
-from .queries import campaign_in_scope, flag_in_scope, open_sticker_flags
+from .queries import flag_in_scope, open_sticker_flags
 from . import services
 
 
@@ -55,7 +55,7 @@ def index():
 @bp.get("/campaigns/<id:campaign_id>")
 @login_required
 def detail(campaign_id: int):
-    campaign = or_404(campaign_in_scope(campaign_id, current_scope()))
+    campaign = managed_or_404(Campaign, campaign_id)
     return render_template("campaigns/detail.html", campaign=campaign, figures=coverage(campaign),
                            escalated=escalations(campaign))
 

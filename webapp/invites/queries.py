@@ -8,15 +8,11 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Invite, InviteJoin, ListTask, NoteSlip, Patrol, PatrolScan, Visit
-from ..scope import current_scope
+from ..scope import managed_or_404
 
 
 def invite_or_404(invite_id: int) -> Invite:
-    scope = current_scope()
-    invite = db.session.get(Invite, invite_id)
-    if invite is None or not scope.manages(invite.community_id):
-        abort(404)
-    return invite
+    return managed_or_404(Invite, invite_id)
 
 
 def person_or_404(invite: Invite, join_id: int) -> InviteJoin:

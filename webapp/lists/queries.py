@@ -14,14 +14,11 @@ from ..clock import day_bounds, local_naive
 from ..extensions import db
 from ..labels import CHECK_METHOD_LABELS, MATCH_KIND_LABELS, TASK_RESULT_LABELS
 from ..models import CHECK_METHODS, SETTLING_RESULTS, Household, ListRow, ListTask, PushedList, utcnow
-from ..scope import current_scope
+from ..scope import current_scope, managed_or_404
 
 
 def list_or_404(list_id: int) -> PushedList:
-    pushed = db.session.get(PushedList, list_id)
-    if pushed is None or not current_scope().manages(pushed.community_id):
-        abort(404)
-    return pushed
+    return managed_or_404(PushedList, list_id)
 
 
 def row_or_404(pushed: PushedList, row_id: int) -> ListRow:
