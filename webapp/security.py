@@ -1,6 +1,9 @@
 """Browser-side protection: the session cookie, and the security headers every response gets."""
+from datetime import datetime, timezone
+
 from flask import Response, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 from .hypermedia import is_htmx
 
@@ -33,8 +36,40 @@ CONTENT_SECURITY_POLICY = "; ".join([
 STATIC_ENDPOINTS = {"static", "favicon"}
 
 
+# A session ends after PERMANENT_SESSION_LIFETIME without a request: each request may re-sign the
+# cookie to push that end back. Doing it on every tap would cost CPU and a ~300-byte Set-Cookie on
+# every knock, so the cookie is re-signed once it is this many seconds old (the lifetime is hours).
+SESSION_RENEW_AFTER_SECONDS = 300
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Secure whenever the request itself came over https; static files never vary on the cookie."""
+    """Secure whenever the request itself came over https; static files never vary on the cookie;
+    the cookie is re-signed when changed or a few minutes old, not on every request."""
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()),
+                                               return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or (datetime.now(timezone.utc) - signed_at).total_seconds() >= \
+            SESSION_RENEW_AFTER_SECONDS
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)

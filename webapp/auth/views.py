@@ -59,7 +59,7 @@ def login():
 def logout():
     # Logging out ends every session of this user, on every device (a copied cookie too).
     with writing():
-        end_all_sessions(current_user)
+        end_all_sessions(current_user.record())
     logout_user()
     return hx_redirect(url_for("auth.login"))
 
@@ -72,6 +72,6 @@ def language():
         abort(400)
     session["lang"] = form.lang.data
     if current_user.is_authenticated:
-        current_user.locale = form.lang.data
-        db.session.commit()
+        with writing():
+            current_user.record().locale = form.lang.data
     return hx_redirect(target)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import url_for
 from sqlalchemy import and_, or_, select
@@ -48,21 +49,25 @@ def next_household(household: Household) -> Household | None:
 
 @dataclass(frozen=True)
 class NextDoor:
+    id: int
     sticker_token: str
     room: str
 
 
+@lru_cache(maxsize=1)
 def next_door_columns():
-    """The next door's token and room as two columns of a query over Household (correlated), so a
-    card reads its door and the next one in one statement."""
+    """The next door's id, token and room as three columns of a query over Household (correlated), so
+    a card or a knock reads its door and the next one in one statement. Built once: making the alias
+    and its subqueries costs more than running them."""
     after = aliased(Household)
-    following = select(after.sticker_token).where(
+    following = select(after.id).where(
         after.building_id == Household.building_id,
         or_(after.entrance > Household.entrance,
             and_(after.entrance == Household.entrance, after.floor < Household.floor),
             and_(after.entrance == Household.entrance, after.floor == Household.floor, after.room > Household.room)),
     ).order_by(after.entrance, after.floor.desc(), after.room).limit(1)
-    return (following.scalar_subquery().label("next_token"),
+    return (following.scalar_subquery().label("next_id"),
+            following.with_only_columns(after.sticker_token).scalar_subquery().label("next_token"),
             following.with_only_columns(after.room).scalar_subquery().label("next_room"))
 
 

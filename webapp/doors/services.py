@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -61,13 +62,19 @@ def insert_knock(household: Household, user_id: int, campaign_id: int | None, kn
     values = {"request_id": knock.request_id, "household_id": household.id, "campaign_id": campaign_id,
               "user_id": user_id, "channel": knock.channel, "outcome": knock.outcome, "note": knock.note,
               "visited_at": utcnow(), "device_time": knock.device_time, "clock_corrected": knock.clock_corrected}
-    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    new_id = db.session.connection().execute(
-        insert(Visit.__table__).values(values).on_conflict_do_nothing(index_elements=["request_id"])
-        .returning(Visit.__table__.c.id)).scalar()
+    connection = db.session.connection()
+    new_id = connection.execute(_knock_insert(connection.dialect.name), values).scalar()
     if new_id is None:  # a replay: the first answer, unchanged
         return find_by_request_id(Visit, knock.request_id), False
     return Visit(id=new_id, household=household, undone_at=None, **values), True
+
+
+@lru_cache(maxsize=4)
+def _knock_insert(dialect: str):
+    """The knock's INSERT, built once per database kind (the values come with each execution)."""
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return (insert(Visit.__table__).on_conflict_do_nothing(index_elements=["request_id"])
+            .returning(Visit.__table__.c.id))
 
 
 def undo_knock(visit: Visit, user_id: int, request_id: str) -> bool:

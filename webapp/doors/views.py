@@ -47,18 +47,18 @@ from .services import (
 )
 
 
-def _household(token: str, *options, with_next: bool = False):
+def _household(token: str, *options, with_next: bool = False, with_building: bool = True):
     """The household behind a sticker in the user's scope (with its building); a retired sticker explains
     itself. with_next: (household, the next door in walking order or None), from the same statement."""
     scope = current_scope()
-    statement = select(Household).options(joinedload(Household.building), *options)
+    statement = select(Household).options(*([joinedload(Household.building)] if with_building else []), *options)
     if with_next:
         statement = statement.add_columns(*next_door_columns())
     found = db.session.execute(statement.where(Household.sticker_token == token, scope.households())).unique().first()
     if found is not None:
         if with_next:
-            household, next_token, next_room = found
-            return household, NextDoor(next_token, next_room) if next_token else None
+            household, next_id, next_token, next_room = found
+            return household, NextDoor(next_id, next_token, next_room) if next_id else None
         return found[0]
     retired = db.session.scalar(select(RetiredSticker).join(RetiredSticker.household).where(
         RetiredSticker.token == token, scope.households()))
@@ -133,7 +133,10 @@ def card(token: str):
         return render_template("doors/card.html", **_card_context(household, next_door=following))
     # A knock from the building walk answers with the door's row, which names who lives there.
     walking = request.form.get("return_to") == "walk" and is_htmx()
-    household = _household(token, *([joinedload(Household.residents)] if walking else []))
+    # The next door in walking order comes with the door, in the same statement.
+    # (The knock's answers never name the building.)
+    household, following = _household(token, *([joinedload(Household.residents)] if walking else []),
+                                      with_next=True, with_building=False)
     knock = posted_knock(request.form)
     if knock is None:
         return _knock_refused(household)
@@ -145,7 +148,6 @@ def card(token: str):
     # The common knock: what the fragment shows is read first, then one write statement in its own
     # transaction, and the fragment is built from what the request has (no reading back).
     state = door_states([household.id], campaign)[household.id]
-    following = next_household(household) if is_htmx() else None
     with writing():
         visit, created = insert_knock(household, current_user.id, campaign.id if campaign else None, knock)
     if visit.household_id != household.id:

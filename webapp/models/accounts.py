@@ -22,7 +22,30 @@ _SCOPE_MATCHES_ROLE = (
 )
 
 
-class User(UserMixin, db.Model):
+class HoldsAssignments:
+    """What a user is, from their assignments: shared by the User row and the light SignedInUser each
+    request loads (webapp/auth/sessions.py)."""
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version, "12:3"."""
+        return f"{self.id}:{self.session_version}"
+
+    def current_assignments(self, now: datetime | None = None) -> list:
+        now = now or utcnow()
+        return [a for a in self.assignments if a.is_current(now)]
+
+    def roles(self) -> set[str]:
+        return {a.role for a in self.current_assignments()}
+
+
+class AssignmentPeriod:
+    """When an assignment holds: shared by the RoleAssignment row and SignedInUser's light copy."""
+
+    def is_current(self, now: datetime) -> bool:
+        return self.valid_from <= now and (self.valid_until is None or now < self.valid_until)
+
+
+class User(HoldsAssignments, UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
@@ -42,19 +65,8 @@ class User(UserMixin, db.Model):
         back_populates="user", foreign_keys="RoleAssignment.user_id", order_by="RoleAssignment.id"
     )
 
-    def get_id(self) -> str:
-        """What Flask-Login keeps in the session: the id and the session version, "12:3"."""
-        return f"{self.id}:{self.session_version}"
 
-    def current_assignments(self, now: datetime | None = None) -> list[RoleAssignment]:
-        now = now or utcnow()
-        return [a for a in self.assignments if a.is_current(now)]
-
-    def roles(self) -> set[str]:
-        return {a.role for a in self.current_assignments()}
-
-
-class RoleAssignment(db.Model):
+class RoleAssignment(AssignmentPeriod, db.Model):
     """A role on one place (community, grid or building), optionally for a limited time."""
 
     __tablename__ = "role_assignments"
@@ -78,9 +90,6 @@ class RoleAssignment(db.Model):
     community: Mapped["Community | None"] = relationship()  # noqa: F821
     grid: Mapped["Grid | None"] = relationship()  # noqa: F821
     building: Mapped["Building | None"] = relationship()  # noqa: F821
-
-    def is_current(self, now: datetime) -> bool:
-        return self.valid_from <= now and (self.valid_until is None or now < self.valid_until)
 
 
 class LoginAttempt(db.Model):

@@ -209,7 +209,7 @@ def own_password():
     form.username_value = current_user.username
     if request.method == "POST":
         if form.validate_on_submit():
-            user = current_user._get_current_object()
+            user = current_user.record()
             with writing():
                 set_own_password(user, form.password.data)
             login_user(user)  # this session goes on; every other one has ended
