@@ -1,7 +1,9 @@
 """Knock benchmark: the knock's worker CPU against the stack's ceiling, and its server time.
 
 The ceiling is bench/ceiling.py, a bare Flask route storing one row in SQLite (WAL,
-synchronous=NORMAL, unique request id). Both run under the same gunicorn (gunicorn.conf.py: gthread
+synchronous=NORMAL, unique request id). The floor is bench/floor.py: this app with a logged-in,
+CSRF-checked POST route that does nothing, i.e. what every request pays before any work. All three
+run under the same gunicorn (gunicorn.conf.py: gthread
 workers, keep-alive), in the same run, interleaved, three repetitions, driven by wrk (a light C
 client) with bench/knock.lua posting a fresh request id each time. Worker CPU per request is the
 workers' utime+stime (from /proc) over the requests wrk completed; set-up is outside the window.
@@ -117,6 +119,7 @@ def main() -> dict:
                    check=True, capture_output=True)
     app_proc, app_port = serve("wsgi:app", env, ROOT)
     ceiling_proc, ceiling_port = serve("ceiling:app", env, ROOT / "bench")
+    floor_proc, floor_port = serve("floor:app", env, ROOT / "bench")
     rounds = []
     try:
         client = Session(app_port)
@@ -146,28 +149,37 @@ def main() -> dict:
         response = conn.getresponse()
         fragment_wire, encoding = len(response.read()), response.getheader("Content-Encoding")
         conn.close()
-        # Interleaved: ceiling, knock, knock, ceiling, ceiling, knock … so drift in the machine's load
-        # falls on both alike.
+        # The floor app shares the database and secret key: the same login works there.
+        for _ in range(40):
+            status, _, body = Session(floor_port).request("POST", "/bench/floor", {}, headers={
+                "X-CSRFToken": csrf, "Cookie": cookie})
+            assert status == 200, (status, body[:300])
+        # Interleaved: ceiling, floor, knock, knock, floor, ceiling … so drift in the machine's load
+        # falls on all alike.
         for rep in range(REPETITIONS):
-            order = ("ceiling", "knock") if rep % 2 == 0 else ("knock", "ceiling")
+            order = ("ceiling", "floor", "knock")
             figures = {}
-            for kind in order:
+            for kind in order if rep % 2 == 0 else reversed(order):
                 if kind == "ceiling":
                     figures[kind] = measure(ceiling_proc.pid, ceiling_port, ["/store"])
+                elif kind == "floor":
+                    figures[kind] = measure(floor_proc.pid, floor_port, ["/bench/floor"], cookie=cookie, csrf=csrf)
                 else:
                     figures[kind] = measure(app_proc.pid, app_port, paths, cookie=cookie, csrf=csrf)
             rounds.append(figures)
     finally:
-        for proc in (app_proc, ceiling_proc):
+        for proc in (app_proc, ceiling_proc, floor_proc):
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     knock_cpu = statistics.median(r["knock"]["cpu_ms_per_request"] for r in rounds)
     ceiling_cpu = statistics.median(r["ceiling"]["cpu_ms_per_request"] for r in rounds)
+    floor_cpu = statistics.median(r["floor"]["cpu_ms_per_request"] for r in rounds)
     result = {
         "households": HOUSEHOLDS, "workers": int(WORKERS), "seconds": SECONDS, "connections": CONNECTIONS,
         "rounds": rounds,
         "knock_cpu_ms": knock_cpu, "ceiling_cpu_ms": ceiling_cpu, "cpu_ratio": knock_cpu / ceiling_cpu,
+        "floor_cpu_ms": floor_cpu, "floor_ratio": floor_cpu / ceiling_cpu,
         "server_median_ms": statistics.median(server), "server_p95_ms": statistics.quantiles(server, n=20)[18],
         "fragment_bytes_served": fragment_wire, "fragment_encoding": encoding,
         "failed_requests": sum(r[k]["non_2xx"] for r in rounds for k in r),
@@ -175,9 +187,11 @@ def main() -> dict:
     print(f"households in database         {HOUSEHOLDS}")
     for i, r in enumerate(rounds, 1):
         print(f"round {i}: knock {r['knock']['cpu_ms_per_request']:.2f} ms CPU/req ({r['knock']['rps']:.0f} req/s)"
+              f"   floor {r['floor']['cpu_ms_per_request']:.2f} ms ({r['floor']['rps']:.0f} req/s)"
               f"   ceiling {r['ceiling']['cpu_ms_per_request']:.2f} ms CPU/req ({r['ceiling']['rps']:.0f} req/s)")
     print(f"knock worker CPU, median       {knock_cpu:.2f} ms   ceiling {ceiling_cpu:.2f} ms"
           f"   ratio {result['cpu_ratio']:.2f} (budget <= 2.00)")
+    print(f"app floor (logged-in no-op POST) {floor_cpu:.2f} ms   {result['floor_ratio']:.2f}x the ceiling")
     print(f"knock server time, median      {result['server_median_ms']:.2f} ms (budget <= 10 ms)"
           f"   p95 {result['server_p95_ms']:.2f} ms")
     print(f"knock fragment as served       {fragment_wire} bytes {encoding} (budget <= 2048)")

@@ -58,15 +58,24 @@ def knock_section() -> list[str]:
              f"{data['workers']} workers), SQLite (WAL, synchronous=NORMAL), wrk with {data['connections']} "
              f"connections for {data['seconds']} s a round, rounds interleaved; worker CPU from /proc "
              f"(utime+stime of the workers) over the requests completed. Ceiling: a bare Flask route storing "
-             f"one row (bench/ceiling.py). {data['households']} households in the database.", "",
-             "| round | knock CPU / request | knock req/s | ceiling CPU / request | ceiling req/s |",
-             "| --- | --- | --- | --- | --- |"]
+             f"one row (bench/ceiling.py). Floor: this app with a logged-in, CSRF-checked POST that does "
+             f"nothing (bench/floor.py), what every request pays before any work. "
+             f"{data['households']} households in the database.", "",
+             "| round | knock CPU / request | knock req/s | floor CPU / request | floor req/s "
+             "| ceiling CPU / request | ceiling req/s |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for i, r in enumerate(data["rounds"], 1):
+        floor = r.get("floor", {"cpu_ms_per_request": float("nan"), "rps": float("nan")})
         lines.append(f"| {i} | {r['knock']['cpu_ms_per_request']:.2f} ms | {r['knock']['rps']:.0f} | "
+                     f"{floor['cpu_ms_per_request']:.2f} ms | {floor['rps']:.0f} | "
                      f"{r['ceiling']['cpu_ms_per_request']:.2f} ms | {r['ceiling']['rps']:.0f} |")
     lines += ["", "| figure | measured | budget | |", "| --- | --- | --- | --- |",
               f"| knock worker CPU ÷ ceiling's (medians) | {data['cpu_ratio']:.2f}× ({data['knock_cpu_ms']:.2f} ms vs "
               f"{data['ceiling_cpu_ms']:.2f} ms) | ≤ 2× | {_verdict(data['cpu_ratio'], 2)} |",
+              *([f"| the app's floor ÷ ceiling's (a logged-in POST doing nothing) | {data['floor_ratio']:.2f}× "
+                 f"({data['floor_cpu_ms']:.2f} ms) | — | |",
+                 f"| the knock's own work (knock − floor) | {data['knock_cpu_ms'] - data['floor_cpu_ms']:.2f} ms | — | |"]
+                if "floor_cpu_ms" in data else []),
               f"| knock server time, median (one at a time) | {data['server_median_ms']:.2f} ms "
               f"(p95 {data['server_p95_ms']:.2f}) | ≤ 10 ms | {_verdict(data['server_median_ms'], 10)} |",
               f"| knock fragment as served ({data['fragment_encoding']}) | {data['fragment_bytes_served']} B | "
