@@ -117,6 +117,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .security import security_headers
 
     app.after_request(security_headers)
+    from .static_files import compress_static
+
+    # Runs before Flask-Compress (registered first, so it runs last), which leaves what it encoded.
+    app.after_request(compress_static)
     # Browsers ask for /favicon.ico on their own: a 200 icon, not a 3 KB 404 page each time.
     app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     _init_templates(app)

@@ -228,3 +228,30 @@ def test_sticker_sheet_decodes_to_each_doors_url(live_server, browser):
         expected = {f"{live_server.url}/h/{t}" for t in db.session.scalars(
             select(Household.sticker_token).where(Household.building_id == building))}
     assert qr_codes_on(browser, live_server.url, f"/buildings/{building}/stickers", shot="stickers") == expected
+
+
+def test_a_knock_with_javascript_off_is_confirmed_by_the_card_itself(live_server, browser):
+    """No script (an old WebView, or scripts blocked): the knock posts the form and the answer is the
+    card with the knock confirmed, at the card's own URL, in one request."""
+    from webapp.models import Visit
+
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False,
+                                  locale="zh-CN")
+    page = context.new_page()
+    try:
+        token = _first_token(live_server)
+        log_in(page, live_server.url, "volunteer", PASSWORD)
+        page.goto(f"{live_server.url}/h/{token}")
+        documents = []
+        page.on("request", lambda request: documents.append(request.method)
+                if request.resource_type == "document" else None)
+        page.click("button[name=outcome][value=not_home]")
+        page.wait_for_selector("#knock.done")
+        assert documents == ["POST"]  # no redirect and second request
+        assert page.url == f"{live_server.url}/h/{token}"
+        assert "无人在家" in page.locator("#knock").inner_text()
+        assert page.locator("#knock button:has-text('撤销')").is_visible()
+        assert _db(live_server, select(func.count()).select_from(Visit)) == 1
+        screenshot(page, "card-knocked-no-js")
+    finally:
+        context.close()

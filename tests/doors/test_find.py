@@ -42,7 +42,7 @@ def test_find_handles_odd_queries(client, login_as):
 def test_scan_page_loads_only_its_own_script(client, login_as):
     login_as("volunteer")
     html = client.get("/scan").get_data(as_text=True)
-    assert "js/scan.js" in html and "jsQR" in html  # the decoder is loaded only when needed, by scan.js
+    assert "js/scan.min.js" in html and "jsQR" in html  # the decoder is loaded only when needed, by scan.js
     assert "jsQR" not in client.get("/").get_data(as_text=True)
 
 

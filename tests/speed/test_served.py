@@ -76,6 +76,51 @@ def test_a_walk_page_is_at_most_12_kb_as_served(client, login_as, world):
     assert len(wire) <= 12 * 1024, len(wire)
 
 
+def scripts_as_served(client, html: bytes) -> dict[str, int]:
+    """Bytes on the wire of each script a page loads (the camera's QR decoder, jsQR, loads only
+    when the camera starts: it is not a script tag)."""
+    sizes = {}
+    for src in re.findall(rb'<script[^>]* src="(/static/[^"]+)"', html):
+        response, wire, body = served(client, src.decode().replace("&amp;", "&"))
+        assert response.status_code == 200 and response.headers["Content-Encoding"] == "br", src
+        sizes[src.decode()] = len(wire)
+    return sizes
+
+
+def test_every_page_loads_at_most_20_kb_of_javascript_as_served(client, login_as, world):
+    pages = {"/login": None, "/": None, f"/buildings/{world.volunteer_building}/walk": None,
+             f"/h/{world.volunteer_household}": None, "/scan": None}
+    for path in pages:
+        if path == "/":
+            login_as("volunteer")
+        response, wire, html = served(client, path)
+        assert response.status_code == 200, path
+        sizes = scripts_as_served(client, html)
+        assert sizes, path
+        pages[path] = sum(sizes.values())
+        assert pages[path] <= 20 * 1024, (path, sizes)
+    # The walk page carries the most: htmx, the outbox, the offline switch and the scanner.
+    assert max(pages, key=pages.get).endswith("/walk"), pages
+
+
+def test_pages_load_the_minified_scripts_built_from_the_current_sources():
+    """static/js/<name>.min.js is what pages load; `make js` rebuilds it after <name>.js changes."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    templates = "".join(p.read_text() for p in (root / "templates").rglob("*.html"))
+    for source in sorted((root / "static" / "js").glob("*.js")):
+        if source.name.endswith(".min.js") or source.name == "sw.js":  # sw.js is served at /sw.js as written
+            continue
+        built = source.with_name(source.stem + ".min.js")
+        assert built.exists(), f"run make js: {built.name} is missing"
+        header = built.read_text().splitlines()[0]
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        assert f"sha256 {digest}" in header, f"run make js: {built.name} is older than {source.name}"
+        assert f"'js/{source.name}'" not in templates and f"'js/{built.name}'" in templates
+
+
 def test_make_run_serves_with_threaded_workers_that_keep_connections_alive():
     import runpy
     from pathlib import Path

@@ -204,7 +204,12 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
     if not is_htmx():
         if walking:
             return redirect(walk_url_after(household), code=303)
-        return redirect(url_for("doors.card", token=household.sticker_token), code=303)
+        # Without JavaScript the answer is the card itself, confirming the knock, at the card's own URL:
+        # one round trip on a weak signal, not a redirect and a second one. A reload posts the same
+        # request id again, which answers the same.
+        with_residents = db.session.scalars(select(Household).where(Household.id == household.id).options(
+            joinedload(Household.residents).joinedload(Resident.care_tags))).unique().one()
+        return render_template("doors/card.html", **_card_context(with_residents, next_door=following or False))
     if state is None:
         state = door_states([household.id], campaign)[household.id]
         following = next_household(household)
