@@ -78,6 +78,11 @@ def _door_state(household: Household):
     return campaign, door_states([household.id], campaign)[household.id]
 
 
+def _residents_for_the_card():
+    # The card shows the residents and their care tags: loaded with the household.
+    return joinedload(Household.residents).joinedload(Resident.care_tags)
+
+
 def _card_context(household: Household, knock_form: KnockForm | None = None, next_door=False, **extra) -> dict:
     campaign = active_campaign(household.community_id, household.grid_id)
     seen = card_visits(household.id, campaign, current_user.id)
@@ -127,16 +132,17 @@ def card(token: str):
         if request.headers.get(OFFLINE_COPY_HEADER):
             # The service worker keeps a light copy of each door of a building taken offline.
             return render_template("doors/card.html", **_offline_card_context(_household(token)))
-        # The card shows the residents and their care tags: loaded with the household.
-        household, following = _household(token, joinedload(Household.residents).joinedload(Resident.care_tags),
-                                           with_next=True)
+        household, following = _household(token, _residents_for_the_card(), with_next=True)
         return render_template("doors/card.html", **_card_context(household, next_door=following))
-    # A knock from the building walk answers with the door's row, which names who lives there.
-    walking = request.form.get("return_to") == "walk" and is_htmx()
-    # The next door in walking order comes with the door, in the same statement.
-    # (The knock's answers never name the building.)
-    household, following = _household(token, *([joinedload(Household.residents)] if walking else []),
-                                      with_next=True, with_building=False)
+    # What the knock's answer shows is loaded with the door: from the walk (htmx) its row, which names who
+    # lives there; without JavaScript the whole card. The next door in walking order comes in the same
+    # statement; the knock's answers never name the building.
+    walking = request.form.get("return_to") == "walk"
+    if is_htmx():
+        residents = [joinedload(Household.residents)] if walking else []
+    else:
+        residents = [] if walking else [_residents_for_the_card()]
+    household, following = _household(token, *residents, with_next=True, with_building=False)
     knock = posted_knock(request.form)
     if knock is None:
         return _knock_refused(household)
@@ -144,7 +150,7 @@ def card(token: str):
     if knock.outcome in STATUS_AFTER_OUTCOME or knock.slip_code:
         # Side effects (the household changes, or a slip left with a knock that waited on the phone):
         # the knock and its effects are written together, or not at all.
-        return _knock_with_effects(household, knock, campaign)
+        return _knock_with_effects(household, knock, campaign, following)
     # The common knock: what the fragment shows is read first, then one write statement in its own
     # transaction, and the fragment is built from what the request has (no reading back).
     state = door_states([household.id], campaign)[household.id]
@@ -157,7 +163,7 @@ def card(token: str):
     return _after_knock(household, knock, visit, campaign, state, following, fresh=created)
 
 
-def _knock_with_effects(household: Household, knock, campaign):
+def _knock_with_effects(household: Household, knock, campaign, following):
     # slips.services builds on doors.services: imported here, not at module level (no import cycle).
     from ..slips.services import SlipError, bind_slip
 
@@ -175,7 +181,7 @@ def _knock_with_effects(household: Household, knock, campaign):
         form.validate_on_submit()
         form.slip_code.errors = [str(error)]
         return _knock_form_again(household, form)
-    return _after_knock(household, knock, visit, campaign)
+    return _after_knock(household, knock, visit, campaign, following=following)
 
 
 def _knock_refused(household: Household):
@@ -207,12 +213,9 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
         # Without JavaScript the answer is the card itself, confirming the knock, at the card's own URL:
         # one round trip on a weak signal, not a redirect and a second one. A reload posts the same
         # request id again, which answers the same.
-        with_residents = db.session.scalars(select(Household).where(Household.id == household.id).options(
-            joinedload(Household.residents).joinedload(Resident.care_tags))).unique().one()
-        return render_template("doors/card.html", **_card_context(with_residents, next_door=following or False))
+        return render_template("doors/card.html", **_card_context(household, next_door=following))
     if state is None:
         state = door_states([household.id], campaign)[household.id]
-        following = next_household(household)
     # After not_home the panel (or the walk row) offers to leave a slip (field slip_code); a new knock has
     # none bound yet.
     offer_slip = visit.outcome == "not_home" and visit.undone_at is None
