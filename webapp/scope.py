@@ -106,6 +106,13 @@ def managed_or_404(model, object_id: int):
     return or_404(found if found is not None and current_scope().manages(found.community_id) else None)
 
 
+def child_or_404(model, object_id: int, **parent):
+    """An object by id that belongs where the URL says (e.g. list_id=pushed.id), else 404."""
+    found = db.session.get(model, object_id)
+    return or_404(found if found is not None and all(getattr(found, key) == value for key, value in parent.items())
+                  else None)
+
+
 def _one_or_404(statement):
     return or_404(db.session.scalars(statement.limit(1)).first())
 

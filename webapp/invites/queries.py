@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Invite, InviteJoin, ListTask, NoteSlip, Patrol, PatrolScan, Visit
-from ..scope import managed_or_404
+from ..scope import child_or_404, managed_or_404
 
 
 def invite_or_404(invite_id: int) -> Invite:
@@ -16,10 +15,7 @@ def invite_or_404(invite_id: int) -> Invite:
 
 
 def person_or_404(invite: Invite, join_id: int) -> InviteJoin:
-    person = db.session.get(InviteJoin, join_id)
-    if person is None or person.invite_id != invite.id:
-        abort(404)
-    return person
+    return child_or_404(InviteJoin, join_id, invite_id=invite.id)
 
 
 def invites_of(community_id: int) -> list[tuple[Invite, int]]:

@@ -14,7 +14,7 @@ from ..clock import day_bounds, local_naive
 from ..extensions import db
 from ..labels import CHECK_METHOD_LABELS, MATCH_KIND_LABELS, TASK_RESULT_LABELS
 from ..models import CHECK_METHODS, SETTLING_RESULTS, Household, ListRow, ListTask, PushedList, utcnow
-from ..scope import current_scope, managed_or_404
+from ..scope import child_or_404, current_scope, managed_or_404
 
 
 def list_or_404(list_id: int) -> PushedList:
@@ -22,10 +22,7 @@ def list_or_404(list_id: int) -> PushedList:
 
 
 def row_or_404(pushed: PushedList, row_id: int) -> ListRow:
-    row = db.session.get(ListRow, row_id)
-    if row is None or row.list_id != pushed.id:
-        abort(404)
-    return row
+    return child_or_404(ListRow, row_id, list_id=pushed.id)
 
 
 def task_or_404(task_id: int, user) -> ListTask:

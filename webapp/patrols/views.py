@@ -15,8 +15,14 @@ from ..hypermedia import int_type, is_htmx, page_or_fragment
 from ..database import writing
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS, SCAN_RESULT_LABELS
 from ..models import Checkpoint, Community, Patrol, Route, User, WorkGroup
-from ..scope import users_in_communities
-from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
+from ..scope import (
+    child_or_404,
+    chosen_community,
+    current_scope,
+    managed_communities_or_404,
+    or_404,
+    users_in_communities,
+)
 from ..spreadsheets import csv_response
 from . import bp
 from .forms import (
@@ -143,10 +149,8 @@ def checkpoint(token: str):
     form = ScanForm()
     status = 422
     if form.validate_on_submit():
-        patrol = db.session.get(Patrol, form.patrol_id.data)
+        patrol = child_or_404(Patrol, form.patrol_id.data, user_id=current_user.id)  # one's own round
         group = db.session.get(WorkGroup, form.work_group_id.data) if form.work_group_id.data else None
-        if patrol is None or patrol.user_id != current_user.id:
-            abort(404)
         if group is not None and group.community_id != checkpoint.community_id:
             abort(404)
         tapped = read_device_time(form.device_time.data, form.clock_offset.data)
