@@ -151,7 +151,7 @@ def main() -> dict:
         conn.close()
         # The floor app shares the database and secret key: the same login works there.
         for _ in range(40):
-            status, _, body = Session(floor_port).request("POST", "/bench/floor", {}, headers={
+            status, _headers, body = Session(floor_port).request("POST", "/bench/floor", {}, headers={
                 "X-CSRFToken": csrf, "Cookie": cookie})
             assert status == 200, (status, body[:300])
         # Interleaved: ceiling, floor, knock, knock, floor, ceiling … so drift in the machine's load
