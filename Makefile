@@ -63,6 +63,7 @@ bench: install-dev
 	$(BIN)/python bench/knock.py
 	$(BIN)/python bench/phone.py
 	$(BIN)/python bench/scale.py --households $(BENCH_SCALE_HOUSEHOLDS)
+	$(BIN)/python bench/import.py
 	$(BIN)/python bench/report.py
 
 clean:

@@ -3,7 +3,7 @@
 For each database (a fresh SQLite file, and a throwaway PostgreSQL when its binaries are installed),
 a secretary of an empty community uploads a CSV of BENCH_IMPORT_ROWS rows (default 50,000: 25,000
 households of two residents) through the import page, confirms it, and then uploads the same file
-again (which must change nothing). Times are whole HTTP requests through the app (Flask's test
+again (which must change nothing). Writes bench/results/import.json for bench/report.py. Times are whole HTTP requests through the app (Flask's test
 client): the upload reads and checks the whole file; the confirm checks it again and applies it in
 one transaction. Prints rows per second, the app's own CPU time (this process; the PostgreSQL server's
 work is not in it) and the machine's load average; asserts nothing but the counts.
@@ -14,6 +14,7 @@ work is not in it) and the machine's load average; asserts nothing but the count
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench-secret")
+RESULTS = ROOT / "bench" / "results"
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 PASSWORD = "bench-import-pass-1"
 HEADER = "网格,楼栋,类型,单元,楼层,门牌,地址,状态,姓名,电话,身份证号,类别,关怀\n"
@@ -55,7 +57,7 @@ def registry_csv(rows: int) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def run(url: str, label: str, data: bytes) -> str:
+def run(url: str, label: str, data: bytes) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -108,21 +110,40 @@ def run(url: str, label: str, data: bytes) -> str:
     assert 'data-count="residents-unchanged">%d<' % ROWS in again.get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
-    line = (f"| {label} | {ROWS:,} rows ({households:,} households) | {checked:.1f} s | {applied:.1f} s | "
-            f"**{total:.1f} s** ({ROWS / total:,.0f} rows/s) | {cpu:.1f} s | {recheck:.1f} s | {os.getloadavg()[0]:.1f} |")
-    print(line, flush=True)
-    return line
+    figures = {"database": label, "rows": ROWS, "households": households, "upload_s": checked, "confirm_s": applied,
+               "total_s": total, "cpu_s": cpu, "again_s": recheck, "load": os.getloadavg()[0]}
+    print(table_row(figures), flush=True)
+    return figures
+
+
+TABLE_HEAD = ("| database | file | upload: read + check | confirm: check + apply | total (wall) | app CPU "
+              "| same file again | load avg |", "| --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+def table_row(f: dict) -> str:
+    """One line of the table bench/report.py writes too."""
+    return (f"| {f['database']} | {f['rows']:,} rows ({f['households']:,} households) | {f['upload_s']:.1f} s | "
+            f"{f['confirm_s']:.1f} s | **{f['total_s']:.1f} s** ({f['rows'] / f['total_s']:,.0f} rows/s) | "
+            f"{f['cpu_s']:.1f} s | {f['again_s']:.1f} s | {f['load']:.1f} |")
 
 
 def main() -> None:
     wanted = set(sys.argv[1:]) or {"sqlite", "postgresql"}
     data = registry_csv(ROWS)
     print(f"CSV of {ROWS:,} rows: {len(data) / 1e6:.1f} MB")
-    print("| database | file | upload: read + check | confirm: check + apply | total (wall) | app CPU | same file again "
-          "| load avg |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("\n".join(TABLE_HEAD))
+    measured = []
+    try:
+        _run_wanted(wanted, data, measured)
+    finally:
+        if measured:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "import.json").write_text(json.dumps(measured, indent=1))
+
+
+def _run_wanted(wanted: set, data: bytes, measured: list) -> None:
     if "sqlite" in wanted:
-        run(f"sqlite:///{Path(tempfile.mkdtemp(prefix='doorstep-import-')) / 'bench.db'}", "SQLite", data)
+        measured.append(run(f"sqlite:///{Path(tempfile.mkdtemp(prefix='doorstep-import-')) / 'bench.db'}", "SQLite", data))
     if "postgresql" in wanted:
         from tests.pg import ThrowawayPostgres, find_pg_bin
 
@@ -134,7 +155,7 @@ def main() -> None:
         server.start()
         try:
             server.admin_execute("CREATE DATABASE doorstep_import_bench")
-            run(server.url("doorstep_import_bench"), "PostgreSQL", data)
+            measured.append(run(server.url("doorstep_import_bench"), "PostgreSQL", data))
         finally:
             server.stop()
 
