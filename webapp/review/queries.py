@@ -157,13 +157,9 @@ class VolunteerDay:
 def knocks_by_volunteer(community_ids, day: date) -> list[VolunteerDay]:
     """Today's knocks per volunteer: count, reached, first and last, and knocks too fast to be real."""
     start, end = day_bounds(day)
-    previous = func.lag(Visit.visited_at).over(partition_by=Visit.user_id, order_by=Visit.visited_at)
-    # The community's doors first, then their visits of the day (an index per door): the cost follows
-    # the community, not the district's day of knocks.
-    doors = select(Household.id).where(Household.community_id.in_(community_ids))
-    knocks = (select(Visit.user_id, Visit.outcome, Visit.visited_at, previous.label("previous"))
-              .where(Visit.household_id.in_(doors), Visit.undone_at.is_(None),
-                     Visit.visited_at >= start, Visit.visited_at < end, Visit.channel == "door").subquery())
+    day = _door_knocks_of_the_day(community_ids, start, end)
+    previous = func.lag(day.c.visited_at).over(partition_by=day.c.user_id, order_by=day.c.visited_at)
+    knocks = select(day.c.user_id, day.c.outcome, day.c.visited_at, previous.label("previous")).subquery()
     gap = _seconds_between(knocks.c.visited_at, knocks.c.previous)
     rows = db.session.execute(
         select(User, func.count(), func.sum(case((knocks.c.outcome.in_(REACHED_OUTCOMES), 1), else_=0)),
@@ -171,6 +167,23 @@ def knocks_by_volunteer(community_ids, day: date) -> list[VolunteerDay]:
                func.sum(case((and_(knocks.c.previous.isnot(None), gap < BURST_SECONDS), 1), else_=0)))
         .join(knocks, knocks.c.user_id == User.id).group_by(User.id).order_by(func.count().desc())).all()
     return [VolunteerDay(u, int(n), int(r or 0), f, la, int(q or 0)) for u, n, r, f, la, q in rows]
+
+
+def _door_knocks_of_the_day(community_ids, start: datetime, end: datetime):
+    """The community's doors first, then each door's visits of the day (ix_visits_household_at), so
+    the cost follows the community, not the district's visits. PostgreSQL gets the per-door walk
+    spelled out (LATERAL, kept apart by OFFSET 0): given `IN (the community's doors)` its planner
+    scans every visit of the district and hashes (20 ms at 300,000 households against 2 ms). SQLite
+    already probes the index per door, and has no LATERAL."""
+    of_the_day = (Visit.undone_at.is_(None), Visit.visited_at >= start, Visit.visited_at < end,
+                  Visit.channel == "door")
+    columns = (Visit.user_id, Visit.outcome, Visit.visited_at)
+    doors_of = Household.community_id.in_(community_ids)
+    if db.engine.dialect.name != "postgresql":
+        return select(*columns).where(Visit.household_id.in_(select(Household.id).where(doors_of)),
+                                      *of_the_day).subquery()
+    per_door = select(*columns).where(Visit.household_id == Household.id, *of_the_day).offset(0).lateral()
+    return select(per_door).select_from(Household).join(per_door, literal(True)).where(doors_of).subquery()
 
 
 def open_case_count(community_ids, at: datetime | None = None) -> int:
