@@ -1,5 +1,5 @@
 """How much SQL the hottest requests run (counted, not timed): a card ≤ 6 statements, and a knock
-one write statement in one write transaction."""
+one write statement in one write transaction; list pages run no statement per row."""
 import re
 import uuid
 from contextlib import contextmanager
@@ -121,3 +121,58 @@ def test_the_knock_fragment_counts_this_knock_in_the_door_state(app, client, log
     knock(client, world.volunteer_household, "not_home", htmx=True)
     html = knock(client, world.volunteer_household, "not_home", htmx=True).get_data(as_text=True)
     assert "×2" in html  # the out-of-band door state includes the knock just written
+
+
+def _add_care_residents(app, building_id, names):
+    from webapp.extensions import db
+    from webapp.models import CareTag, Resident, utcnow
+    from tests.review.helpers import add_visit, households_of_building, user_id
+
+    with app.app_context():
+        for door, name in zip(households_of_building(building_id), names):
+            person = Resident(household_id=door.id, name=name, category="local_permanent")
+            db.session.add(person)
+            db.session.flush()
+            db.session.add_all([CareTag(resident_id=person.id, tag="elderly_alone"),
+                                CareTag(resident_id=person.id, tag="disabled")])
+            add_visit(door.id, user_id("lead"), "verified", utcnow())
+        db.session.commit()
+
+
+def test_the_care_list_runs_no_statement_per_resident(app, client, login_as, world):
+    """An N+1 grows with the district: one care resident or seven, the same statements."""
+    login_as("secretary")
+    _add_care_residents(app, world.lead_building, ["关怀一"])
+    with statements(app) as one:
+        assert "关怀一" in client.get("/care").get_data(as_text=True)
+    _add_care_residents(app, world.volunteer_building, [f"关怀{n}" for n in "二三四五六七"])
+    with statements(app) as seven:
+        html = client.get("/care").get_data(as_text=True)
+    assert all(f"关怀{n}" in html for n in "二三四五六七") and html.count("独居老人") >= 7
+    assert len(seven["sql"]) == len(one["sql"]), "\n".join(seven["sql"])
+
+
+def test_the_street_summary_runs_no_statement_per_community(app, client, login_as, world):
+    """The admin's street roll-up: a third community and two signed summaries add no statements."""
+    import json
+
+    from webapp.clock import local_today
+    from webapp.extensions import db
+    from webapp.models import Community, DailySummary
+    from tests.review.helpers import user_id
+
+    login_as("admin")
+    with statements(app) as before:
+        assert client.get("/summary/street").status_code == 200
+    with app.app_context():
+        first = db.session.get(Community, world.first_community)
+        db.session.add(Community(street_id=first.street_id, name="第三社区"))
+        figures = json.dumps({"totals": {"checked": 3}, "rows": []})
+        for community_id, signer in ((world.first_community, "secretary"), (world.second_community, "admin")):
+            db.session.add(DailySummary(community_id=community_id, day=local_today(), figures=figures,
+                                        signed_by_id=user_id(signer)))
+        db.session.commit()
+    with statements(app) as after:
+        html = client.get("/summary/street").get_data(as_text=True)
+    assert "第三社区" in html and "<dt>排查户数</dt><dd>6</dd>" in html  # two signed, totalled
+    assert len(after["sql"]) == len(before["sql"]), "\n".join(after["sql"])

@@ -1,10 +1,12 @@
 """Aggregates for the dashboard and the daily summary, computed in SQL (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, nulls_first, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..coverage import campaign_grids, campaign_households, household_stats
 from ..clock import day_bounds
@@ -18,12 +20,15 @@ from ..models import (
     Case,
     CaseEvent,
     Checkpoint,
+    Community,
+    DailySummary,
     Grid,
     GridCount,
     Household,
     PatrolScan,
     Resident,
     Route,
+    Street,
     User,
     Visit,
 )
@@ -132,6 +137,33 @@ def district_rollup(today: date) -> tuple[list[tuple[Rollup, list[Rollup]]], Rol
         street.add(row)
         district.add(row)
     return list(streets.values()), district
+
+
+@dataclass
+class StreetSummary:
+    """A street's communities with their signed summaries of a day, and the total of those signed."""
+    street: Street
+    entries: list[tuple[Community, DailySummary | None, dict | None]]
+    totals: dict[str, int]
+
+
+def street_summaries(day: date) -> list[StreetSummary]:
+    """Every street's communities and their signed summary of the day, in three statements however
+    many communities there are (one for the summaries with their signers, two for the places)."""
+    signed = {summary.community_id: summary for summary in db.session.scalars(
+        select(DailySummary).where(DailySummary.day == day).options(joinedload(DailySummary.signed_by)))}
+    result = []
+    for street in db.session.scalars(select(Street).order_by(Street.name).options(selectinload(Street.communities))):
+        totals = {column: 0 for column in (*SUMMARY_COLUMNS, "findings", "open_cases")}
+        entries = []
+        for community in street.communities:
+            summary = signed.get(community.id)
+            figures = json.loads(summary.figures)["totals"] if summary else None
+            for column in totals if figures else ():
+                totals[column] += figures.get(column, 0)
+            entries.append((community, summary, figures))
+        result.append(StreetSummary(street, entries, totals))
+    return result
 
 
 def _seconds_between(later, earlier):
@@ -266,16 +298,18 @@ def summary_table(community_id: int, day: date) -> tuple[list[dict], dict]:
 
 
 def care_list(household_scope) -> list[tuple[Resident, datetime | None]]:
-    """Residents with care tags in scope, with the household's last contact (a verified visit)."""
-    last_contact = (select(Visit.household_id, func.max(Visit.visited_at).label("at"))
-                    .where(Visit.undone_at.is_(None), Visit.outcome == "verified")
-                    .group_by(Visit.household_id).subquery())
+    """Residents with care tags in scope, with the household's last contact (a verified visit).
+    The last contact is looked up per door (ix_visits_household_at), not grouped over every visit of
+    the district; the household and the tags come in the same two statements, not one per row."""
+    last_contact = (select(func.max(Visit.visited_at))
+                    .where(Visit.household_id == Household.id, Visit.undone_at.is_(None), Visit.outcome == "verified")
+                    .correlate(Household).scalar_subquery().label("last_contact"))
+    has_care_tag = exists().where(CareTag.resident_id == Resident.id)
     rows = db.session.execute(
-        select(Resident, last_contact.c.at).join(Household, Household.id == Resident.household_id)
-        .outerjoin(last_contact, last_contact.c.household_id == Household.id)
-        .where(household_scope, Resident.moved_out.is_(False),
-               Resident.id.in_(select(CareTag.resident_id)))
-        .order_by(last_contact.c.at.is_(None).desc(), last_contact.c.at, Household.address).limit(500)).all()
+        select(Resident, last_contact).join(Resident.household)
+        .options(contains_eager(Resident.household), selectinload(Resident.care_tags))
+        .where(household_scope, Resident.moved_out.is_(False), has_care_tag)
+        .order_by(nulls_first(last_contact.asc()), Household.address, Resident.id).limit(500)).all()
     return [(resident, at) for resident, at in rows]
 
 

@@ -15,7 +15,7 @@ from ..database import writing
 from ..extensions import db
 from ..hypermedia import id_arg
 from ..labels import CATEGORY_LABELS
-from ..models import AuditLog, Building, Community, DailySummary, Grid, Street
+from ..models import AuditLog, Building, Community, DailySummary, Grid
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..slips.queries import slip_figures
 from ..spreadsheets import csv_response, xlsx_response
@@ -28,6 +28,7 @@ from .queries import (
     district_rollup,
     coverage_by,
     findings_of,
+    street_summaries,
     summary_table,
     knocks_by_volunteer,
     open_case_count,
@@ -135,19 +136,7 @@ def street():
     if not current_scope().everything:
         abort(404)
     day = requested_day()
-    streets = []
-    for street in db.session.scalars(select(Street).order_by(Street.name)):
-        entries = []
-        totals = {column: 0 for column in (*SUMMARY_COLUMNS, "findings", "open_cases")}
-        for community in street.communities:
-            signed = db.session.scalar(select(DailySummary).where(DailySummary.community_id == community.id,
-                                                                  DailySummary.day == day))
-            figures = json.loads(signed.figures)["totals"] if signed else None
-            if figures:
-                for column in totals:
-                    totals[column] += figures.get(column, 0)
-            entries.append((community, signed, figures))
-        streets.append((street, entries, totals))
+    streets = street_summaries(day)
     return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS)
 
