@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Building, Community, Grid, Household, RoleAssignment, User, utcnow
@@ -160,8 +161,12 @@ def chosen_community(communities: list[Community]) -> Community:
 
 
 def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
-    """Users holding a current assignment in these communities (None: every user)."""
-    statement = select(User).order_by(User.username)
+    """Users holding a current assignment in these communities (None: every user), with their
+    assignments and the places those name: pages list them, and a statement per user would grow
+    with the district."""
+    statement = select(User).order_by(User.username).options(selectinload(User.assignments).options(
+        selectinload(RoleAssignment.community), selectinload(RoleAssignment.grid),
+        selectinload(RoleAssignment.building)))
     if community_ids is not None:
         now = utcnow()
         in_scope = or_(

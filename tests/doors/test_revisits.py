@@ -1,8 +1,8 @@
 """The revisit list, time-of-day suggestions, proxy offers and escalation."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tests.doors.helpers import knock
 
@@ -44,6 +44,31 @@ def test_reached_doors_leave_the_list(client, login_as, world):
     knock(client, world.volunteer_household, "not_home")
     knock(client, world.volunteer_household, "verified")
     assert world.volunteer_household not in client.get("/revisits").get_data(as_text=True)
+
+
+def test_an_undone_knock_does_not_count_and_the_oldest_comes_first(app, client, login_as, world):
+    """The list reads each door's latest knock that stands: an undone "verified" leaves the door
+    not home; the door waiting longest is first."""
+    from webapp.extensions import db
+    from webapp.models import Household, Visit, utcnow
+    from tests.review.helpers import households_of_building
+
+    with app.app_context():
+        first, second = [h.sticker_token for h in households_of_building(world.volunteer_building)[:2]]
+    login_as("volunteer")
+    knock(client, first, "not_home")
+    knock(client, second, "not_home")
+    knock(client, first, "verified")
+    with app.app_context():
+        db.session.execute(update(Visit).where(Visit.id == db.session.scalar(select(func.max(Visit.id))))
+                           .values(undone_at=utcnow()))
+        second_id = db.session.scalar(select(Household.id).where(Household.sticker_token == second))
+        db.session.execute(update(Visit).where(Visit.household_id == second_id)  # knocked an hour earlier
+                           .values(visited_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    page = client.get("/revisits").get_data(as_text=True)
+    assert first in page and second in page
+    assert page.index(second) < page.index(first)
 
 
 def test_revisit_list_is_scoped(client, login_as, auth, world):

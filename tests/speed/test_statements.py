@@ -176,3 +176,26 @@ def test_the_street_summary_runs_no_statement_per_community(app, client, login_a
         html = client.get("/summary/street").get_data(as_text=True)
     assert "第三社区" in html and "<dt>排查户数</dt><dd>6</dd>" in html  # two signed, totalled
     assert len(after["sql"]) == len(before["sql"]), "\n".join(after["sql"])
+
+
+def test_people_lists_run_no_statement_per_person(app, client, login_as, world):
+    """The admin's home and the people page list every user with their assignments and places."""
+    from webapp.extensions import db
+    from webapp.setup.people import create_person
+
+    login_as("admin")
+    with statements(app) as before:
+        client.get("/users")
+        client.get("/")
+    with app.app_context():
+        for n in range(4):
+            create_person(f"extra{n}", f"加人{n}", None, "volunteer", community_id=world.first_community,
+                          grid_ids=[world.volunteer_grid], password="correct-horse-7")
+        create_person("extra-lead", "加楼长", None, "lead", community_id=world.first_community,
+                      building_ids=[world.lead_building], password="correct-horse-7")
+        db.session.commit()
+    with statements(app) as after:
+        people = client.get("/users").get_data(as_text=True)
+        client.get("/")
+    assert "加人3" in people and "加楼长" in people
+    assert len(after["sql"]) == len(before["sql"]), "\n".join(after["sql"])

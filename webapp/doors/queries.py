@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import String, func, literal, select, union_all
+from sqlalchemy import String, and_, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..coverage import DEFAULT_MAX_ATTEMPTS, DoorState, active_campaign, door_states
@@ -103,13 +103,23 @@ def household_history(household_id: int, limit: int = 20) -> list[tuple[datetime
 
 def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
     """Doors in scope whose latest knock in their campaign found nobody home, oldest first."""
-    latest = (select(Visit.household_id, func.max(Visit.id).label("last_id"))
-              .where(Visit.undone_at.is_(None)).group_by(Visit.household_id).subquery())
-    households = db.session.scalars(
-        select(Household).join(latest, latest.c.household_id == Household.id)
-        .join(Visit, Visit.id == latest.c.last_id)
-        .where(scope_filter, Visit.outcome == "not_home")
-        .order_by(Visit.visited_at).limit(300)).all()
+    # Each door's latest knock, looked up per door in scope: grouping every visit of the district
+    # first made a volunteer's list cost what the district had knocked. PostgreSQL's planner hashes
+    # every not-home visit when given a correlated max(); LATERAL … LIMIT 1 keeps it per door (1 ms
+    # for a grid of a 300,000-household district, against 20). SQLite runs the correlated form per door.
+    if db.engine.dialect.name == "postgresql":
+        last = (select(Visit.outcome, Visit.visited_at)
+                .where(Visit.household_id == Household.id, Visit.undone_at.is_(None))
+                .order_by(Visit.id.desc()).limit(1).lateral())
+        statement = select(Household).join(last, literal(True)).where(last.c.outcome == "not_home")
+        oldest_first = last.c.visited_at
+    else:
+        latest = (select(func.max(Visit.id)).where(Visit.household_id == Household.id, Visit.undone_at.is_(None))
+                  .correlate(Household).scalar_subquery())
+        statement = (select(Household).join(Visit, and_(Visit.household_id == Household.id, Visit.id == latest))
+                     .where(Visit.outcome == "not_home"))
+        oldest_first = Visit.visited_at
+    households = db.session.scalars(statement.where(scope_filter).order_by(oldest_first).limit(300)).all()
     result = []
     by_campaign: dict[int | None, tuple[Campaign | None, list[Household]]] = {}
     for household in households:
