@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 
 from ..extensions import db
-from ..models import Building, Community, Grid, Household, Resident, Street
+from ..models import Building, Community, Grid, GridCount, Household, Resident, Street
 
 
 @dataclass
@@ -20,24 +20,24 @@ class Counted:
     residents: int = 0
 
 
-def _household_counts(group_col):
-    return (
-        select(group_col.label("key"), func.count(Household.id).label("n"))
-        .group_by(group_col)
-        .subquery()
-    )
+def _count_of(model, *where):
+    """A count per row of the outer query, by index (correlated), not a count of the whole table
+    grouped and joined: a community's page must not cost what the district holds."""
+    return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+
+def _households_of_grids(*where):
+    """Households counted from the kept grid counts (tallies.GridCount), summed over grids."""
+    return (select(func.coalesce(func.sum(GridCount.households), 0)).join(Grid, Grid.id == GridCount.grid_id)
+            .where(*where).scalar_subquery())
 
 
 def communities_with_counts(where: ColumnElement) -> list[Counted]:
-    households = _household_counts(Household.community_id)
-    buildings = select(Building.community_id.label("key"), func.count().label("n")).group_by(Building.community_id).subquery()
-    grids = select(Grid.community_id.label("key"), func.count().label("n")).group_by(Grid.community_id).subquery()
     rows = db.session.execute(
-        select(Community, func.coalesce(households.c.n, 0), func.coalesce(buildings.c.n, 0), func.coalesce(grids.c.n, 0))
+        select(Community, _households_of_grids(Grid.community_id == Community.id),
+               _count_of(Building, Building.community_id == Community.id),
+               _count_of(Grid, Grid.community_id == Community.id))
         .join(Street)
-        .outerjoin(households, households.c.key == Community.id)
-        .outerjoin(buildings, buildings.c.key == Community.id)
-        .outerjoin(grids, grids.c.key == Community.id)
         .where(where)
         .order_by(Street.name, Community.name)
     ).all()
@@ -45,12 +45,9 @@ def communities_with_counts(where: ColumnElement) -> list[Counted]:
 
 
 def grids_with_counts(where: ColumnElement) -> list[Counted]:
-    households = _household_counts(Household.grid_id)
-    buildings = select(Building.grid_id.label("key"), func.count().label("n")).group_by(Building.grid_id).subquery()
     rows = db.session.execute(
-        select(Grid, func.coalesce(households.c.n, 0), func.coalesce(buildings.c.n, 0))
-        .outerjoin(households, households.c.key == Grid.id)
-        .outerjoin(buildings, buildings.c.key == Grid.id)
+        select(Grid, func.coalesce(GridCount.households, 0), _count_of(Building, Building.grid_id == Grid.id))
+        .outerjoin(GridCount, GridCount.grid_id == Grid.id)
         .where(where)
         .order_by(Grid.community_id, Grid.id)
     ).all()
@@ -58,10 +55,8 @@ def grids_with_counts(where: ColumnElement) -> list[Counted]:
 
 
 def buildings_with_counts(where: ColumnElement) -> list[Counted]:
-    households = _household_counts(Household.building_id)
     rows = db.session.execute(
-        select(Building, func.coalesce(households.c.n, 0))
-        .outerjoin(households, households.c.key == Building.id)
+        select(Building, _count_of(Household, Household.building_id == Building.id))
         .where(where)
         .order_by(Building.community_id, Building.sort_key, Building.name)
     ).all()

@@ -294,15 +294,18 @@ def note_stickers_printed(building: Building, user_id: int) -> None:
 
 def setup_progress(community_ids) -> dict[int, dict]:
     """Per community: households, households whose building's stickers were printed, volunteers."""
-    from ..models import AuditLog, RoleAssignment
+    from ..models import AuditLog, GridCount, RoleAssignment
 
     ids = list(community_ids)
     progress = {cid: {"households": 0, "stickers": 0, "people": 0, "grids": 0, "buildings": 0} for cid in ids}
     if not ids:
         return progress
-    for cid, n in db.session.execute(select(Household.community_id, func.count()).where(
-            Household.community_id.in_(ids)).group_by(Household.community_id)):
-        progress[cid]["households"] = n
+    # Households from the kept per-grid counts: the admin's page of every community must not count
+    # the district's households one by one.
+    for cid, n in db.session.execute(select(Grid.community_id, func.sum(GridCount.households))
+                                     .join(GridCount, GridCount.grid_id == Grid.id)
+                                     .where(Grid.community_id.in_(ids)).group_by(Grid.community_id)):
+        progress[cid]["households"] = int(n or 0)
     for cid, n in db.session.execute(select(Grid.community_id, func.count()).where(
             Grid.community_id.in_(ids)).group_by(Grid.community_id)):
         progress[cid]["grids"] = n
