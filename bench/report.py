@@ -122,7 +122,7 @@ def scale_section() -> list[str]:
              "(wall p50/p95, and the app's own CPU p50), except the sticker lookup (the scoped token query). "
              "PostgreSQL in a throwaway local server (fsync off) on the same machine.", ""]
     runs = sorted(data.values(), key=lambda r: (r["database"], r["households"]))
-    names = list(runs[0]["figures"])
+    names = list(dict.fromkeys(name for r in runs for name in r["figures"]))
     lines += ["### How each grows with the district", "",
               "p95 wall time, and in brackets the app's own CPU p50, at each size. Wall time on this shared "
               "machine includes waiting for a core (and, on PostgreSQL, for the server process to be scheduled "
@@ -131,7 +131,8 @@ def scale_section() -> list[str]:
               "| --- | --- | " + " | ".join("---" for _ in runs) + " |"]
     for name in names:
         budget, which = BUDGETS[name]
-        cells = [f"{r['figures'][name]['p95']:.0f} ({r['figures'][name]['cpu_p50']:.1f})" for r in runs]
+        cells = [f"{r['figures'][name]['p95']:.0f} ({r['figures'][name]['cpu_p50']:.1f})" if name in r["figures"]
+                 else "—" for r in runs]
         lines.append(f"| {name} | {f'{which} ≤ {budget} ms' if budget else '—'} | " + " | ".join(cells) + " |")
     lines.append("")
     for key in sorted(data, key=lambda k: (data[k]["database"], data[k]["households"])):

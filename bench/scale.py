@@ -49,6 +49,11 @@ BUDGETS = {
     "admin district roll-up": (100, "p95"),
     "name search": (100, "p95"),
     "knock": (10, "median"),
+    # No budget of their own; here to show they do not grow with the district either.
+    "volunteer home": (None, ""),
+    "revisit list": (None, ""),
+    "care list": (None, ""),
+    "community setup": (None, ""),
 }
 
 
@@ -265,7 +270,8 @@ def measure(app) -> dict[str, list[float]]:
     # One warm-up request each (imports, template compilation), outside the timed window.
     timed(admin, [f"/h/{tokens[0]}", f"/buildings/{tower}/floors", "/dashboard/district"])
     timed(secretary, ["/dashboard", f"/search?q={names[0]}"])
-    timed(volunteer, [f"/buildings/{walk[0]}/walk"])
+    timed(volunteer, [f"/buildings/{walk[0]}/walk", "/", "/revisits"])
+    timed(secretary, ["/care", "/setup"])
     knock = {"HX-Request": "true", "X-CSRFToken": csrf}
     return {
         "sticker lookup": sticker_lookups(),
@@ -277,6 +283,10 @@ def measure(app) -> dict[str, list[float]]:
         "name search": timed(secretary, [f"/search?q={n}" for n in names]),
         "knock": timed(volunteer, [f"/h/{t}" for t in mine], "POST", headers=knock,
                        data=lambda: {"outcome": "not_home", "channel": "door", "request_id": uuid.uuid4().hex}),
+        "volunteer home": timed(volunteer, ["/"] * SAMPLES),
+        "revisit list": timed(volunteer, ["/revisits"] * SAMPLES),
+        "care list": timed(secretary, ["/care"] * SAMPLES),
+        "community setup": timed(secretary, ["/setup"] * SAMPLES),
     }
 
 

@@ -189,9 +189,11 @@ class VolunteerDay:
 def knocks_by_volunteer(community_ids, day: date) -> list[VolunteerDay]:
     """Today's knocks per volunteer: count, reached, first and last, and knocks too fast to be real."""
     start, end = day_bounds(day)
-    day = _door_knocks_of_the_day(community_ids, start, end)
-    previous = func.lag(day.c.visited_at).over(partition_by=day.c.user_id, order_by=day.c.visited_at)
-    knocks = select(day.c.user_id, day.c.outcome, day.c.visited_at, previous.label("previous")).subquery()
+    of_the_day = _door_knocks_of_the_day(community_ids, start, end)
+    previous = func.lag(of_the_day.c.visited_at).over(partition_by=of_the_day.c.user_id,
+                                                      order_by=of_the_day.c.visited_at)
+    knocks = select(of_the_day.c.user_id, of_the_day.c.outcome, of_the_day.c.visited_at,
+                    previous.label("previous")).subquery()
     gap = _seconds_between(knocks.c.visited_at, knocks.c.previous)
     rows = db.session.execute(
         select(User, func.count(), func.sum(case((knocks.c.outcome.in_(REACHED_OUTCOMES), 1), else_=0)),
