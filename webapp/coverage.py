@@ -190,12 +190,27 @@ def escalated_sql(stats, campaign: Campaign):
 def coverage(campaign: Campaign) -> dict:
     """Households, visited, reached and escalated in a campaign, from the kept counts (see
     models/tallies.py): a few rows per grid, whatever the size of the community or district."""
-    total = db.session.scalar(select(func.coalesce(func.sum(GridCount.households), 0))
-                              .where(GridCount.grid_id.in_(campaign_grids(campaign))))
-    visited, reached, escalated = db.session.execute(select(
-        func.coalesce(func.sum(CampaignTally.visited), 0), func.coalesce(func.sum(CampaignTally.reached), 0),
-        func.coalesce(func.sum(CampaignTally.escalated), 0)).where(CampaignTally.campaign_id == campaign.id)).one()
-    return {"total": int(total), "visited": int(visited), "reached": int(reached), "escalated": int(escalated)}
+    return coverages([campaign])[campaign.id]
+
+
+def coverages(campaigns) -> dict[int, dict]:
+    """coverage() of many campaigns in two statements (a list of campaigns is not one query each)."""
+    ids = [c.id for c in campaigns]
+    covered = and_(Grid.community_id == Campaign.community_id,
+                   or_(Campaign.grid_id.is_(None), Grid.id == Campaign.grid_id))
+    totals = dict(db.session.execute(
+        select(Campaign.id, func.sum(GridCount.households)).join(Grid, covered)
+        .join(GridCount, GridCount.grid_id == Grid.id).where(Campaign.id.in_(ids)).group_by(Campaign.id)).all())
+    tallies = {row[0]: row[1:] for row in db.session.execute(
+        select(CampaignTally.campaign_id, func.sum(CampaignTally.visited), func.sum(CampaignTally.reached),
+               func.sum(CampaignTally.escalated))
+        .where(CampaignTally.campaign_id.in_(ids)).group_by(CampaignTally.campaign_id))}
+    result = {}
+    for campaign_id in ids:
+        visited, reached, escalated = tallies.get(campaign_id, (0, 0, 0))
+        result[campaign_id] = {"total": int(totals.get(campaign_id) or 0), "visited": int(visited or 0),
+                               "reached": int(reached or 0), "escalated": int(escalated or 0)}
+    return result
 
 
 def campaign_grids(campaign: Campaign):

@@ -4,7 +4,7 @@ import re
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from tests.conftest import csrf_token_from
 from tests.doors.helpers import HX, knock
@@ -199,3 +199,38 @@ def test_people_lists_run_no_statement_per_person(app, client, login_as, world):
         client.get("/")
     assert "加人3" in people and "加楼长" in people
     assert len(after["sql"]) == len(before["sql"]), "\n".join(after["sql"])
+
+
+def test_the_campaign_list_counts_each_drive_in_a_fixed_number_of_statements(app, client, login_as, world):
+    """The admin's list of every drive: two drives more (one of a whole community, one of a single
+    grid) add no statement, and each drive's figures count its own doors."""
+    from datetime import timedelta
+
+    from webapp.clock import local_today
+    from webapp.extensions import db
+    from webapp.models import Campaign, Household
+    from tests.review.helpers import user_id
+
+    def add_drives(*drives):
+        with app.app_context():
+            for name, community, grid in drives:
+                db.session.add(Campaign(community_id=community, grid_id=grid, name=name, created_by_id=user_id("admin"),
+                                        starts_on=local_today() - timedelta(days=400),
+                                        ends_on=local_today() - timedelta(days=300)))
+            db.session.commit()
+
+    login_as("admin")
+    add_drives(("往年网格", world.first_community, world.volunteer_grid))
+    with statements(app) as before:
+        assert client.get("/campaigns").status_code == 200
+    add_drives(("整个社区", world.second_community, None), ("单个网格", world.first_community, world.other_grid))
+    with app.app_context():
+        in_grid = db.session.scalar(select(func.count()).select_from(Household)
+                                    .where(Household.grid_id == world.other_grid))
+        in_second = db.session.scalar(select(func.count()).select_from(Household)
+                                      .where(Household.community_id == world.second_community))
+    with statements(app) as after:
+        html = client.get("/campaigns").get_data(as_text=True)
+    assert len(after["sql"]) == len(before["sql"]), "\n".join(after["sql"])
+    assert f"已走访 0 / {in_grid} 户" in html.split("单个网格")[1].split("</li>")[0]
+    assert f"已走访 0 / {in_second} 户" in html.split("整个社区")[1].split("</li>")[0]

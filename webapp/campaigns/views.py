@@ -2,6 +2,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
 from ..extensions import db
@@ -9,7 +10,7 @@ from ..forms import WriteForm, as_choices
 from ..database import writing
 from ..models import Campaign, Community, Grid
 from ..scope import current_scope, managed_communities_or_404, managed_or_404, or_404
-from ..coverage import coverage, escalations
+from ..coverage import coverage, coverages, escalations
 from . import bp
 from .forms import CampaignForm
 from .queries import flag_in_scope, open_sticker_flags
@@ -46,8 +47,10 @@ def index():
         db.session.rollback()
         status = 422
     campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id.in_([c.id for c in communities]))
-                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc())).all()
-    rows = [(c, coverage(c)) for c in campaigns]
+                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+                                   .options(selectinload(Campaign.grid))).all()
+    figures = coverages(campaigns)
+    rows = [(c, figures[c.id]) for c in campaigns]
     flags = open_sticker_flags(None if current_scope().everything else [c.id for c in communities])
     return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags), status
 
