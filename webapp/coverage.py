@@ -187,6 +187,11 @@ def escalated_sql(stats, campaign: Campaign):
     return and_(stats.c.reached == 0, stats.c.attempts >= campaign.max_attempts)
 
 
+# The grids a campaign covers: its own grid, or every grid of its community (a join condition).
+_COVERS_GRID = and_(Grid.community_id == Campaign.community_id,
+                    or_(Campaign.grid_id.is_(None), Grid.id == Campaign.grid_id))
+
+
 def coverage(campaign: Campaign) -> dict:
     """Households, visited, reached and escalated in a campaign, from the kept counts (see
     models/tallies.py): a few rows per grid, whatever the size of the community or district."""
@@ -196,10 +201,8 @@ def coverage(campaign: Campaign) -> dict:
 def coverages(campaigns) -> dict[int, dict]:
     """coverage() of many campaigns in two statements (a list of campaigns is not one query each)."""
     ids = [c.id for c in campaigns]
-    covered = and_(Grid.community_id == Campaign.community_id,
-                   or_(Campaign.grid_id.is_(None), Grid.id == Campaign.grid_id))
     totals = dict(db.session.execute(
-        select(Campaign.id, func.sum(GridCount.households)).join(Grid, covered)
+        select(Campaign.id, func.sum(GridCount.households)).join(Grid, _COVERS_GRID)
         .join(GridCount, GridCount.grid_id == Grid.id).where(Campaign.id.in_(ids)).group_by(Campaign.id)).all())
     tallies = {row[0]: row[1:] for row in db.session.execute(
         select(CampaignTally.campaign_id, func.sum(CampaignTally.visited), func.sum(CampaignTally.reached),
@@ -215,9 +218,7 @@ def coverages(campaigns) -> dict[int, dict]:
 
 def campaign_grids(campaign: Campaign):
     """The grids a campaign covers (a subquery)."""
-    if campaign.grid_id:
-        return select(Grid.id).where(Grid.id == campaign.grid_id)
-    return select(Grid.id).where(Grid.community_id == campaign.community_id)
+    return select(Grid.id).join(Campaign, _COVERS_GRID).where(Campaign.id == campaign.id)
 
 
 def counted_tallies(campaign_ids=None) -> dict[tuple[int, int], tuple[int, int, int]]:
