@@ -133,3 +133,26 @@ def test_admin_creates_a_street_and_a_community_and_moves_it(app, login_as):
     page = client.get("/setup/communities").get_data(as_text=True)
     assert re.search(r"新村社区", page)
     assert login_as("secretary").get("/setup/communities").status_code == 404
+
+
+def test_the_places_page_counts_what_the_community_has(app, login_as, world):
+    """The set-up figures: grids, buildings and households of the community (not the district), and
+    the households whose sticker sheet was opened."""
+    from sqlalchemy import func
+
+    from webapp.extensions import db
+    from webapp.models import Building, Grid, Household
+
+    client = login_as("secretary")
+    with app.app_context():
+        mine = Household.community_id == world.first_community
+        grids = db.session.scalar(select(func.count()).select_from(Grid).where(Grid.community_id == world.first_community))
+        buildings = db.session.scalar(select(func.count()).select_from(Building)
+                                      .where(Building.community_id == world.first_community))
+        households = db.session.scalar(select(func.count()).select_from(Household).where(mine))
+        in_lead_building = db.session.scalar(select(func.count()).select_from(Household)
+                                             .where(Household.building_id == world.lead_building))
+    assert client.get(f"/buildings/{world.lead_building}/stickers").status_code == 200
+    figures = client.get("/setup").get_data(as_text=True).split("</dl>")[0]
+    for label, value in (("网格", grids), ("楼栋", buildings), ("户数", households), ("已打印门贴", in_lead_building)):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in figures, (label, value, figures[-800:])

@@ -292,26 +292,17 @@ def note_stickers_printed(building: Building, user_id: int) -> None:
             audit(user_id, "stickers_printed", "building", building.id, name=building.name)
 
 
-def setup_progress(community_ids) -> dict[int, dict]:
-    """Per community: households, households whose building's stickers were printed, volunteers."""
-    from ..models import AuditLog, GridCount, RoleAssignment
+def setup_progress(communities) -> dict[int, dict]:
+    """Per community, from its rows of registry.queries.communities_with_counts (which count its
+    households, grids and buildings): those counts, the households whose building's stickers were
+    printed, and the people working there."""
+    from ..models import AuditLog, RoleAssignment
 
-    ids = list(community_ids)
-    progress = {cid: {"households": 0, "stickers": 0, "people": 0, "grids": 0, "buildings": 0} for cid in ids}
+    ids = [row.obj.id for row in communities]
+    progress = {row.obj.id: {"households": row.households, "grids": row.grids, "buildings": row.buildings,
+                             "stickers": 0, "people": 0} for row in communities}
     if not ids:
         return progress
-    # Households from the kept per-grid counts: the admin's page of every community must not count
-    # the district's households one by one.
-    for cid, n in db.session.execute(select(Grid.community_id, func.sum(GridCount.households))
-                                     .join(GridCount, GridCount.grid_id == Grid.id)
-                                     .where(Grid.community_id.in_(ids)).group_by(Grid.community_id)):
-        progress[cid]["households"] = int(n or 0)
-    for cid, n in db.session.execute(select(Grid.community_id, func.count()).where(
-            Grid.community_id.in_(ids)).group_by(Grid.community_id)):
-        progress[cid]["grids"] = n
-    for cid, n in db.session.execute(select(Building.community_id, func.count()).where(
-            Building.community_id.in_(ids)).group_by(Building.community_id)):
-        progress[cid]["buildings"] = n
     printed = [int(value) for value in db.session.scalars(select(AuditLog.object_id).distinct().where(
         AuditLog.action == "stickers_printed", AuditLog.object_type == "building")) if value.isdigit()]
     for cid, n in db.session.execute(select(Household.community_id, func.count()).where(

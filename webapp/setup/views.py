@@ -12,7 +12,7 @@ from ..forms import as_choices
 from ..hypermedia import hx_redirect, int_type
 from ..idempotency import write_once
 from ..models import Building, Community, Grid, Household, Street
-from ..registry.queries import buildings_with_counts, grids_with_counts
+from ..registry.queries import buildings_with_counts, communities_with_counts, grids_with_counts
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
 from . import bp
 from .forms import (
@@ -82,7 +82,7 @@ def _done(kind: str, form, action) -> bool:
 
 
 def _places_page(community, grid_form=None, failed=None, status=200):
-    progress = setup_progress([community.id])[community.id]
+    progress = setup_progress(communities_with_counts(Community.id == community.id))[community.id]
     return render_template(
         "setup/places.html", community=community, communities=managed_communities_or_404(), progress=progress,
         grids=grids_with_counts(Grid.community_id == community.id),
@@ -270,8 +270,6 @@ def household_merge(household_id: int):
 
 
 def _admin_page(street_form=None, community_form=None, status=200):
-    from ..registry.queries import communities_with_counts
-
     streets = db.session.scalars(select(Street).order_by(Street.name)).all()
     community_form = community_form or CommunityForm.blank()
     community_form.street.choices = as_choices([(s.id, s.name) for s in streets])
@@ -284,7 +282,7 @@ def _admin_page(street_form=None, community_form=None, status=200):
         return form
 
     return render_template("setup/admin.html", streets=streets, rows=rows,
-                           progress=setup_progress([row.obj.id for row in rows]),
+                           progress=setup_progress(rows),
                            street_form=street_form or StreetForm.blank(), community_form=community_form,
                            edit_form=edit_form), status
 
