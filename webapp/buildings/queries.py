@@ -14,8 +14,18 @@ from ..extensions import db
 from ..models import Household
 
 
-def walking_order():
-    return (Household.entrance, Household.floor.desc(), Household.room)
+def walking_order(door=Household):
+    """Entrance by entrance, top floor down, rooms in order (`door`: Household or an alias of it)."""
+    return (door.entrance, door.floor.desc(), door.room)
+
+
+def _comes_after(later, door):
+    """`later` is walked after `door` in its building. Each side is Household, an alias of it, or a
+    loaded household (its values), so the rule reads the same in a query and in a correlated column."""
+    return and_(later.building_id == door.building_id, or_(
+        later.entrance > door.entrance,
+        and_(later.entrance == door.entrance, later.floor < door.floor),
+        and_(later.entrance == door.entrance, later.floor == door.floor, later.room > door.room)))
 
 
 def households_of(building_id: int, entrance: int | None = None, floors: tuple[int, int] | None = None,
@@ -37,13 +47,7 @@ def entrances_of(building_id: int) -> list[int]:
 
 def next_household(household: Household) -> Household | None:
     """The next door in walking order within the same building."""
-    after = or_(
-        Household.entrance > household.entrance,
-        and_(Household.entrance == household.entrance, Household.floor < household.floor),
-        and_(Household.entrance == household.entrance, Household.floor == household.floor,
-             Household.room > household.room),
-    )
-    return db.session.scalar(select(Household).where(Household.building_id == household.building_id, after)
+    return db.session.scalar(select(Household).where(_comes_after(Household, household))
                              .order_by(*walking_order()).limit(1))
 
 
@@ -60,12 +64,7 @@ def next_door_columns():
     a card or a knock reads its door and the next one in one statement. Built once: making the alias
     and its subqueries costs more than running them."""
     after = aliased(Household)
-    following = select(after.id).where(
-        after.building_id == Household.building_id,
-        or_(after.entrance > Household.entrance,
-            and_(after.entrance == Household.entrance, after.floor < Household.floor),
-            and_(after.entrance == Household.entrance, after.floor == Household.floor, after.room > Household.room)),
-    ).order_by(after.entrance, after.floor.desc(), after.room).limit(1)
+    following = select(after.id).where(_comes_after(after, Household)).order_by(*walking_order(after)).limit(1)
     return (following.scalar_subquery().label("next_id"),
             following.with_only_columns(after.sticker_token).scalar_subquery().label("next_token"),
             following.with_only_columns(after.room).scalar_subquery().label("next_room"))
