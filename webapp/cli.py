@@ -152,8 +152,8 @@ def backup_command(target_dir: str | None) -> None:
 def check_restore_command() -> None:
     """Check a restored database (deploy/restore-check.sh): people and doors present, every table
     readable, and the kept counts equal a recount from the rows."""
-    from .coverage import counted_tallies, kept_tallies
-    from .models import GridCount, Household
+    from .coverage import counted_grid_households, counted_tallies, kept_grid_households, kept_tallies
+    from .models import Household
 
     problems = []
     for table in db.metadata.sorted_tables:
@@ -166,9 +166,7 @@ def check_restore_command() -> None:
         problems.append("no households")
     if kept_tallies() != counted_tallies():
         problems.append("campaign counts differ from a recount (flask shell: coverage.recount_tallies())")
-    kept = {g: n for g, n in db.session.execute(select(GridCount.grid_id, GridCount.households)) if n}
-    real = dict(db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)).all())
-    if kept != real:
+    if kept_grid_households() != counted_grid_households():
         problems.append("household counts per grid differ from a recount")
     if problems:
         raise click.ClickException("; ".join(problems))

@@ -248,6 +248,15 @@ def kept_tallies(campaign_ids=None) -> dict[tuple[int, int], tuple[int, int, int
             if (t.visited, t.reached, t.escalated) != (0, 0, 0)}
 
 
+def counted_grid_households() -> dict[int, int]:
+    """grid → households, counted from the rows: what the kept GridCount must equal."""
+    return dict(db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)).all())
+
+
+def kept_grid_households() -> dict[int, int]:
+    return {grid_id: n for grid_id, n in db.session.execute(select(GridCount.grid_id, GridCount.households)) if n}
+
+
 def recount_tallies() -> None:
     """Rebuild the kept counts from the rows (after a repair by hand, or a restore of part of the data)."""
     db.session.execute(CampaignTally.__table__.delete())
@@ -255,7 +264,7 @@ def recount_tallies() -> None:
     for (campaign_id, grid_id), (visited, reached, escalated) in counted_tallies().items():
         db.session.add(CampaignTally(campaign_id=campaign_id, grid_id=grid_id, visited=visited, reached=reached,
                                      escalated=escalated))
-    for grid_id, households in db.session.execute(select(Household.grid_id, func.count()).group_by(Household.grid_id)):
+    for grid_id, households in counted_grid_households().items():
         db.session.add(GridCount(grid_id=grid_id, households=households))
     db.session.flush()
 

@@ -131,3 +131,21 @@ def test_the_admin_sees_the_district_roll_up_and_no_one_else_does(app, client, l
     with app.app_context():
         names = db.session.scalars(select(Community.name)).all()
     assert all(name in html for name in names)
+
+
+def test_check_restore_finds_kept_counts_that_differ_from_a_recount(app, world):
+    """`flask check-restore` passes on a sound database and names a grid count that drifted."""
+    from sqlalchemy import update
+
+    from webapp.extensions import db
+    from webapp.models import GridCount
+
+    runner = app.test_cli_runner()
+    sound = runner.invoke(args=["check-restore"])
+    assert sound.exit_code == 0 and "Restore checks out" in sound.output, sound.output
+    with app.app_context():
+        db.session.execute(update(GridCount).where(GridCount.grid_id == world.volunteer_grid)
+                           .values(households=GridCount.households + 1))
+        db.session.commit()
+    drifted = runner.invoke(args=["check-restore"])
+    assert drifted.exit_code != 0 and "household counts per grid differ from a recount" in drifted.output
