@@ -25,6 +25,9 @@ from .models import utcnow
 
 # Phones bring up the right keypad: digits for phone numbers and counts (type=tel / inputmode).
 PHONE_INPUT = {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+# A phone number as people type one (a resident's, a caller's, a joining volunteer's): digits, an
+# optional leading +, spaces and dashes.
+phone_number = Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))
 NUMBER_INPUT = {"inputmode": "numeric"}
 
 

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import PHONE_INPUT, ChoiceField, DeviceTime, WriteForm, as_choices, read_device_time
+from ..forms import PHONE_INPUT, ChoiceField, DeviceTime, WriteForm, as_choices, phone_number, read_device_time
 from ..idempotency import valid_request_id
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
 
@@ -76,15 +76,12 @@ def posted_knock(data) -> Knock | None:
 class ResidentForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
     category = SelectField(_l("Category"), choices=as_choices(CATEGORY_LABELS))
-    phone = StringField(_l("Phone (leave empty to keep)"), validators=[
-        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))],
-        render_kw=PHONE_INPUT)
+    phone = StringField(_l("Phone (leave empty to keep)"), validators=[Optional(), phone_number],
+                        render_kw=PHONE_INPUT)
 
 
 class NewResidentForm(ResidentForm):
-    phone = StringField(_l("Phone"), validators=[
-        Optional(), Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))],
-        render_kw=PHONE_INPUT)
+    phone = StringField(_l("Phone"), validators=[Optional(), phone_number], render_kw=PHONE_INPUT)
 
 
 class StatusForm(WriteForm):

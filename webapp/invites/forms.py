@@ -6,11 +6,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clock import local_today, utc_from_local
-from ..forms import NUMBER_INPUT, PHONE_INPUT, BaseForm, ChoiceField, DayField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, PHONE_INPUT, BaseForm, ChoiceField, DayField, WriteForm, as_choices, phone_number
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
-PHONE = r"^\+?[0-9][0-9 -]{5,18}$"
 USERNAME = r"^[A-Za-z0-9_.-]{3,40}$"
 
 class CheckboxesField(SelectMultipleField):
@@ -72,8 +71,8 @@ class InviteForm(WriteForm):
 
 class JoinForm(WriteForm):
     name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=40)])
-    phone = StringField(_l("Phone"), render_kw=PHONE_INPUT, validators=[DataRequired(_l("Enter your phone number.")),
-                                                 Regexp(PHONE, message=_l("Enter a phone number of digits."))])
+    phone = StringField(_l("Phone"), render_kw=PHONE_INPUT,
+                        validators=[DataRequired(_l("Enter your phone number.")), phone_number])
     username = StringField(_l("User name"), validators=[
         DataRequired(_l("Choose a user name.")),
         Regexp(USERNAME, message=_l("3 to 40 letters, digits, dots, dashes or underscores."))])

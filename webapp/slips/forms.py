@@ -1,11 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, WriteForm, as_choices, phone_number
 from ..labels import CATEGORY_LABELS
-
-PHONE = r"^\+?[0-9][0-9 -]{5,18}$"
 
 
 class BindSlipForm(WriteForm):
@@ -36,8 +34,7 @@ class ConfirmReportForm(WriteForm):
 
 class SelfReportForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=40)])
-    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter a phone number we can call.")),
-                                                  Regexp(PHONE, message=_l("Enter a phone number of digits."))],
+    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter a phone number we can call.")), phone_number],
                         render_kw=PHONE_INPUT)
     address_text = StringField(_l("Address"), validators=[
         DataRequired(_l("Enter where you live (building, entrance, room).")),
@@ -63,8 +60,7 @@ class SlipReplyForm(WriteForm):
         "weekend_morning": _l("Weekend mornings"),
         "weekend_afternoon": _l("Weekend afternoons"),
     }), validators=[Optional()], invalid_message=_l("Choose a time."))
-    phone = StringField(_l("Phone"), validators=[Optional(), Regexp(PHONE, message=_l(
-        "Enter a phone number of digits."))], render_kw=PHONE_INPUT)
+    phone = StringField(_l("Phone"), validators=[Optional(), phone_number], render_kw=PHONE_INPUT)
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=500, message=_l(
         "Keep it under %(max)d characters.", max=500))])
 
