@@ -12,10 +12,11 @@ from babel import support
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Regexp, ValidationError
 from wtforms.i18n import messages_path
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .clock import MAX_DAY, MIN_DAY, parse_day
 from .hypermedia import MAX_ID, parse_int
@@ -60,6 +61,17 @@ class ChoiceField(RadioField):
             return  # the field's own validators say whether it is required
         if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(self.invalid_message or self.gettext("Not a valid choice."))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (grids, buildings); a value not offered is refused."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        values = {str(getattr(choice, "value", None) or choice[0]) for choice in self.choices}
+        if any(str(value) not in values for value in self.data or ()):
+            raise ValidationError(_l("Choose from the list."))
 
 
 class IdField(IntegerField):

@@ -53,7 +53,7 @@ def test_invite_form_messages_sit_beside_fields(app, client, login_as, world):
     response = client.post("/invites", data={**fields, "title": "x", "role": "volunteer",
                                              "grids": [str(world.second_grid)], "day": "2020-01-01",
                                              "starts": "10:00", "ends": "11:00", "max_joins": "3"})
-    assert response.status_code == 422
+    assert response.status_code == 422 and "请从列表中选择" in response.get_data(as_text=True)
 
 
 def test_join_lands_logged_in_on_home_with_the_doors(app, client, world):

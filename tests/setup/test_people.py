@@ -67,6 +67,7 @@ def test_bad_input_is_shown_beside_the_field(app, login_as, world):
     foreign = post(client, "/users", {"username": "newbie", "name": "新人", "role": "volunteer",
                                       "grids": [world.second_grid]})
     assert foreign.status_code == 422  # a grid of another community is not on the list
+    assert "请从列表中选择" in foreign.get_data(as_text=True)
     secretary = post(client, "/users", {"username": "newbie", "name": "新人", "role": "secretary",
                                         "community": world.first_community})
     assert secretary.status_code == 422  # only an admin appoints a secretary

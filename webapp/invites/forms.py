@@ -1,26 +1,16 @@
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, PasswordField, SelectMultipleField, StringField, TimeField
+from wtforms import IntegerField, PasswordField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clock import local_today, utc_from_local
-from ..forms import NUMBER_INPUT, PHONE_INPUT, BaseForm, ChoiceField, DayField, WriteForm, as_choices, phone_number
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, BaseForm, CheckboxesField, ChoiceField, DayField, WriteForm, as_choices,
+                     phone_number)
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
 USERNAME = r"^[A-Za-z0-9_.-]{3,40}$"
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        known = {choice[0] if isinstance(choice, tuple) else choice.value for choice in self.choices}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError(_l("Choose from the list."))
-
 
 class InviteForm(WriteForm):
     title = StringField(_l("What for"), validators=[

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import NUMBER_INPUT, PHONE_INPUT, ChoiceField, DayField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, WriteForm, as_choices
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -15,16 +14,6 @@ FLOORS = NumberRange(1, 120, message=_l("A number from %(min)s to %(max)s."))
 def no_control_characters(form, field):
     if field.data and any(ord(c) < 32 for c in str(field.data)):
         raise ValidationError(_l("Contains a control character; type it again."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        values = {str(getattr(choice, "value", None) or choice[0]) for choice in self.choices}
-        if any(str(value) not in values for value in self.data or ()):
-            raise ValidationError(_l("Choose from the list."))
 
 
 class GridForm(WriteForm):
@@ -93,8 +82,8 @@ class PersonForm(WriteForm):
         r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))], render_kw=PHONE_INPUT)
     role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    grids = MultiCheckboxField(_l("Grids"), coerce=int)
-    buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
+    grids = CheckboxesField(_l("Grids"), coerce=int)
+    buildings = CheckboxesField(_l("Buildings"), coerce=int)
     valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
@@ -104,8 +93,8 @@ class PersonForm(WriteForm):
 class AssignForm(WriteForm):
     role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    grids = MultiCheckboxField(_l("Grids"), coerce=int)
-    buildings = MultiCheckboxField(_l("Buildings"), coerce=int)
+    grids = CheckboxesField(_l("Grids"), coerce=int)
+    buildings = CheckboxesField(_l("Buildings"), coerce=int)
     valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
 
     def set_roles(self, roles):
