@@ -22,7 +22,6 @@ from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
 from ..models import Household, Resident, RetiredSticker, Visit
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
-from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, posted_knock
@@ -88,11 +87,8 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, nex
     seen = card_visits(household.id, campaign, current_user.id)
     # "again": the volunteer wants to log another outcome now (the door opened after all).
     undoable = None if request.args.get("again") else seen.undoable
-    slip_context = {"bind_form": None, "slip": None}
-    if undoable is not None and undoable.outcome == "not_home":
-        slip_context = {"bind_form": BindSlipForm.blank(), "slip": seen.undoable_slip}
     return {
-        **slip_context,
+        **_slip_context(undoable, slip=seen.undoable_slip),
         "household": household,
         "campaign": campaign,
         "state": seen.state,
@@ -216,25 +212,27 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
         return render_template("doors/card.html", **_card_context(household, next_door=following))
     if state is None:
         state = door_states([household.id], campaign)[household.id]
-    # After not_home the panel (or the walk row) offers to leave a slip (field slip_code); a new knock has
-    # none bound yet.
-    offer_slip = visit.outcome == "not_home" and visit.undone_at is None
-    slip = slip_of_visit(visit.id) if offer_slip and not fresh else None
+    slip_context = _slip_context(visit, slip=None) if fresh else _slip_context(visit)
     if walking:
         return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
                                                                               state=state, following=following),
-                               bind_form=BlankForm() if offer_slip else None, slip=slip)
+                               **slip_context)
     # The door's status and campaign state sit above the swapped panel: update them out of band.
     return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
                            undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
-                           state=state, bind_form=BlankForm() if offer_slip else None, slip=slip)
+                           state=state, **slip_context)
 
 
-def _slip_context(visit: Visit | None) -> dict:
-    """After a not_home knock the panel offers to leave a slip (field slip_code)."""
+_LOOK_UP = object()
+
+
+def _slip_context(visit: Visit | None, slip=_LOOK_UP) -> dict:
+    """After a not_home knock the card, the panel or the walk row offers to leave a slip (field
+    slip_code). `slip`: the slip bound to the knock when the caller knows it already (None for a
+    knock just written); otherwise it is looked up."""
     if visit is None or visit.outcome != "not_home" or visit.undone_at is not None:
         return {"bind_form": None, "slip": None}
-    return {"bind_form": BindSlipForm.blank(), "slip": slip_of_visit(visit.id)}
+    return {"bind_form": BlankForm(), "slip": slip_of_visit(visit.id) if slip is _LOOK_UP else slip}
 
 
 def _walk_row(household: Household, visit: Visit | None = None):
