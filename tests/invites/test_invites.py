@@ -248,3 +248,15 @@ def test_the_short_code_on_the_poster_leads_to_the_invite(app, client, world):
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/join/{token}")
     wrong = client.post("/join", data={"csrf_token": csrf, "code": "ZZZZZZ"})
     assert wrong.status_code == 422 and "没有使用此邀请码的邀请" in wrong.get_data(as_text=True)
+
+
+def test_the_list_of_invites_says_how_many_joined_each(app, login_as, world):
+    """Two invites side by side: each counts its own people, not the other's."""
+    busy, busy_token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid], title="供电局", max_joins=5)
+    make_invite(app, world.first_community, grid_ids=[world.volunteer_grid], title="邮政局", max_joins=7)
+    for username in ("helper-a", "helper-b"):
+        joiner = app.test_client()
+        assert join(joiner, busy_token, username).status_code in (302, 303)
+    html = login_as("secretary").get("/invites").get_data(as_text=True)
+    assert "已加入 2 / 5 人" in html.split("供电局")[1].split("</li>")[0]
+    assert "已加入 0 / 7 人" in html.split("邮政局")[1].split("</li>")[0]

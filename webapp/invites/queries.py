@@ -20,12 +20,11 @@ def person_or_404(invite: Invite, join_id: int) -> InviteJoin:
 
 def invites_of(community_id: int) -> list[tuple[Invite, int]]:
     """Newest first, with how many joined each."""
-    joined = (select(InviteJoin.invite_id, func.count(InviteJoin.id).label("n"))
-              .group_by(InviteJoin.invite_id).subquery())
+    # Counted per invite shown (by index), not every join of the district grouped first.
+    joined = select(func.count(InviteJoin.id)).where(InviteJoin.invite_id == Invite.id).scalar_subquery()
     rows = db.session.execute(
-        select(Invite, func.coalesce(joined.c.n, 0)).outerjoin(joined, joined.c.invite_id == Invite.id)
-        .where(Invite.community_id == community_id).order_by(Invite.valid_from.desc(), Invite.id.desc())
-        .limit(100)).all()
+        select(Invite, joined).where(Invite.community_id == community_id)
+        .order_by(Invite.valid_from.desc(), Invite.id.desc()).limit(100)).all()
     return [(invite, int(n)) for invite, n in rows]
 
 
