@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import NUMBER_INPUT, ChoiceField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, CheckboxesField, ChoiceField, WriteForm, as_choices
 from ..labels import CHECK_METHOD_LABELS, TASK_RESULT_LABELS
 
 
@@ -20,16 +19,6 @@ class MatchForm(WriteForm):
 
 class ConfirmExactForm(WriteForm):
     """Confirm every row matched by phone or by ID tail and name."""
-
-
-class PeopleField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        known = {choice[0] for choice in self.choices}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError(_l("Choose from the list."))
 
 
 ROW_CHOICES = {
@@ -52,7 +41,7 @@ class AssignForm(WriteForm):
     mode = ChoiceField(_l("Assign to"), choices=as_choices(MODE_CHOICES), default="by_grid",
                        validators=[DataRequired(_l("Choose how to assign."))],
                        invalid_message=_l("Choose how to assign."))
-    people = PeopleField(_l("People"), coerce=int, choices=[])
+    people = CheckboxesField(_l("People"), coerce=int, choices=[])
     hours = IntegerField(_l("Due within (hours)"), default=4, render_kw=NUMBER_INPUT, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 168, _l("Between 1 and 168."))])
     hand_on = BooleanField(_l("Also hand on overdue checks to these people"))
