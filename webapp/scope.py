@@ -180,3 +180,8 @@ def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
             User.id.in_(select(RoleAssignment.user_id).where(in_scope, current, RoleAssignment.role != "admin"))
         )
     return list(db.session.scalars(statement))
+
+
+def helpers_in_communities(community_ids) -> list[User]:
+    """The volunteers and building leads among them: who a slip pad or a list check can go to."""
+    return [u for u in users_in_communities(frozenset(community_ids)) if u.roles() & {"volunteer", "lead"}]

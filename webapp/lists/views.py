@@ -12,7 +12,7 @@ from ..extensions import db
 from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx
 from ..forms import parse_device_time
 from ..models import ListTask, utcnow
-from ..scope import Scope, chosen_community, current_scope, managed_communities_or_404, users_in_communities
+from ..scope import Scope, chosen_community, current_scope, helpers_in_communities, managed_communities_or_404
 from ..search import search
 from ..spreadsheets import TableError, csv_response, read_table, xlsx_response
 from . import bp
@@ -75,10 +75,7 @@ def index():
 
 
 def _people_choices(community_id: int) -> list[tuple[int, str]]:
-    now = utcnow()
-    people = users_in_communities(frozenset({community_id}))
-    return [(u.id, f"{u.display_name} ({u.username})") for u in people
-            if any(a.role in ("volunteer", "lead") for a in u.current_assignments(now))]
+    return [(u.id, f"{u.display_name} ({u.username})") for u in helpers_in_communities([community_id])]
 
 
 def _assign_form(pushed, form: AssignForm | None = None) -> AssignForm:

@@ -10,14 +10,14 @@ from ..database import writing
 from ..extensions import db
 from ..hypermedia import id_arg, is_htmx
 from ..printing import printed_url, qr_svg
-from ..models import Building, Campaign, Household, SelfReport, SlipPad, User, Visit
+from ..models import Building, Campaign, Household, SelfReport, SlipPad, Visit
 from ..scope import (
     chosen_community,
     current_scope,
+    helpers_in_communities,
     household_by_token_or_404,
     managed_communities_or_404,
     or_404,
-    users_in_communities,
 )
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
@@ -43,10 +43,6 @@ from .services import (
 )
 
 
-def _volunteers_of(community_ids: list[int]) -> list[User]:
-    return [u for u in users_in_communities(frozenset(community_ids)) if u.roles() & {"volunteer", "lead"}]
-
-
 @bp.route("/slips", methods=["GET", "POST"])
 @login_required
 def index():
@@ -54,7 +50,7 @@ def index():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
     form = PadForm() if request.method == "POST" else PadForm.blank()
-    people = _volunteers_of([community.id])
+    people = helpers_in_communities([community.id])
     form.issued_to.choices = [(0, "—")] + [(u.id, f"{u.display_name} ({u.username})") for u in people]
     status = 200
     if request.method == "POST":
