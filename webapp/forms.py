@@ -121,6 +121,23 @@ class WriteForm(BaseForm):
         return form
 
 
+class FieldError(ValueError):
+    """Input a service refuses after the form itself passed (a name taken, an address not found):
+    str() is the message, `field` the form field it belongs beside."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+    def show_on(self, form) -> None:
+        """Put the message beside its field (or above the form when it has no such field)."""
+        field = getattr(form, self.field, None)
+        if field is None:
+            form.form_errors.append(str(self))
+        else:
+            field.errors = [*field.errors, str(self)] if isinstance(field.errors, list) else [str(self)]
+
+
 class _BlankField:
     data = None
     errors: tuple = ()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..clock import local_naive, local_today
 from ..extensions import db
+from ..forms import FieldError
 from ..idempotency import claim, find_by_request_id, insert_once
 from ..labels import FINDING_LABELS
 from ..printing import category_words_in
@@ -35,12 +36,11 @@ class PatrolError(ValueError):
     """A patrol action that cannot be done, with the message for the person."""
 
 
-class SetupError(PatrolError):
-    """A set-up form that cannot be applied: the message belongs beside `field`."""
+class SetupError(FieldError):
+    """A patrol set-up form that cannot be applied: the message belongs beside `field`."""
 
     def __init__(self, field: str, message: str, warning: bool = False):
-        super().__init__(message)
-        self.field = field
+        super().__init__(field, message)
         self.warning = warning  # the person may confirm and keep what they typed
 
 

@@ -304,7 +304,7 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
                 set_up_route(form.request_id.data, current_user.id, community.id, form.name.data,
                              form.windows.data, stops, patrollers)
     except SetupError as error:
-        getattr(form, error.field).errors = [str(error)]
+        error.show_on(form)
         form.name_warning = error.warning
         return False
     return True

@@ -112,7 +112,7 @@ def person_create():
 
         made = write_once(form.request_id.data, current_user.id, "person", add)
     except SetupError as error:
-        getattr(form, error.field).errors = [str(error)]
+        error.show_on(form)
         return _people_page(community, form, status=422)
     if made is None:
         flash(_("That person was already added."))
@@ -145,7 +145,7 @@ def person(user_id: int):
             flash(_("%(name)s now holds what you chose.", name=person.display_name))
             return hx_redirect(url_for("setup.users", community=community.id))
         except SetupError as error:
-            getattr(form, error.field).errors = [str(error)]
+            error.show_on(form)
     return _person_page(person, form, community, status=422)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
+from ..forms import FieldError
 from ..models import (
     Building,
     CareTag,
@@ -22,12 +23,8 @@ from ..models import (
 )
 
 
-class SetupError(ValueError):
+class SetupError(FieldError):
     """Bad input for a set-up action: `field` names the form field, str() is the message."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 # --- grids ------------------------------------------------------------------------------------

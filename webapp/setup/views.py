@@ -60,20 +60,12 @@ def _grid_choices(community_id: int):
                                                          .order_by(Grid.id))])
 
 
-def _fail(form, error: SetupError) -> None:
-    field = getattr(form, error.field, None)
-    if field is not None:
-        field.errors = [*field.errors, str(error)] if isinstance(field.errors, list) else [str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 def _done(kind: str, form, action) -> bool:
     """Run one write under its request id: False (with the message beside the field) on bad input."""
     try:
         write_once(form.request_id.data, current_user.id, kind, action)
     except SetupError as error:
-        _fail(form, error)
+        error.show_on(form)
         return False
     return True
 
