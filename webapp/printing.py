@@ -17,10 +17,14 @@ CATEGORY_WORDS = (
 )
 
 
+# Longest first, so "居家观察户" is found (or removed) whole before "观察户" or "隔离" inside it.
+_LONGEST_FIRST = tuple(sorted(CATEGORY_WORDS, key=len, reverse=True))
+
+
 def category_words_in(text: str | None) -> list[str]:
     """The category words a name contains (longest match first, each reported once)."""
     found, rest = [], (text or "").lower()
-    for word in sorted(CATEGORY_WORDS, key=len, reverse=True):
+    for word in _LONGEST_FIRST:
         if word in rest:
             found.append(word)
             rest = rest.replace(word, " ")
@@ -33,7 +37,7 @@ def sticker_place(name: str, address: str | None = None) -> str:
     if address:
         return address
     place = name
-    for word in sorted(CATEGORY_WORDS, key=len, reverse=True):
+    for word in _LONGEST_FIRST:
         place = re.sub(re.escape(word), " ", place, flags=re.IGNORECASE)
     place = re.sub(r"\s+", " ", place).strip(" ·-—:：,，()（）[]【】")
     return place

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..audit import audit
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx
+from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx, page_or_fragment
 from ..forms import parse_device_time
 from ..models import ListTask, utcnow
 from ..scope import Scope, chosen_community, current_scope, helpers_in_communities, managed_communities_or_404
@@ -158,8 +158,7 @@ def find(list_id: int, row_id: int):
     query = (request.args.get("q") or "").strip()[:60]
     whole_community = Scope(community_ids=frozenset({pushed.community_id}))
     hits = search(whole_community, query, limit=10) if query else []
-    template = "lists/_find.html" if is_htmx() else "lists/find.html"
-    return render_template(template, pushed=pushed, row=row, query=query, hits=hits)
+    return page_or_fragment("lists/find.html", "lists/_find.html", pushed=pushed, row=row, query=query, hits=hits)
 
 
 @bp.post("/lists/<id:list_id>/confirm")
