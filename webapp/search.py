@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Household, Resident
@@ -101,7 +102,10 @@ def search(scope: Scope, query: str, *, people: bool = True, name: str | None = 
     if not scores:
         return []
     ranked = sorted(scores, key=lambda hid: -scores[hid])[:limit]
-    households = {h.id: h for h in db.session.scalars(select(Household).where(Household.id.in_(ranked)))}
+    statement = select(Household).where(Household.id.in_(ranked))
+    if people or matched_people:  # the hits name who lives there: read with the doors, not one door at a time
+        statement = statement.options(selectinload(Household.residents))
+    households = {h.id: h for h in db.session.scalars(statement)}
     hits = []
     for household_id in ranked:
         household = households[household_id]

@@ -234,3 +234,27 @@ def test_the_campaign_list_counts_each_drive_in_a_fixed_number_of_statements(app
     assert len(after["sql"]) == len(before["sql"]), "\n".join(after["sql"])
     assert f"已走访 0 / {in_grid} 户" in html.split("单个网格")[1].split("</li>")[0]
     assert f"已走访 0 / {in_second} 户" in html.split("整个社区")[1].split("</li>")[0]
+
+
+def test_search_runs_no_statement_per_hit(app, client, login_as, world):
+    """The secretary's search names who lives at each door found: read with the doors, not per door."""
+    from webapp.extensions import db
+    from webapp.models import Resident
+    from tests.review.helpers import households_of_building
+
+    login_as("secretary")
+
+    def add_people(building_id, count):
+        with app.app_context():
+            for door in households_of_building(building_id)[:count]:
+                db.session.add(Resident(household_id=door.id, name="查找测", category="local_permanent"))
+            db.session.commit()
+
+    add_people(world.lead_building, 1)
+    with statements(app) as one:
+        assert client.get("/search", query_string={"q": "查找测"}).get_data(as_text=True).count('<span class="person">查找测') == 1
+    add_people(world.volunteer_building, 5)
+    with statements(app) as six:
+        html = client.get("/search", query_string={"q": "查找测"}).get_data(as_text=True)
+    assert html.count('<span class="person">查找测') == 6, html[-1500:]
+    assert len(six["sql"]) == len(one["sql"]), "\n".join(six["sql"])
