@@ -204,16 +204,23 @@ def coverages(campaigns) -> dict[int, dict]:
     totals = dict(db.session.execute(
         select(Campaign.id, func.sum(GridCount.households)).join(Grid, _COVERS_GRID)
         .join(GridCount, GridCount.grid_id == Grid.id).where(Campaign.id.in_(ids)).group_by(Campaign.id)).all())
-    tallies = {row[0]: row[1:] for row in db.session.execute(
-        select(CampaignTally.campaign_id, func.sum(CampaignTally.visited), func.sum(CampaignTally.reached),
-               func.sum(CampaignTally.escalated))
-        .where(CampaignTally.campaign_id.in_(ids)).group_by(CampaignTally.campaign_id))}
+    tallies = campaign_tallies(ids)
     result = {}
     for campaign_id in ids:
         visited, reached, escalated = tallies.get(campaign_id, (0, 0, 0))
-        result[campaign_id] = {"total": int(totals.get(campaign_id) or 0), "visited": int(visited or 0),
-                               "reached": int(reached or 0), "escalated": int(escalated or 0)}
+        result[campaign_id] = {"total": int(totals.get(campaign_id) or 0), "visited": visited, "reached": reached,
+                               "escalated": escalated}
     return result
+
+
+def campaign_tallies(campaign_ids) -> dict[int, tuple[int, int, int]]:
+    """Per campaign: households visited, reached and escalated, summed from the kept counts over its grids."""
+    if not campaign_ids:
+        return {}
+    return {campaign_id: (int(v or 0), int(r or 0), int(e or 0)) for campaign_id, v, r, e in db.session.execute(
+        select(CampaignTally.campaign_id, func.sum(CampaignTally.visited), func.sum(CampaignTally.reached),
+               func.sum(CampaignTally.escalated))
+        .where(CampaignTally.campaign_id.in_(campaign_ids)).group_by(CampaignTally.campaign_id))}
 
 
 def campaign_grids(campaign: Campaign):

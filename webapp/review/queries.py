@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, distinct, exists, func, literal, nulls_first, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ..coverage import campaign_grids, campaign_households, household_stats
+from ..coverage import campaign_grids, campaign_households, campaign_tallies, household_stats
 from ..clock import day_bounds
 from ..extensions import db
 from ..models import (
@@ -107,8 +107,6 @@ class Rollup:
 def district_rollup(today: date) -> tuple[list[tuple[Rollup, list[Rollup]]], Rollup]:
     """Every street's communities with the campaign in force in each (the latest whole-community one),
     from the kept counts: four small queries, the same at 3,000 households as at 300,000."""
-    from ..models import Community, Street
-
     communities = db.session.execute(select(Community.id, Community.name, Street.id, Street.name)
                                      .join(Street, Street.id == Community.street_id)
                                      .order_by(Street.name, Community.name)).all()
@@ -121,17 +119,14 @@ def district_rollup(today: date) -> tuple[list[tuple[Rollup, list[Rollup]]], Rol
     households = dict(db.session.execute(select(Grid.community_id, func.sum(GridCount.households))
                                          .join(Grid, Grid.id == GridCount.grid_id).group_by(Grid.community_id)).all())
     ids = [campaign_id for campaign_id, _ in campaigns.values()]
-    tallies = {row[0]: row[1:] for row in db.session.execute(
-        select(CampaignTally.campaign_id, func.sum(CampaignTally.visited), func.sum(CampaignTally.reached),
-               func.sum(CampaignTally.escalated)).where(CampaignTally.campaign_id.in_(ids))
-        .group_by(CampaignTally.campaign_id)).all()} if ids else {}
+    tallies = campaign_tallies(ids)
     streets: dict[int, tuple[Rollup, list[Rollup]]] = {}
     district = Rollup("")
     for community_id, community_name, street_id, street_name in communities:
         campaign_id, campaign_name = campaigns.get(community_id, (None, None))
         visited, reached, escalated = tallies.get(campaign_id, (0, 0, 0))
-        row = Rollup(community_name, int(households.get(community_id) or 0), int(visited or 0), int(reached or 0),
-                     int(escalated or 0), campaign_name)
+        row = Rollup(community_name, int(households.get(community_id) or 0), visited, reached, escalated,
+                     campaign_name)
         street, rows = streets.setdefault(street_id, (Rollup(street_name), []))
         rows.append(row)
         street.add(row)
