@@ -72,7 +72,22 @@ class RemoveForm(WriteForm):
     pass
 
 
-class PersonForm(WriteForm):
+class AssignForm(WriteForm):
+    """What a person may do, and where: a role on a community, grids or buildings, maybe until a day."""
+
+    role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
+    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
+    grids = CheckboxesField(_l("Grids"), coerce=int)
+    buildings = CheckboxesField(_l("Buildings"), coerce=int)
+    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
+
+    def set_roles(self, roles):
+        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
+
+
+class PersonForm(AssignForm):
+    """A new person: who they are, and their first assignment."""
+
     username = StringField(_l("User name (for logging in)"), validators=[
         DataRequired(_l("Required.")), Length(max=40, message=_l("At most %(max)d characters.")),
         Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Letters, digits and _ . @ - only, without spaces."))])
@@ -80,25 +95,6 @@ class PersonForm(WriteForm):
         max=40, message=_l("At most %(max)d characters.")), no_control_characters])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Regexp(
         r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))], render_kw=PHONE_INPUT)
-    role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
-    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    grids = CheckboxesField(_l("Grids"), coerce=int)
-    buildings = CheckboxesField(_l("Buildings"), coerce=int)
-    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
-
-    def set_roles(self, roles):
-        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
-
-
-class AssignForm(WriteForm):
-    role = ChoiceField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
-    community = SelectField(_l("Community"), coerce=int, validate_choice=False)
-    grids = CheckboxesField(_l("Grids"), coerce=int)
-    buildings = CheckboxesField(_l("Buildings"), coerce=int)
-    valid_until = DayField(_l("Access ends after (optional)"), validators=[Optional()])
-
-    def set_roles(self, roles):
-        self.role.choices = as_choices([(role, ROLE_LABELS[role]) for role in roles])
 
 
 class PersonActionForm(WriteForm):
