@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..auth.sessions import end_all_sessions
 from ..extensions import db
 from ..models import RoleAssignment, User, utcnow
 from .services import SetupError
@@ -114,7 +115,7 @@ def reset_password(user: User) -> str:
     code = one_time_code()
     user.password_hash = _hash(code)
     user.must_change_password = True
-    _end_sessions(user)
+    end_all_sessions(user)
     return code
 
 
@@ -123,16 +124,10 @@ def end_access(user: User, within=None) -> None:
     _end_assignments(user, utcnow(), within)
     if not user.current_assignments():
         user.disabled = True
-    _end_sessions(user)
+    end_all_sessions(user)
 
 
 def set_own_password(user: User, password: str) -> None:
     user.password_hash = _hash(password)
     user.must_change_password = False
-    _end_sessions(user)
-
-
-def _end_sessions(user: User) -> None:
-    from ..auth.sessions import end_all_sessions
-
     end_all_sessions(user)

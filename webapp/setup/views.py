@@ -13,7 +13,7 @@ from ..hypermedia import hx_redirect, int_type
 from ..idempotency import write_once
 from ..models import Building, Community, Grid, Household, Street
 from ..registry.queries import buildings_with_counts, communities_with_counts, grids_with_counts
-from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404
+from ..scope import chosen_community, current_scope, managed_communities_or_404, managed_or_404, or_404
 from . import bp
 from .forms import (
     BuildingEditForm,
@@ -40,14 +40,6 @@ from .services import (
     setup_progress,
     update_building,
 )
-
-
-def _managed(model, object_id: int):
-    """A grid, building or household of a community the user runs; 404 otherwise."""
-    found = or_404(db.session.get(model, object_id))
-    if not current_scope().manages(found.community_id):
-        abort(404)
-    return found
 
 
 def _admin_or_404() -> None:
@@ -103,7 +95,7 @@ def grid_create():
 @bp.post("/setup/grids/<id:grid_id>")
 @login_required
 def grid_rename(grid_id: int):
-    grid = _managed(Grid, grid_id)
+    grid = managed_or_404(Grid, grid_id)
     form = GridForm()
     if form.validate_on_submit() and _done("grid", form, lambda: rename_grid(grid, form.name.data.strip())):
         return hx_redirect(url_for("setup.places", community=grid.community_id))
@@ -157,7 +149,7 @@ def building_new():
 @bp.route("/setup/buildings/<id:building_id>", methods=["GET", "POST"])
 @login_required
 def building(building_id: int):
-    building = _managed(Building, building_id)
+    building = managed_or_404(Building, building_id)
     form = BuildingEditForm() if request.method == "POST" else BuildingEditForm.blank(
         name=building.name, grid=building.grid_id)
     form.grid.choices = _grid_choices(building.community_id)
@@ -180,7 +172,7 @@ def _building_page(building, form, household_form=None, status=200):
 @bp.post("/setup/buildings/<id:building_id>/households")
 @login_required
 def household_add(building_id: int):
-    building = _managed(Building, building_id)
+    building = managed_or_404(Building, building_id)
     form = HouseholdForm()
     if form.validate_on_submit() and _done("household", form, lambda: add_household(
             building, form.entrance.data, form.floor.data, form.room.data.strip(), form.address.data.strip(),
@@ -209,7 +201,7 @@ def _household_page(household, form=None, merge=None, status=200):
 @bp.route("/setup/households/<id:household_id>", methods=["GET", "POST"])
 @login_required
 def household(household_id: int):
-    household = _managed(Household, household_id)
+    household = managed_or_404(Household, household_id)
     if request.method in ("GET", "HEAD"):
         return _household_page(household)
     form = HouseholdForm()
@@ -224,7 +216,7 @@ def household(household_id: int):
 @bp.post("/setup/households/<id:household_id>/remove")
 @login_required
 def household_remove(household_id: int):
-    household = _managed(Household, household_id)
+    household = managed_or_404(Household, household_id)
     form = RemoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -244,12 +236,12 @@ def household_remove(household_id: int):
 @bp.post("/setup/households/<id:household_id>/merge")
 @login_required
 def household_merge(household_id: int):
-    household = _managed(Household, household_id)
+    household = managed_or_404(Household, household_id)
     form = MergeForm()
     form.target.choices = as_choices([(h.id, h.address) for h in db.session.scalars(
         select(Household).where(Household.building_id == household.building_id, Household.id != household.id))])
     if form.validate_on_submit():
-        target = _managed(Household, form.target.data)
+        target = managed_or_404(Household, form.target.data)
         building_id, address = household.building_id, household.address
         if _done("household_merge", form, lambda: merge_households(household, target, current_user.id)):
             flash(_("%(address)s merged into %(target)s; its old sticker now says it was replaced.",
