@@ -57,6 +57,19 @@ def writing():
         g.sqlite_writing = False
 
 
+def taken(model, *where, except_id: int | None = None) -> bool:
+    """Whether a row matching `where` exists, other than `except_id`: the check before a name, a door
+    number or an address is given (a grid renamed, a door edited), on the write transaction's snapshot."""
+    from sqlalchemy import select
+
+    from .extensions import db
+
+    statement = select(model.id).where(*where)
+    if except_id:
+        statement = statement.where(model.id != except_id)
+    return db.session.scalar(statement.limit(1)) is not None
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):

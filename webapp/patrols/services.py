@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..clock import local_naive, local_today
+from ..database import taken
 from ..extensions import db
 from ..forms import FieldError
 from ..idempotency import claim, find_by_request_id, insert_once
@@ -173,8 +174,7 @@ def create_group(community_id: int, name: str, member_ids: list[int]) -> WorkGro
 
 
 def _name_taken(model, community_id: int, name: str) -> bool:
-    return db.session.scalar(select(model.id).where(model.community_id == community_id,
-                                                    model.name == name.strip())) is not None
+    return taken(model, model.community_id == community_id, model.name == name.strip())
 
 
 def set_up_checkpoint(request_id: str, user_id: int, community_id: int, name: str, kind: str,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, update
 
+from ..database import taken
 from ..extensions import db
 from ..forms import FieldError
 from ..models import (
@@ -30,17 +31,10 @@ class SetupError(FieldError):
 # --- grids ------------------------------------------------------------------------------------
 
 
-def _grid_name_taken(community_id: int, name: str, except_id: int | None = None) -> bool:
-    statement = select(Grid.id).where(Grid.community_id == community_id, Grid.name == name)
-    if except_id:
-        statement = statement.where(Grid.id != except_id)
-    return db.session.scalar(statement) is not None
-
-
 def create_grid(community: Community, name: str) -> Grid:
     from flask_babel import gettext as _
 
-    if _grid_name_taken(community.id, name):
+    if taken(Grid, Grid.community_id == community.id, Grid.name == name):
         raise SetupError("name", _("This community already has a grid with that name."))
     grid = Grid(community_id=community.id, name=name, report_token=new_token())
     db.session.add(grid)
@@ -51,7 +45,7 @@ def create_grid(community: Community, name: str) -> Grid:
 def rename_grid(grid: Grid, name: str) -> None:
     from flask_babel import gettext as _
 
-    if _grid_name_taken(grid.community_id, name, grid.id):
+    if taken(Grid, Grid.community_id == grid.community_id, Grid.name == name, except_id=grid.id):
         raise SetupError("name", _("This community already has a grid with that name."))
     grid.name = name
 
@@ -97,13 +91,13 @@ def generate_doors(kind: str, prefix: str, *, entrances: int = 1, floors: int = 
 def create_building(community: Community, grid: Grid, name: str, kind: str, doors: list[Door]) -> Building:
     from flask_babel import gettext as _
 
-    if db.session.scalar(select(Building.id).where(Building.community_id == community.id, Building.name == name)):
+    if taken(Building, Building.community_id == community.id, Building.name == name):
         raise SetupError("name", _("This community already has a building with that name."))
     addresses = [door.address for door in doors]
-    taken = _addresses_taken(community.id, addresses)
-    if taken:
+    registered = _addresses_taken(community.id, addresses)
+    if registered:
         raise SetupError("address_prefix", _("Already registered in this community: %(addresses)s.",
-                                     addresses="、".join(taken[:3])))
+                                             addresses="、".join(registered[:3])))
     building = Building(community_id=community.id, grid_id=grid.id, name=name, kind=kind,
                         entrances=max((d.entrance for d in doors), default=1),
                         floors=max((d.floor for d in doors), default=1), sort_key=name[:40])
@@ -129,8 +123,8 @@ def _addresses_taken(community_id: int, addresses: list[str]) -> list[str]:
 def update_building(building: Building, name: str, grid: Grid) -> None:
     from flask_babel import gettext as _
 
-    if db.session.scalar(select(Building.id).where(Building.community_id == building.community_id,
-                                                   Building.name == name, Building.id != building.id)):
+    if taken(Building, Building.community_id == building.community_id, Building.name == name,
+             except_id=building.id):
         raise SetupError("name", _("This community already has a building with that name."))
     building.name = name
     if building.grid_id != grid.id:
@@ -142,27 +136,14 @@ def update_building(building: Building, name: str, grid: Grid) -> None:
 # --- households -------------------------------------------------------------------------------
 
 
-def _door_taken(building_id: int, entrance: int, room: str, except_id: int | None = None) -> bool:
-    statement = select(Household.id).where(Household.building_id == building_id, Household.entrance == entrance,
-                                           Household.room == room)
-    if except_id:
-        statement = statement.where(Household.id != except_id)
-    return db.session.scalar(statement) is not None
-
-
-def _address_taken(community_id: int, address: str, except_id: int | None = None) -> bool:
-    statement = select(Household.id).where(Household.community_id == community_id, Household.address == address)
-    if except_id:
-        statement = statement.where(Household.id != except_id)
-    return db.session.scalar(statement) is not None
-
-
 def _check_door(building: Building, entrance: int, room: str, address: str, except_id: int | None = None) -> None:
     from flask_babel import gettext as _
 
-    if _door_taken(building.id, entrance, room, except_id):
+    if taken(Household, Household.building_id == building.id, Household.entrance == entrance,
+             Household.room == room, except_id=except_id):
         raise SetupError("room", _("This entrance already has a door with that number."))
-    if _address_taken(building.community_id, address, except_id):
+    if taken(Household, Household.community_id == building.community_id, Household.address == address,
+             except_id=except_id):
         raise SetupError("address", _("This address is already registered in the community."))
 
 
@@ -251,7 +232,7 @@ def merge_households(source: Household, target: Household, user_id: int) -> None
 def create_street(name: str) -> Street:
     from flask_babel import gettext as _
 
-    if db.session.scalar(select(Street.id).where(Street.name == name)):
+    if taken(Street, Street.name == name):
         raise SetupError("name", _("A street with that name exists already."))
     street = Street(name=name)
     db.session.add(street)
@@ -262,10 +243,8 @@ def create_street(name: str) -> Street:
 def save_community(community: Community | None, street: Street, name: str, callback_phone: str | None) -> Community:
     from flask_babel import gettext as _
 
-    taken = select(Community.id).where(Community.street_id == street.id, Community.name == name)
-    if community is not None:
-        taken = taken.where(Community.id != community.id)
-    if db.session.scalar(taken):
+    if taken(Community, Community.street_id == street.id, Community.name == name,
+             except_id=community.id if community is not None else None):
         raise SetupError("name", _("This street already has a community with that name."))
     if community is None:
         community = Community(street_id=street.id, name=name)
