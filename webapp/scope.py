@@ -123,6 +123,12 @@ def household_by_token_or_404(token: str) -> Household:
     return _one_or_404(select(Household).where(Household.sticker_token == token, scope.households()))
 
 
+def door_in_scope(household_id: int | None, scope: Scope) -> bool:
+    """Whether this household is one the scope sees (one indexed lookup)."""
+    return household_id is not None and db.session.scalar(
+        select(Household.id).where(Household.id == household_id, scope.households())) is not None
+
+
 def household_or_404(household_id: int) -> Household:
     return _one_or_404(select(Household).where(Household.id == household_id, current_scope().households()))
 

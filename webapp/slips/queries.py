@@ -18,7 +18,7 @@ from ..models import (
     SlipReply,
     Visit,
 )
-from ..scope import Scope
+from ..scope import Scope, door_in_scope
 from ..search import search
 
 
@@ -64,8 +64,7 @@ def reply_in_scope(reply_id: int, scope: Scope) -> SlipReply | None:
     household = reply.slip.household if reply else None
     if reply is None or household is None:
         return None
-    if reply.slip.bound_by_id == scope.user_id or db.session.scalar(
-            select(Household.id).where(Household.id == household.id, scope.households())) is not None:
+    if reply.slip.bound_by_id == scope.user_id or door_in_scope(household.id, scope):
         return reply
     return None
 

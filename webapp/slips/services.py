@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..doors.services import record_knock
 from ..extensions import db
 from ..idempotency import claim, insert_once, new_request_id
-from ..scope import Scope, current_scope
+from ..scope import Scope, current_scope, door_in_scope
 from ..models import (
     Household,
     NoteSlip,
@@ -58,7 +58,7 @@ def bind_slip(visit: Visit, raw_code: str, user_id: int, request_id: str, scope:
     # A code that does not exist, one of another community, and one left at a door this user may
     # not see all get the same words: typing codes must not tell which exist or where they went.
     if slip is None or slip.community_id != visit.household.community_id or (
-            slip.state == "bound" and not _door_in_scope(slip.household_id, scope or current_scope())):
+            slip.state == "bound" and not door_in_scope(slip.household_id, scope or current_scope())):
         raise SlipError(_("This slip number cannot be used here. Check it, or use a slip from your own pad."))
     if slip.state == "void":
         raise SlipError(_("This slip was cancelled; use another one."))
@@ -73,11 +73,6 @@ def bind_slip(visit: Visit, raw_code: str, user_id: int, request_id: str, scope:
     slip.state, slip.visit_id, slip.household_id = "bound", visit.id, visit.household_id
     slip.bound_by_id, slip.bound_at = user_id, utcnow()
     return slip
-
-
-def _door_in_scope(household_id: int | None, scope: Scope) -> bool:
-    return household_id is not None and db.session.scalar(
-        select(Household.id).where(Household.id == household_id, scope.households())) is not None
 
 
 def store_reply(slip: NoteSlip | None, request_id: str, *, kind: str, home_slot: str | None, phone: str | None,
