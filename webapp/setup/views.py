@@ -111,8 +111,9 @@ def building_new():
     community = chosen_community(managed_communities_or_404())
     form = BuildingForm() if request.method == "POST" else BuildingForm.blank()
     form.grid.choices = _grid_choices(community.id)
-    if request.method in ("GET", "HEAD") and request.args.get("grid", type=int_type()) in {c.value for c in form.grid.choices}:
-        form.grid.data = request.args.get("grid", type=int_type())
+    wanted_grid = request.args.get("grid", type=int_type())  # "add a building" from a grid's row
+    if request.method in ("GET", "HEAD") and wanted_grid in {c.value for c in form.grid.choices}:
+        form.grid.data = wanted_grid
     doors = []
     if request.method == "POST" and form.validate_on_submit():
         kind = form.kind.data
@@ -138,8 +139,6 @@ def building_new():
                 flash(_("%(name)s created with %(num)d doors; its stickers are ready to print.",
                         name=form.name.data.strip(), num=len(doors)))
                 return hx_redirect(url_for("setup.building", building_id=building.id))
-    elif request.method in ("GET", "HEAD"):
-        pass
     status = 422 if request.method == "POST" else 200
     if not form.grid.choices:
         flash(_("Create a grid first: every building belongs to a grid."), "info")
