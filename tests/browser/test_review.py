@@ -69,3 +69,28 @@ def test_dashboard_on_a_phone(live_server, phone):
     screenshot(phone, "summary")
     phone.goto(f"{live_server.url}/search?q=85%E5%8F%B7")
     screenshot(phone, "search")
+
+
+def test_the_care_list_shows_more_in_place(live_server, phone):
+    """"Show more" appends the next 50 residents under the first 50, without leaving the page."""
+    from tests.factory import build_world_in
+    from tests.review.test_paging import _care_world
+
+    built = _care_world(live_server.app, lambda **options: build_world_in(live_server.app, **options), residents=120)
+    log_in(phone, live_server.url, built.users["secretary"], PASSWORD)
+    phone.goto(f"{live_server.url}/care")
+    rows = phone.locator("ul.rows li a.row")
+    assert rows.count() == 50
+    more = phone.locator("li.more a")
+    box = more.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300
+    more.scroll_into_view_if_needed()
+    screenshot(phone, "care-more")
+    more.click()
+    phone.wait_for_function("() => document.querySelectorAll('ul.rows li a.row').length === 100")
+    assert phone.url.endswith("/care")  # appended in place, not a new page
+    phone.locator("li.more a").click()
+    phone.wait_for_function("() => document.querySelectorAll('ul.rows li a.row').length === 120")
+    assert phone.locator("li.more").count() == 0
+    assert len(set(rows.all_inner_texts())) == 120
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

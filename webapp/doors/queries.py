@@ -1,7 +1,7 @@
 """What the door-knocking screens read: recent visits, undo, history, the revisit list, find."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -21,6 +21,7 @@ from ..models import (
     Visit,
     utcnow,
 )
+from ..paging import Page, take_page
 from ..scope import Scope
 from ..search import search
 
@@ -101,8 +102,9 @@ def household_history(household_id: int, limit: int = 20) -> list[tuple[datetime
     return [(row[0], row[1], HistoryEntry(row[0], *row[2:])) for row in rows]
 
 
-def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
-    """Doors in scope whose latest knock in their campaign found nobody home, oldest first."""
+def revisit_list(scope_filter, page_number: int = 1) -> Page:
+    """Doors in scope whose latest knock in their campaign found nobody home, oldest first, a page at a time:
+    rows of (household, its DoorState)."""
     # Each door's latest knock, looked up per door in scope: grouping every visit of the district
     # first made a volunteer's list cost what the district had knocked. PostgreSQL's planner hashes
     # every not-home visit when given a correlated max(); LATERAL … LIMIT 1 keeps it per door (1 ms
@@ -119,8 +121,8 @@ def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
         statement = (select(Household).join(Visit, and_(Visit.household_id == Household.id, Visit.id == latest))
                      .where(Visit.outcome == "not_home"))
         oldest_first = Visit.visited_at
-    households = db.session.scalars(statement.where(scope_filter).order_by(oldest_first).limit(300)).all()
-    result = []
+    page = take_page(statement.where(scope_filter).order_by(oldest_first, Household.id), page_number, scalars=True)
+    households, result = page.rows, []
     by_campaign: dict[int | None, tuple[Campaign | None, list[Household]]] = {}
     for household in households:
         campaign = active_campaign(household.community_id, household.grid_id)
@@ -128,7 +130,7 @@ def revisit_list(scope_filter) -> list[tuple[Household, DoorState]]:
     for campaign, group in by_campaign.values():
         states = door_states([h.id for h in group], campaign)
         result.extend((h, states[h.id]) for h in group if not states[h.id].reached)
-    return sorted(result, key=lambda pair: pair[1].last_at or utcnow())
+    return replace(page, rows=sorted(result, key=lambda pair: pair[1].last_at or utcnow()))
 
 
 def find_households(scope: Scope, query: str, limit: int = 20) -> list[Household]:

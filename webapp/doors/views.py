@@ -20,6 +20,7 @@ from ..extensions import db
 from ..forms import BlankForm, WriteForm
 from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
 from ..models import Household, Resident, RetiredSticker, Visit
+from ..paging import page_number
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
 from ..slips.queries import slip_of_visit
@@ -367,7 +368,8 @@ def sticker(token: str, action: str):
 @bp.get("/revisits")
 @login_required
 def revisits():
-    return render_template("doors/revisits.html", doors=revisit_list(current_scope().households()))
+    return page_or_fragment("doors/revisits.html", "doors/_revisit_rows.html",
+                            doors=revisit_list(current_scope().households(), page_number()))
 
 
 @bp.get("/find")

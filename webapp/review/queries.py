@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import (
     REACHED_OUTCOMES,
     RESIDENT_CATEGORIES,
+    AuditLog,
     Campaign,
     CampaignTally,
     CareTag,
@@ -32,6 +33,7 @@ from ..models import (
     User,
     Visit,
 )
+from ..paging import Page, take_page
 from ..patrols.queries import round_results
 
 BURST_SECONDS = 10  # two knocks closer than this are not two real conversations
@@ -294,20 +296,30 @@ def summary_table(community_id: int, day: date) -> tuple[list[dict], dict]:
     return [{"grid": row.grid_name, **row.figures} for row in rows], totals
 
 
-def care_list(household_scope) -> list[tuple[Resident, datetime | None]]:
-    """Residents with care tags in scope, with the household's last contact (a verified visit).
+def care_list(household_scope, page_number: int = 1) -> Page:
+    """Residents with care tags in scope, with the household's last contact (a verified visit), longest
+    without contact first, a page at a time; the page counts them all.
     The last contact is looked up per door (ix_visits_household_at), not grouped over every visit of
     the district; the household and the tags come in the same two statements, not one per row."""
     last_contact = (select(func.max(Visit.visited_at))
                     .where(Visit.household_id == Household.id, Visit.undone_at.is_(None), Visit.outcome == "verified")
                     .correlate(Household).scalar_subquery().label("last_contact"))
-    has_care_tag = exists().where(CareTag.resident_id == Resident.id)
-    rows = db.session.execute(
-        select(Resident, last_contact).join(Resident.household)
-        .options(contains_eager(Resident.household), selectinload(Resident.care_tags))
-        .where(household_scope, Resident.moved_out.is_(False), has_care_tag)
-        .order_by(nulls_first(last_contact.asc()), Household.address, Resident.id).limit(500)).all()
-    return [(resident, at) for resident, at in rows]
+    in_care = (Resident.moved_out.is_(False), exists().where(CareTag.resident_id == Resident.id))
+    total = db.session.scalar(select(func.count()).select_from(Resident).join(Resident.household)
+                              .where(household_scope, *in_care))
+    statement = (select(Resident, last_contact).join(Resident.household)
+                 .options(contains_eager(Resident.household), selectinload(Resident.care_tags))
+                 .where(household_scope, *in_care)
+                 .order_by(nulls_first(last_contact.asc()), Household.address, Resident.id))
+    return take_page(statement, page_number, total=total)
+
+
+def audit_entries(user_ids: list[int] | None, page_number: int = 1) -> Page:
+    """The audit log, newest first, a page at a time: everyone's (user_ids None) or these users'."""
+    statement = select(AuditLog).options(joinedload(AuditLog.user)).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if user_ids is not None:
+        statement = statement.where(AuditLog.user_id.in_(user_ids))
+    return take_page(statement, page_number, scalars=True)
 
 
 def patrol_summary(community_ids, day: date) -> dict[str, int]:

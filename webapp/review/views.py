@@ -13,9 +13,10 @@ from ..clock import local_naive, local_today, requested_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
-from ..hypermedia import id_arg
+from ..hypermedia import id_arg, page_or_fragment
 from ..labels import CATEGORY_LABELS
-from ..models import AuditLog, Building, Community, DailySummary, Grid
+from ..models import Building, Community, DailySummary, Grid
+from ..paging import page_number
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..slips.queries import slip_figures
 from ..spreadsheets import csv_response, xlsx_response
@@ -24,6 +25,7 @@ from .forms import SignSummaryForm
 from .services import sign_summary
 from .queries import (
     SUMMARY_COLUMNS,
+    audit_entries,
     care_list,
     district_rollup,
     coverage_by,
@@ -157,7 +159,8 @@ def care():
     scope = current_scope()
     if not (scope.everything or scope.managed_community_ids or scope.building_ids or scope.grid_ids):
         abort(404)
-    return render_template("review/care.html", people=care_list(scope.households()), today=local_today())
+    return page_or_fragment("review/care.html", "review/_care_rows.html",
+                            people=care_list(scope.households(), page_number()), today=local_today())
 
 
 @bp.get("/audit")
@@ -166,10 +169,7 @@ def audit():
     scope = current_scope()
     if not scope.everything and not scope.managed_community_ids:
         abort(404)
-    statement = select(AuditLog).order_by(AuditLog.at.desc()).limit(300)
-    if not scope.everything:
-        ids = [u.id for u in users_in_communities(scope.managed_community_ids)]
-        statement = statement.where(AuditLog.user_id.in_(ids))
-    return render_template("review/audit.html", entries=db.session.scalars(statement).all())
+    users = None if scope.everything else [u.id for u in users_in_communities(scope.managed_community_ids)]
+    return page_or_fragment("review/audit.html", "review/_audit_rows.html", entries=audit_entries(users, page_number()))
 
 
