@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import writing
-from ..extensions import db
 from ..hypermedia import hx_redirect
 from . import bp
 from .forms import LanguageForm, LoginForm
@@ -37,18 +36,18 @@ def login():
 
     user = authenticate(username, form.password.data)
     if user is None:
-        record_attempt(username, address, succeeded=False)
-        db.session.commit()
+        with writing():
+            record_attempt(username, address, succeeded=False)
         form.password.errors.append(_("User name or password is not right."))
         return render_template("auth/login.html", form=form), 422
     if not may_hold_session(user):
         form.username.errors.append(_("Your access has ended or not begun yet. Ask your community office."))
         return render_template("auth/login.html", form=form), 403
 
-    record_attempt(username, address, succeeded=True)
+    with writing():
+        record_attempt(username, address, succeeded=True)
     if user.locale in current_app.config["LANGUAGES"]:
         session["lang"] = user.locale
-    db.session.commit()
     login_user(user)
     session.permanent = True
     return hx_redirect(safe_next(form.next.data) or url_for("home.index"))
