@@ -1,7 +1,7 @@
 """Human names for stored enumeration values, translated through Babel."""
 import json
 
-from flask_babel import lazy_gettext as _l, ngettext
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -199,3 +199,8 @@ def audit_detail(detail: str | None) -> str:
     if not isinstance(data, dict):
         return str(data)
     return " · ".join(str(_AUDIT_DETAIL.get(key, str)(value)) for key, value in data.items() if value is not None)
+
+
+def person_label(user) -> str:
+    """A person in a list of choices: their name, and their user name to tell two 李志愿 apart."""
+    return _("%(text)s (%(note)s)", text=user.display_name, note=user.username)
