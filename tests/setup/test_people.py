@@ -79,6 +79,21 @@ def test_bad_input_is_shown_beside_the_field(app, login_as, world):
     assert long_name.status_code == 422
 
 
+def test_every_mistake_in_adding_a_person_is_shown_at_once(app, login_as, world):
+    """A bad phone, a taken user name and no grid: three messages beside three fields, in one answer."""
+    from webapp.models import User
+    from tests.doors.helpers import count
+
+    client = login_as("secretary")
+    before = count(app, User)
+    response = post(client, "/users", {"username": "volunteer", "name": "小张", "phone": "12ab", "role": "volunteer"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in ("该用户名已被使用", "只能填数字", "请至少选择一个网格或楼栋"):
+        assert message in page, message
+    assert count(app, User) == before
+
+
 def test_reset_and_end_access_end_sessions(app, login_as, world):
     from webapp.extensions import db
     from webapp.models import User

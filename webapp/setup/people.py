@@ -58,32 +58,42 @@ def create_person(username: str, name: str, phone: str | None, role: str, *, com
     return user, code
 
 
+def assignment_problems(role: str, *, community_id: int | None = None, grid_ids=(), building_ids=(),
+                        valid_until: datetime | None = None, **_) -> list[SetupError]:
+    """What is missing or wrong in an assignment, every problem at once (a form shows them all together)."""
+    from flask_babel import gettext as _
+
+    problems = []
+    if valid_until is not None and valid_until <= utcnow():
+        problems.append(SetupError("valid_until", _("The end of access must be in the future.")))
+    if role == "secretary" and community_id is None:
+        problems.append(SetupError("community", _("Choose the community.")))
+    elif role == "lead" and not building_ids:
+        problems.append(SetupError("buildings", _("Choose at least one building.")))
+    elif role == "volunteer" and not grid_ids and not building_ids:
+        problems.append(SetupError("grids", _("Choose at least one grid or building.")))
+    elif role not in ("admin", "secretary", "lead", "volunteer"):
+        problems.append(SetupError("role", _("Choose a role.")))
+    return problems
+
+
 def assign(user: User, role: str, *, community_id: int | None = None, grid_ids=(), building_ids=(),
            valid_until: datetime | None = None, created_by_id: int | None = None, within=None) -> None:
     """Replace the user's current assignments (within the given communities, or all) with these."""
-    from flask_babel import gettext as _
-
+    problems = assignment_problems(role, community_id=community_id, grid_ids=grid_ids, building_ids=building_ids,
+                                   valid_until=valid_until)
+    if problems:
+        raise problems[0]
     now = utcnow()
-    if valid_until is not None and valid_until <= now:
-        raise SetupError("valid_until", _("The end of access must be in the future."))
-    rows = []
     if role == "admin":
-        rows.append(RoleAssignment(role="admin"))
+        rows = [RoleAssignment(role="admin")]
     elif role == "secretary":
-        if community_id is None:
-            raise SetupError("community", _("Choose the community."))
-        rows.append(RoleAssignment(role="secretary", community_id=community_id))
+        rows = [RoleAssignment(role="secretary", community_id=community_id)]
     elif role == "lead":
-        if not building_ids:
-            raise SetupError("buildings", _("Choose at least one building."))
-        rows += [RoleAssignment(role="lead", building_id=bid) for bid in building_ids]
-    elif role == "volunteer":
-        if not grid_ids and not building_ids:
-            raise SetupError("grids", _("Choose at least one grid or building."))
-        rows += [RoleAssignment(role="volunteer", grid_id=gid) for gid in grid_ids]
-        rows += [RoleAssignment(role="volunteer", building_id=bid) for bid in building_ids]
+        rows = [RoleAssignment(role="lead", building_id=bid) for bid in building_ids]
     else:
-        raise SetupError("role", _("Choose a role."))
+        rows = [RoleAssignment(role="volunteer", grid_id=gid) for gid in grid_ids]
+        rows += [RoleAssignment(role="volunteer", building_id=bid) for bid in building_ids]
     _end_assignments(user, now, within)
     for row in rows:
         row.user_id, row.valid_from, row.valid_until, row.created_by_id = user.id, now, valid_until, created_by_id

@@ -21,7 +21,15 @@ from ..models import Building, Grid, User
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404, users_in_communities
 from . import bp
 from .forms import AssignForm, OwnPasswordForm, PersonActionForm, PersonForm
-from .people import assign, create_person, end_access, reset_password, set_own_password
+from .people import (
+    assign,
+    assignment_problems,
+    create_person,
+    end_access,
+    reset_password,
+    set_own_password,
+    username_taken,
+)
 from .services import SetupError
 
 
@@ -71,8 +79,8 @@ def _until(day) -> datetime | None:
 def _assign_kwargs(form, community) -> dict:
     role = form.role.data
     community_id = form.community.data if role == "secretary" else None
-    if role == "secretary" and community_id not in {c.id for c in managed_communities_or_404()}:
-        raise SetupError("community", _("Choose the community."))
+    if community_id not in {c.id for c in managed_communities_or_404()}:
+        community_id = None  # not one of hers: assignment_problems() asks to choose the community
     return {"community_id": community_id,
             "grid_ids": list(form.grids.data or ()) if role == "volunteer" else [],
             "building_ids": list(form.buildings.data or ()) if role in ("volunteer", "lead") else [],
@@ -89,6 +97,19 @@ def _people_page(community, form=None, status=200):
                            communities=managed_communities_or_404()), status
 
 
+def _valid_with_every_problem(form, community, new_person: bool = False) -> bool:
+    """The form's own checks, a taken user name and what the role needs, all shown at once (not one per try)."""
+    valid = form.validate_on_submit()
+    problems = []
+    if new_person and form.username.data and not form.username.errors and username_taken(form.username.data.strip()):
+        problems.append(SetupError("username", _("That user name is taken; choose another.")))
+    if form.role.data and not form.role.errors:
+        problems += assignment_problems(form.role.data, **_assign_kwargs(form, community))
+    for problem in problems:
+        problem.show_on(form)
+    return valid and not problems
+
+
 @bp.get("/users")
 @login_required
 def users():
@@ -101,7 +122,7 @@ def person_create():
     community = chosen_community(managed_communities_or_404())
     form = PersonForm()
     _places(form, community)
-    if not form.validate_on_submit():
+    if not _valid_with_every_problem(form, community, new_person=True):
         return _people_page(community, form, status=422)
     try:
         def add():
@@ -137,7 +158,7 @@ def person(user_id: int):
         return _person_page(person, form, community)
     form = AssignForm()
     _places(form, community)
-    if form.validate_on_submit():
+    if _valid_with_every_problem(form, community):
         try:
             write_once(form.request_id.data, current_user.id, "assign", lambda: assign(
                 person, form.role.data, created_by_id=current_user.id, within=_within(),
