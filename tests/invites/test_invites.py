@@ -82,6 +82,9 @@ def test_join_checks_fields_and_taken_names(app, client, world):
     assert "请填写您的姓名" in html and "请输入数字电话号码" in html and "密码至少需要 8 个字符" in html
     response = join(client, token, "volunteer")  # a demo user's name
     assert response.status_code == 422 and "用户名已被占用" in response.get_data(as_text=True)
+    # A taken name is said together with the other mistakes, not after they are mended.
+    html = join(client, token, "Volunteer", name="", phone="abc").get_data(as_text=True)
+    assert "用户名已被占用" in html and "请填写您的姓名" in html and "请输入数字电话号码" in html
 
 
 def test_the_same_join_sent_twice_makes_one_person(app, client, world):

@@ -106,6 +106,14 @@ def record_attempt(username: str, address: str, succeeded: bool) -> None:
             prune_old_attempts()
 
 
+def username_taken(username: str, except_id: int | None = None) -> bool:
+    """The one check of a user name in use, whatever its case (李 adds "Wang", 王 has "wang")."""
+    statement = select(User.id).where(func.lower(User.username) == username.strip().lower())
+    if except_id:
+        statement = statement.where(User.id != except_id)
+    return db.session.scalar(statement) is not None
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None:

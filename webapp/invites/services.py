@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from ..audit import audit
+from ..auth.services import username_taken
 from ..auth.sessions import end_all_sessions
 from ..extensions import db
 from ..idempotency import claim
@@ -78,7 +79,7 @@ def join(invite: Invite, request_id: str, *, username: str, name: str, phone: st
     if invite.state(joined=join_count(invite.id)) != "open":
         return JoinResult(problem="closed")
     username = username.strip()
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+    if username_taken(username):
         return JoinResult(problem="username")
     savepoint = db.session.begin_nested()
     try:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from ..auth.services import hash_password
+from ..auth.services import hash_password, username_taken
 from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import hx_redirect
@@ -149,6 +149,10 @@ def join_page(token: str):
     if invite is None:
         return _closed(None, state)
     if not form.validate_on_submit():
+        if form.username.data and not form.username.errors and username_taken(form.username.data):
+            # Said with the other mistakes, not after they are mended. A valid form leaves it to join(),
+            # which checks under the lock and knows a replay of this very join.
+            form.username.errors.append(_("This user name is taken; choose another."))
         db.session.rollback()
         if state != "open":
             return _closed(invite, state)

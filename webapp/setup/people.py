@@ -9,8 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, select
-
+from ..auth.services import username_taken
 from ..auth.sessions import end_all_sessions
 from ..extensions import db
 from ..models import RoleAssignment, User, utcnow
@@ -23,13 +22,6 @@ def one_time_code() -> str:
     """Ten characters, easy to read out over the phone: e.g. k7m2p-9x4ad."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
-
-
-def username_taken(username: str, except_id: int | None = None) -> bool:
-    statement = select(User.id).where(func.lower(User.username) == username.lower())
-    if except_id:
-        statement = statement.where(User.id != except_id)
-    return db.session.scalar(statement) is not None
 
 
 def _hash(password: str) -> str:

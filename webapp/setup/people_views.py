@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..audit import audit
+from ..auth.services import username_taken
 from ..clock import utc_from_local
 from ..database import writing
 from ..extensions import db
@@ -28,7 +29,6 @@ from .people import (
     end_access,
     reset_password,
     set_own_password,
-    username_taken,
 )
 from .services import SetupError
 
@@ -100,11 +100,13 @@ def _people_page(community, form=None, status=200):
 def _valid_with_every_problem(form, community, new_person: bool = False) -> bool:
     """The form's own checks, a taken user name and what the role needs, all shown at once (not one per try)."""
     valid = form.validate_on_submit()
-    problems = []
-    if new_person and form.username.data and not form.username.errors and username_taken(form.username.data.strip()):
+    problems = assignment_problems(form.role.data, **_assign_kwargs(form, community)) \
+        if form.role.data and not form.role.errors else []
+    # A taken user name is said beside the other mistakes. Alone, it is left to create_person(), after
+    # write_once() has recognised a form sent twice (that is "already added", not "taken").
+    if (problems or not valid) and new_person and form.username.data and not form.username.errors \
+            and username_taken(form.username.data):
         problems.append(SetupError("username", _("That user name is taken; choose another.")))
-    if form.role.data and not form.role.errors:
-        problems += assignment_problems(form.role.data, **_assign_kwargs(form, community))
     for problem in problems:
         problem.show_on(form)
     return valid and not problems
