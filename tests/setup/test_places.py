@@ -49,6 +49,9 @@ def test_secretary_creates_a_grid_and_generates_a_building_with_stickers(app, lo
     assert again.status_code == 422 and 'class="error"' in again.get_data(as_text=True)
     bad = post(client, "/setup/buildings/new", {**data, "name": "x" * 81, "floors": 999, "skip": "四"})
     assert bad.status_code == 422
+    # A taken name and a bad floor count in one try: both said at once.
+    both = post(client, "/setup/buildings/new", {**data, "floors": 999}).get_data(as_text=True)
+    assert "已有同名楼栋" in both and both.count('class="error"') >= 2
     assert count(app, Household, Household.building_id == building.id) == 20
 
 

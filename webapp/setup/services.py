@@ -88,11 +88,21 @@ def generate_doors(kind: str, prefix: str, *, entrances: int = 1, floors: int = 
     return doors
 
 
+def building_name_problem(community_id: int, name: str, except_id: int | None = None) -> SetupError | None:
+    """A building's name must be its community's only one of that name."""
+    from flask_babel import gettext as _
+
+    if taken(Building, Building.community_id == community_id, Building.name == name, except_id=except_id):
+        return SetupError("name", _("This community already has a building with that name."))
+    return None
+
+
 def create_building(community: Community, grid: Grid, name: str, kind: str, doors: list[Door]) -> Building:
     from flask_babel import gettext as _
 
-    if taken(Building, Building.community_id == community.id, Building.name == name):
-        raise SetupError("name", _("This community already has a building with that name."))
+    problem = building_name_problem(community.id, name)
+    if problem:
+        raise problem
     addresses = [door.address for door in doors]
     registered = _addresses_taken(community.id, addresses)
     if registered:
@@ -121,11 +131,9 @@ def _addresses_taken(community_id: int, addresses: list[str]) -> list[str]:
 
 
 def update_building(building: Building, name: str, grid: Grid) -> None:
-    from flask_babel import gettext as _
-
-    if taken(Building, Building.community_id == building.community_id, Building.name == name,
-             except_id=building.id):
-        raise SetupError("name", _("This community already has a building with that name."))
+    problem = building_name_problem(building.community_id, name, except_id=building.id)
+    if problem:
+        raise problem
     building.name = name
     if building.grid_id != grid.id:
         building.grid_id = grid.id

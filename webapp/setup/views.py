@@ -28,6 +28,7 @@ from .forms import (
 from .services import (
     SetupError,
     add_household,
+    building_name_problem,
     create_building,
     create_grid,
     create_street,
@@ -139,6 +140,11 @@ def building_new():
                 flash(_("%(name)s created with %(num)d doors; its stickers are ready to print.",
                         name=form.name.data.strip(), num=len(doors)))
                 return hx_redirect(url_for("setup.building", building_id=building.id))
+    elif request.method == "POST" and form.name.data and not form.name.errors:
+        # A name already used is said beside the other mistakes, not after they are mended.
+        problem = building_name_problem(community.id, form.name.data.strip())
+        if problem:
+            problem.show_on(form)
     status = 422 if request.method == "POST" else 200
     if not form.grid.choices:
         flash(_("Create a grid first: every building belongs to a grid."), "info")
