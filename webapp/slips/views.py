@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..database import writing
 from ..extensions import db
+from ..forms import FieldError
 from ..hypermedia import id_arg, is_htmx
 from ..labels import person_label
 from ..printing import printed_url, qr_svg
@@ -138,12 +139,18 @@ def bind(token: str, visit_id: int):
 @bp.get("/inbox")
 @login_required
 def inbox():
+    return _inbox_page()
+
+
+def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None, status: int = 200):
+    """The inbox; `refused`: (report id, its form) when confirming that report needs a correction, shown
+    beside its field with what was chosen kept."""
     scope = current_scope()
     reports = open_reports(scope)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
                            reports=[(r, suggested_households(r, scope)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
-                           buildings_of=_buildings_of_grid)
+                           buildings_of=_buildings_of_grid, refused=refused), status
 
 
 def _buildings_of_grid(grid_id: int) -> list[Building]:
@@ -174,8 +181,13 @@ def handle_report(report_id: int, action: str):
     form = ConfirmReportForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        abort(422)
-    target = _target_door(report, form) if action == "confirm" else None
+        return _inbox_page(refused=(report.id, form), status=422)
+    try:
+        target = _target_door(report, form) if action == "confirm" else None
+    except FieldError as problem:
+        db.session.rollback()
+        problem.show_on(form)
+        return _inbox_page(refused=(report.id, form), status=422)
     with writing():
         if target is None:
             dismiss_self_report(report, current_user.id, form.request_id.data)
@@ -198,8 +210,10 @@ def _target_door(report: SelfReport, form: ConfirmReportForm) -> tuple[Household
         return household, None, ""
     building = db.session.get(Building, form.building_id.data or 0)
     room = (form.room.data or "").strip()
-    if building is None or building.grid_id != report.grid_id or not room:
-        abort(422)
+    if building is None or building.grid_id != report.grid_id:
+        raise FieldError("building_id", _("Choose a building of this grid."))
+    if not room:
+        raise FieldError("room", _("Type the room number of the new household."))
     existing = db.session.scalar(select(Household).where(Household.building_id == building.id,
                                                          Household.room == room))
     return existing, building, room
