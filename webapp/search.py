@@ -75,6 +75,12 @@ def search(scope: Scope, query: str, *, people: bool = True, name: str | None = 
             if 1 < len(word) <= 4:
                 for resident_id, household_id in by_name(word):
                     add(household_id, 10, resident_id)
+            elif len(word) == 1:
+                # One character is a surname (叶): the people whose name starts with it.
+                for resident_id, household_id in db.session.execute(
+                        select(Resident.id, Resident.household_id).join(Household)
+                        .where(scope_filter, Resident.name.like(f"{word}%")).limit(200)):
+                    add(household_id, 5, resident_id)
         # By the last four digits of a phone.
         for number in numbers:
             if len(number) == 4:

@@ -54,6 +54,23 @@ def test_search_by_name_and_last_four_digits_masks_results(app, client, login_as
     assert "<html" not in fragment.get_data(as_text=True)
 
 
+def test_a_surname_alone_finds_the_people_of_that_name_in_scope(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    login_as("volunteer")
+    with app.app_context():
+        mine = db.session.scalar(select(Resident).join(Household).where(Household.grid_id == world.volunteer_grid)
+                                 .order_by(Resident.id))
+        surname = mine.name[0]
+        expected = set(db.session.scalars(select(Resident.name).join(Household).where(
+            Household.grid_id == world.volunteer_grid, Resident.name.like(f"{surname}%"))))
+    html = client.get("/search", query_string={"q": surname}).get_data(as_text=True)
+    assert "没有找到" not in html and mine.name in html
+    shown = {name for name in expected if name in html}
+    assert shown == expected or len(shown) >= 10  # every one, or a full first page of them
+
+
 def test_search_respects_scope(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import Household, Resident
