@@ -104,6 +104,7 @@ def test_bad_input_gets_a_message_and_writes_nothing(app, client, login_as, worl
     html = response.get_data(as_text=True)
     assert message in html
     assert ("<html" in html) is (not htmx)
+    assert "下一户" in html  # the next door is still offered beside the message
     assert count(app, Visit) == 0
 
 

@@ -142,7 +142,7 @@ def card(token: str):
     household, following = _household(token, *residents, with_next=True, with_building=False)
     knock = posted_knock(request.form)
     if knock is None:
-        return _knock_refused(household)
+        return _knock_refused(household, following)
     campaign = active_campaign(household.community_id, household.grid_id)
     if knock.outcome in STATUS_AFTER_OUTCOME or knock.slip_code:
         # Side effects (the household changes, or a slip left with a knock that waited on the phone):
@@ -177,19 +177,20 @@ def _knock_with_effects(household: Household, knock, campaign, following):
         form = KnockForm()
         form.validate_on_submit()
         form.slip_code.errors = [str(error)]
-        return _knock_form_again(household, form)
+        return _knock_form_again(household, form, following)
     return _after_knock(household, knock, visit, campaign, following=following)
 
 
-def _knock_refused(household: Household):
+def _knock_refused(household: Household, following):
     """Bad input: KnockForm says what is wrong, beside the field; nothing is written."""
     form = KnockForm()
     form.validate_on_submit()
     db.session.rollback()
-    return _knock_form_again(household, form)
+    return _knock_form_again(household, form, following)
 
 
-def _knock_form_again(household: Household, form: KnockForm):
+def _knock_form_again(household: Household, form: KnockForm, following):
+    # `following`: the next door in walking order, still offered beside the message.
     if is_htmx() and form.return_to.data == "walk":
         # The walk swaps the door's row: its answer is that row with the message, not the card's form.
         errors = [message for field in form for message in field.errors]
@@ -197,8 +198,8 @@ def _knock_form_again(household: Household, form: KnockForm):
                                **_slip_context(None), error=" ".join(map(str, errors))), 422
     if is_htmx():
         return render_template("doors/_knock_form.html", household=household, knock_form=form,
-                               state=_door_state(household)[1]), 422
-    return render_template("doors/card.html", **_card_context(household, knock_form=form)), 422
+                               state=_door_state(household)[1], next_door=following), 422
+    return render_template("doors/card.html", **_card_context(household, knock_form=form, next_door=following)), 422
 
 
 def _after_knock(household: Household, knock, visit: Visit, campaign, state=None, following=None,
