@@ -156,3 +156,17 @@ def test_the_places_page_counts_what_the_community_has(app, login_as, world):
     figures = client.get("/setup").get_data(as_text=True).split("</dl>")[0]
     for label, value in (("网格", grids), ("楼栋", buildings), ("户数", households), ("已打印门贴", in_lead_building)):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in figures, (label, value, figures[-800:])
+
+
+def test_the_communities_page_has_one_id_per_field_and_labels_that_point_at_them(app, login_as):
+    """Each community's edit form, the new community and the new street share a page: no id twice."""
+    from collections import Counter
+
+    client = login_as("admin")
+    page = client.get("/setup/communities").get_data(as_text=True)
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert not [i for i, n in ids.items() if n > 1], ids
+    labels = re.findall(r'<label for="([^"]+)"', page)
+    assert len(labels) >= 7 and all(ids[target] == 1 for target in labels)
+    # The fields still post under their own names.
+    assert page.count('name="callback_phone"') == page.count('name="street"') >= 3

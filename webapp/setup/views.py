@@ -262,6 +262,8 @@ def _admin_page(street_form=None, community_form=None, status=200):
         form = CommunityForm.blank(name=community.name, street=community.street_id,
                                    callback_phone=community.callback_phone)
         form.street.choices = community_form.street.choices
+        for field in (form.name, form.street, form.callback_phone):  # one page, many forms: ids stay unique
+            field.id = f"c{community.id}-{field.id}"
         return form
 
     return render_template("setup/admin.html", streets=streets, rows=rows,
