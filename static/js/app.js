@@ -72,6 +72,8 @@
       label: form.dataset.queueLabel || (walk ? walk.dataset.label + " " + (room ? room.textContent : "") : ""),
       outcome: button ? button.textContent : outcome || "", tries: 0 });
     write(items);
+    // Storage off (a WebView without DOM storage) or full: say it was not sent, never "kept".
+    if (read().length < items.length) return say(msg.msgOffline);
     mark(items[items.length - 1]);
   }
 

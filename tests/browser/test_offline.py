@@ -385,3 +385,26 @@ def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, brow
     assert not page.locator("#knock button:disabled").count()
     assert visits and ("POST", 400) in answers  # the first try was refused for its token, then renewed
     context.close()
+
+
+def test_a_phone_that_cannot_store_the_knock_says_it_was_not_sent(live_server, browser):
+    """A WebView without DOM storage (or a full one) must not show "kept on this phone" for a knock it lost."""
+    from webapp.models import Household
+
+    token, household_id = _query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    context = _phone_context(browser, service_workers="block")
+    context.add_init_script("Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="verified"]').click()
+    status = page.locator("#net-status")
+    status.filter(has_text="没有信号").wait_for()
+    assert "未发送" in status.inner_text()
+    assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
+    assert page.locator('#knock button[value="verified"]').is_enabled()  # the knock can be tapped again
+    context.set_offline(False)
+    assert _visits(live_server, [household_id]) == []
+    context.close()
