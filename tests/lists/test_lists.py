@@ -225,7 +225,7 @@ def test_volunteer_records_a_phone_and_a_door_result_and_it_is_exported(app, cli
                                                        "核查说明", "核查人", "核查时间"]
     assert table[1][6] == "'=1+1"  # formula-safe
     assert table[1][1] == "某某" and table[1][9] == "逐户排查" and table[1][10] == "已找到，确认在此"
-    assert table[2][10] == "不在此处 / 已迁走" and table[2][11] == "新塘里12号"
+    assert table[2][10] == "不在此处／已迁走" and table[2][11] == "新塘里12号"
     xlsx = client.get(f"/lists/{list_id}.xlsx")
     from webapp.spreadsheets import read_table
     assert read_table(xlsx.data, "x.xlsx").header == table[0]

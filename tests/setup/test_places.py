@@ -154,7 +154,7 @@ def test_the_places_page_counts_what_the_community_has(app, login_as, world):
                                              .where(Household.building_id == world.lead_building))
     assert client.get(f"/buildings/{world.lead_building}/stickers").status_code == 200
     figures = client.get("/setup").get_data(as_text=True).split("</dl>")[0]
-    for label, value in (("网格", grids), ("楼栋", buildings), ("户数", households), ("已打印门贴", in_lead_building)):
+    for label, value in (("网格", grids), ("楼栋", buildings), ("户数", households), ("已打印门牌码", in_lead_building)):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in figures, (label, value, figures[-800:])
 
 
