@@ -137,12 +137,17 @@ def bind(token: str, visit_id: int):
 @bp.get("/inbox")
 @login_required
 def inbox():
+    return _inbox_page()
+
+
+def _inbox_page(failed: tuple[int, ConfirmReportForm] | None = None, status: int = 200):
+    """The inbox; `failed` is (report id, form) of a report sent back with a message beside its field."""
     scope = current_scope()
     reports = open_reports(scope)
     return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
                            reports=[(r, suggested_households(r, scope)) for r in reports],
                            reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
-                           buildings_of=_buildings_of_grid)
+                           failed=failed, buildings_of=_buildings_of_grid), status
 
 
 def _buildings_of_grid(grid_id: int) -> list[Building]:
@@ -175,6 +180,10 @@ def handle_report(report_id: int, action: str):
         db.session.rollback()
         abort(422)
     target = _target_door(report, form) if action == "confirm" else None
+    if target is not None and target[0] is None and not target[2]:
+        db.session.rollback()
+        form.room.errors = [_("Type the room of the new household.")]
+        return _inbox_page((report.id, form), 422)
     with writing():
         if target is None:
             dismiss_self_report(report, current_user.id, form.request_id.data)
@@ -197,8 +206,10 @@ def _target_door(report: SelfReport, form: ConfirmReportForm) -> tuple[Household
         return household, None, ""
     building = db.session.get(Building, form.building_id.data or 0)
     room = (form.room.data or "").strip()
-    if building is None or building.grid_id != report.grid_id or not room:
+    if building is None or building.grid_id != report.grid_id:
         abort(422)
+    if not room:
+        return None, building, ""  # sent back with a message beside the room
     existing = db.session.scalar(select(Household).where(Household.building_id == building.id,
                                                          Household.room == room))
     return existing, building, room
