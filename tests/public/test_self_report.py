@@ -166,3 +166,11 @@ def test_a_new_household_without_a_room_is_sent_back_with_the_message_beside_the
     with app.app_context():
         assert db.session.get(SelfReport, report_id).state == "new"
         assert db.session.scalar(select(func.count()).select_from(Household)) == households
+
+
+def test_the_thank_you_page_callback_number_can_be_tapped_to_call(app, client, world):
+    response, _ = _report(client, _grid_token(app, world.volunteer_grid))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "谢谢" in html
+    link = re.search(r'<a href="tel:([^"]+)"><strong>([^<]+)</strong></a>', html)
+    assert link and link.group(1) == link.group(2).replace(" ", "")
