@@ -133,3 +133,72 @@ def test_the_walk_page_binds_a_scanned_slip_without_request_submit(live_server, 
             assert db.session.scalar(select(NoteSlip.state).where(NoteSlip.code == code)) != "printed"
     finally:
         camera.close()
+
+
+def _phone_filming(browser, live_server, tmp_path, text: str):
+    """A second Chromium whose fake camera shows one QR code, and a phone page in it (no BarcodeDetector:
+    Debian's Chromium has none, so the page decodes with its vendored jsQR, as on a cheap WebView)."""
+    video = tmp_path / "code.y4m"
+    _y4m_of_qr(text, video)
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    context.grant_permissions(["camera"], origin=live_server.url)
+    return camera, context.new_page()
+
+
+def _slip_and_door(live_server):
+    from tests.browser.test_doors import _db, _first_token
+    from tests.browser.test_slips import _first_slip
+    from webapp.models import Household
+
+    token = _first_token(live_server)
+    return _first_slip(live_server), token, _db(live_server, select(Household.building_id)
+                                                .where(Household.sticker_token == token))
+
+
+def _bound_slip(live_server, code):
+    from tests.browser.test_doors import _db
+    from webapp.models import NoteSlip, Visit
+
+    return _db(live_server, select(Visit.outcome).join(NoteSlip, NoteSlip.visit_id == Visit.id)
+               .where(NoteSlip.code == code, NoteSlip.state == "bound"))
+
+
+def test_scanning_a_slip_on_the_walk_page_leaves_it_at_the_door_just_knocked(live_server, tmp_path, browser):
+    """The walk page's own scanner: after 不在家, the slip's QR fills and sends that row's slip number."""
+    code, token, building = _slip_and_door(live_server)
+    camera, page = _phone_filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}")
+    try:
+        log_in(page, live_server.url, "volunteer", PASSWORD)
+        page.goto(f"{live_server.url}/buildings/{building}/walk")
+        row = page.locator(f"li.door:has(a.room[href='/h/{token}'])")
+        row.locator("button[value=not_home]").click()
+        row.locator("input[name=slip_code]").wait_for()
+        assert _bound_slip(live_server, code) is None
+        page.click("#scan-start")
+        page.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}", timeout=20000)
+        assert _bound_slip(live_server, code) == "not_home"
+    finally:
+        camera.close()
+
+
+def test_scanning_a_slip_from_the_card_opens_the_slip_filled_in(live_server, tmp_path, browser):
+    """From a card: 扫描留言条 opens the scanner; the slip's QR opens the binding form with its number."""
+    code, token, _ = _slip_and_door(live_server)
+    camera, page = _phone_filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}")
+    try:
+        log_in(page, live_server.url, "volunteer", PASSWORD)
+        page.goto(f"{live_server.url}/h/{token}")
+        page.click("button[name=outcome][value=not_home]")
+        page.locator("a:has-text('扫描留言条')").click()
+        page.wait_for_url(lambda url: "/scan?bind=/h/" in url)
+        page.click("#scan-start")
+        page.wait_for_url(lambda url: url.endswith(f"/slip?slip_code={code}"), timeout=20000)
+        assert page.input_value("input[name=slip_code]") == code
+        page.click("main button:has-text('留条')")
+        page.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}")
+        assert _bound_slip(live_server, code) == "not_home"
+    finally:
+        camera.close()
