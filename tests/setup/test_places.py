@@ -170,3 +170,26 @@ def test_the_communities_page_has_one_id_per_field_and_labels_that_point_at_them
     assert len(labels) >= 7 and all(ids[target] == 1 for target in labels)
     # The fields still post under their own names.
     assert page.count('name="callback_phone"') == page.count('name="street"') >= 3
+
+
+def test_a_community_edit_sent_back_shows_its_message_beside_the_field_in_its_own_open_form(app, login_as):
+    from webapp.extensions import db
+    from webapp.models import Community
+
+    client = login_as("admin")
+    with app.app_context():
+        first = db.session.scalar(select(Community).order_by(Community.id))
+        first_id, street = first.id, first.street_id
+    response = post(client, f"/setup/communities/{first_id}", {"name": "", "street": street,
+                                                               "callback_phone": "not a phone"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    edit = page[page.index(f'action="/setup/communities/{first_id}"'):]
+    edit = edit[:edit.index("</form>")]
+    assert 'id="c%d-name"' % first_id in edit and "必填" in edit and "只能填数字、空格和 -" in edit
+    assert 'value="not a phone"' in edit  # what was typed stays, to be corrected
+    opened = page[:page.index(f'action="/setup/communities/{first_id}"')].rsplit("<details", 1)[1]
+    assert opened.startswith(' class="card" open')
+    assert 'class="flash error"' not in page
+    with app.app_context():
+        assert db.session.get(Community, first_id).name == first.name
