@@ -264,8 +264,7 @@
     body.addEventListener("htmx:sendError", lost);
     body.addEventListener("htmx:timeout", lost);
     body.addEventListener("htmx:responseError", function (event) {
-      var status = event.detail.xhr.status;
-      if (status === 401) return; // HX-Redirect to the login page is already under way
+      var status = event.detail.xhr.status;  // (a 401 never gets here: htmx follows its HX-Redirect first)
       // A kept page's stale token, or a server hiccup: the outbox renews the token and retries.
       if ((status === 400 || status >= 500) && lost(event)) return;
       var swapped = event.detail.xhr.responseText;
