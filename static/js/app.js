@@ -263,6 +263,8 @@
     }
     body.addEventListener("htmx:sendError", lost);
     body.addEventListener("htmx:timeout", lost);
+    // Logged out meanwhile (out on another phone, a password reset): htmx goes to the login page; keep the knock.
+    body.addEventListener("htmx:beforeOnLoad", function (event) { if (event.detail.xhr.status === 401) lost(event); });
     body.addEventListener("htmx:responseError", function (event) {
       var status = event.detail.xhr.status;  // (a 401 never gets here: htmx follows its HX-Redirect first)
       // A kept page's stale token, or a server hiccup: the outbox renews the token and retries.
