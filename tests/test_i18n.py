@@ -1,8 +1,10 @@
 """Every user-visible string goes through Babel, and the Chinese catalogue is complete."""
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,3 +48,27 @@ def test_chinese_hints_name_the_buttons_and_words_the_screens_use(app):
         assert f"“{not_home}”" in gettext("Mark a door not home first, then scan its slip.")
         # One word for a sticker everywhere: 门牌码 (as on the sticker sheet and the retired-sticker page).
         assert "门牌码" in gettext("Stickers printed") and "门牌码" in gettext("Sticker sheet printed")
+
+
+HALF_WIDTH_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff][:;] |[\u4e00-\u9fff] \((?![\d/])")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+@pytest.mark.parametrize("username, paths", [
+    ("secretary", ["/", "/users", "/setup", "/setup/buildings/new", "/patrols/log", "/invites", "/lists", "/slips",
+                   "/dashboard", "/summary", "/campaigns", "/cases", "/inbox", "/care", "/audit", "/registry/import"]),
+    ("volunteer", ["/", "/revisits", "/slips/mine", "/patrols", "/search?q=王", "/find?q=1"]),
+    ("admin", ["/users", "/setup/communities", "/summary/street", "/dashboard/district"]),
+])
+def test_chinese_pages_use_chinese_punctuation(client, login_as, username, paths):
+    """“楼长：长庚里1号楼；楼长：…（至 …）”, not “楼长: …; 楼长: … (至 …)”, where a label meets its value."""
+    login_as(username)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = _visible_text(response.get_data(as_text=True))
+        assert not HALF_WIDTH_AFTER_CHINESE.findall(text), (path, [text[max(0, m.start() - 30):m.end() + 30] for m in HALF_WIDTH_AFTER_CHINESE.finditer(text)])

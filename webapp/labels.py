@@ -1,5 +1,7 @@
 """Human names for stored enumeration values, translated through Babel."""
-from flask_babel import lazy_gettext as _l
+import json
+
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -174,3 +176,31 @@ TASK_RESULT_LABELS = {
     "wrong_person": _l("Wrong person"),
     "unreachable": _l("Could not reach"),
 }
+
+
+# What an audit entry's detail values count or name (webapp/audit.py stores them as JSON).
+_AUDIT_DETAIL = {
+    "role": lambda value: ROLE_LABELS.get(value, value),
+    "max_joins": lambda n: ngettext("up to %(num)d people", "up to %(num)d people", int(n)),
+    "rows": lambda n: ngettext("%(num)d row", "%(num)d rows", int(n)),
+    "households": lambda n: ngettext("%(num)d new household", "%(num)d new households", int(n)),
+    "residents": lambda n: ngettext("%(num)d new resident", "%(num)d new residents", int(n)),
+    "kind": lambda value: str(value).upper(),
+    "format": lambda value: str(value).upper(),
+}
+
+
+def audit_detail(detail: str | None) -> str:
+    """An audit entry's details for a reader: roles named, numbers said with what they count."""
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return detail or ""
+    if not isinstance(data, dict):
+        return str(data)
+    return " · ".join(str(_AUDIT_DETAIL.get(key, str)(value)) for key, value in data.items() if value is not None)
+
+
+def person_label(user) -> str:
+    """A person in a list of choices: their name, and their user name to tell two 李志愿 apart."""
+    return _("%(text)s (%(note)s)", text=user.display_name, note=user.username)

@@ -33,6 +33,10 @@ def test_pages_and_a_knock_run_under_the_csp(live_server, phone):
     phone.wait_for_selector("#knock.done")  # htmx swapped the fragment under the policy
     assert "无人在家" in phone.locator("#knock").inner_text()
     assert phone.evaluate("document.querySelectorAll('style').length") == 0  # htmx injected no <style>
+    # A 422 fragment swapped into a form: htmx settles attributes, and must not try to set a style.
+    phone.fill("input[name=slip_code]", "ZZ")
+    phone.click("button:has-text('留条')")
+    phone.wait_for_selector(".slip-bind .error")
     phone.goto(f"{live_server.url}/scan")
     assert refused == []
 

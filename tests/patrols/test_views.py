@@ -75,7 +75,7 @@ def test_a_finding_handed_to_a_work_group_opens_a_case(app, client, login_as, au
     assert response.status_code == 303
     with app.app_context():
         case = db.session.scalar(select(Case))
-        assert case.work_group_id == group.id and case.status == "open" and "封条破损" in case.title
+        assert case.work_group_id == group.id and case.status == "open" and case.title.endswith("：封条破损")
         case_id = case.id
     auth.logout()
     # A member of the work group (the building lead is in 防控组) moves it along.
@@ -87,6 +87,7 @@ def test_a_finding_handed_to_a_work_group_opens_a_case(app, client, login_as, au
                                                "status": status, "note": f"{status} 备注"})
     timeline = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert timeline.count('class="row static"') >= 4  # found, opened, in progress, solved
+    assert "</strong>：solved 备注" in timeline  # Chinese punctuation between a state and its note
     with app.app_context():
         assert db.session.get(Case, case_id).status == "solved"
 

@@ -135,3 +135,20 @@ def test_the_audit_log_pages_newest_first(app, client, login_as, make_world):
     assert rounds(first) == list(range(1, 51)) and _more_link(first) == "/audit?page=2"
     rest = client.get("/audit?page=2", headers=HTMX).get_data(as_text=True)
     assert rounds(rest) == list(range(51, 71)) and _more_link(rest) is None
+
+
+def test_the_audit_log_names_roles_and_says_what_numbers_count(app, client, login_as, make_world):
+    import json
+
+    from webapp.extensions import db
+    from webapp.models import AuditLog
+
+    built = make_world()
+    with app.app_context():
+        db.session.add(AuditLog(user_id=user_id(built.users["secretary"]), action="invite_created",
+                                object_type="invite", object_id="1",
+                                detail=json.dumps({"title": "周六扫楼", "role": "volunteer", "max_joins": 20})))
+        db.session.commit()
+    login_as(built.users["secretary"])
+    html = client.get("/audit").get_data(as_text=True)
+    assert "周六扫楼 · 网格员／志愿者 · 最多 20 人" in html and "volunteer" not in html.split("<main")[1]

@@ -11,6 +11,7 @@ from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx, page_or_fragment
 from ..forms import parse_device_time
+from ..labels import person_label
 from ..models import ListTask, utcnow
 from ..scope import Scope, chosen_community, current_scope, helpers_in_communities, managed_communities_or_404
 from ..search import search
@@ -75,7 +76,7 @@ def index():
 
 
 def _people_choices(community_id: int) -> list[tuple[int, str]]:
-    return [(u.id, f"{u.display_name} ({u.username})") for u in helpers_in_communities([community_id])]
+    return [(u.id, person_label(u)) for u in helpers_in_communities([community_id])]
 
 
 def _assign_form(pushed, form: AssignForm | None = None) -> AssignForm:

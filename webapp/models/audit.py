@@ -23,13 +23,3 @@ class AuditLog(db.Model):
     address: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped["User | None"] = relationship()  # noqa: F821
-
-    @property
-    def detail_text(self) -> str:
-        import json
-
-        try:
-            data = json.loads(self.detail or "{}")
-        except ValueError:
-            return self.detail or ""
-        return " · ".join(str(value) for value in data.values())

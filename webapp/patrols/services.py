@@ -71,7 +71,7 @@ def record_scan(patrol: Patrol, checkpoint: Checkpoint, user_id: int, *, request
         clock_corrected=clock_corrected, result=result, finding_kind=finding_kind if finding else None, note=(note or "").strip() or None,
         resolution=resolution if finding else None))
     if created and finding and resolution == "handed" and work_group is not None:
-        title = f"{checkpoint.name}: {FINDING_LABELS.get(finding_kind, finding_kind)}"
+        title = _("%(label)s: %(value)s", label=checkpoint.name, value=FINDING_LABELS.get(finding_kind, finding_kind))
         case = Case(community_id=checkpoint.community_id, work_group_id=work_group.id, scan_id=scan.id,
                     title=title[:120], created_by_id=user_id)
         db.session.add(case)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..database import writing
 from ..extensions import db
 from ..hypermedia import id_arg, is_htmx
+from ..labels import person_label
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, Visit
 from ..scope import (
@@ -51,7 +52,7 @@ def index():
     community = chosen_community(communities)
     form = PadForm() if request.method == "POST" else PadForm.blank()
     people = helpers_in_communities([community.id])
-    form.issued_to.choices = [(0, "—")] + [(u.id, f"{u.display_name} ({u.username})") for u in people]
+    form.issued_to.choices = [(0, "—")] + [(u.id, person_label(u)) for u in people]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
