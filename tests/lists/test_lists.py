@@ -290,7 +290,11 @@ def test_secretary_finds_and_picks_another_door_in_the_community(app, client, lo
     found = client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号", headers={"HX-Request": "true"})
     html = found.get_data(as_text=True)
     assert found.status_code == 200 and bungalow["address"] in html and "<html" not in html
-    assert client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号").status_code == 200  # a page without htmx
+    page = client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号")  # a page without htmx
+    assert page.status_code == 200 and bungalow["address"] in page.get_data(as_text=True)
+    # The page of its own holds no #row-…: its picks are plain posts, not htmx swaps into a missing target.
+    assert f'id="row-{row_id}"' not in page.get_data(as_text=True) and "hx-post" not in page.get_data(as_text=True)
+    assert f'hx-target="#row-{row_id}"' in html  # in the list, htmx swaps the row
     with app.app_context():
         other = db.session.scalar(select(Household.id).where(Household.community_id == world.second_community))
     fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))
