@@ -138,3 +138,15 @@ def test_building_page_shows_each_door_state_in_the_campaign(app, client, login_
                                                       "request_id": uuid.uuid4().hex})
     html = client.get(f"/buildings/{world.volunteer_building}").get_data(as_text=True)
     assert "拒绝配合" in html and "未走访" in html
+
+
+def test_a_vacant_door_says_vacant_once_on_the_building_page(app, client, login_as, world):
+    from tests.doors.helpers import knock
+
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    knock(client, doors[0].sticker_token, "vacant")
+    html = client.get(f"/buildings/{world.volunteer_building}").get_data(as_text=True)
+    row = html[html.index(doors[0].address):]
+    row = re.sub(r"<[^>]+>|\s+", "", row[:row.index("</li>")])
+    assert row.endswith("空置") and "空置·空置" not in row and row.count("空置") == 1

@@ -163,6 +163,9 @@ def test_secretary_ends_one_person_and_their_open_session(app, client, login_as,
     assert response.status_code == 303
     ended = helper.get("/")
     assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+    # The login page says why: their access has ended (not "your session ended, log in again").
+    told = helper.get(ended.headers["Location"]).get_data(as_text=True)
+    assert "使用权限已到期" in told and "会话已结束" not in told
     detail = client.get(f"/invites/{invite_id}").get_data(as_text=True)
     assert "sun.li" in detail and "zhou.min" in detail and "权限已结束" in detail
 

@@ -116,11 +116,12 @@ def load_user(login_id: str) -> SignedInUser | None:
         return None
     # One query for the user and their assignments: this runs on every request.
     user = _signed_in_user(user_id)
+    if user is not None and not may_hold_session(user):
+        # Disabled, or every assignment past its valid-until: the session ends on the next request, and
+        # says why (ending a person's access also ends their sessions: that is not "log in again").
+        _forget_login(_("Your access has ended or not begun yet. Ask your community office."))
+        return None
     if user is None or user.session_version != version:
         _forget_login(_("Your session has ended. Please log in again."))
-        return None
-    if not may_hold_session(user):
-        # Disabled, or every assignment past its valid-until: the session ends on the next request.
-        _forget_login(_("Your access has ended or not begun yet. Ask your community office."))
         return None
     return user
