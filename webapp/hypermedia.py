@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlsplit
 
 from flask import Response, abort, g, redirect, render_template, request
 from werkzeug.routing import BaseConverter, ValidationError
@@ -27,7 +28,13 @@ def hx_redirect(url: str, status: int = 200) -> Response:
     """Send the browser to another page: HX-Redirect for htmx, a 303 otherwise."""
     if is_htmx():
         response = Response(status=status)
-        response.headers["HX-Redirect"] = url
+        target, here = urlsplit(url), urlsplit(request.headers.get("HX-Current-URL", ""))
+        if target.fragment and (target.path, target.query) == (here.path, here.query):
+            # Only the #fragment differs: the browser would scroll, not load the page again, and the change
+            # just made would not show. Reload it instead.
+            response.headers["HX-Refresh"] = "true"
+        else:
+            response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
 

@@ -191,6 +191,35 @@ def test_the_secretary_ends_an_invite_after_confirming(live_server, browser):
     page.context.close()
 
 
+def test_ending_one_helper_asks_first(live_server, browser):
+    """结束权限 for one person: a dialog names them; dismissed, nothing changes; accepted, access ends."""
+    from tests.invites.helpers import join
+    from webapp.models import InviteJoin
+
+    grid, _, community = _volunteer_grid_door(live_server)
+    invite_id, token = make_invite(live_server.app, community, grid_ids=[grid], title="周末支援")
+    assert join(live_server.app.test_client(), token, "he.ping", name="何平").status_code == 303
+    page = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN").new_page()
+    log_in(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/invites/{invite_id}")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("button:has-text('结束权限')")
+    page.wait_for_timeout(300)
+    assert asked == ["现在结束何平的使用权限吗？"]
+    assert _db(live_server, select(InviteJoin.ended_at)) is None
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.click("button:has-text('结束权限')")
+    page.wait_for_selector(".badge:has-text('权限已结束')")
+    assert _db(live_server, select(InviteJoin.ended_at)) is not None
+    page.context.close()
+
+
 def test_every_invites_and_lists_page_fits_a_phone(live_server, phone):
     """The phone sweep's checks (nothing wider than the screen, 44 px targets, the right keypads, no
     stored English values) on every page of this journey, as the secretary, the volunteer and a stranger."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from sqlalchemy import func, select
 
@@ -264,21 +263,3 @@ def test_the_list_of_invites_says_how_many_joined_each(app, login_as, world):
     html = login_as("secretary").get("/invites").get_data(as_text=True)
     assert "已加入 2 / 5 人" in html.split("供电局")[1].split("</li>")[0]
     assert "已加入 0 / 7 人" in html.split("邮政局")[1].split("</li>")[0]
-
-
-def test_ending_one_persons_access_asks_first_and_htmx_reloads_the_page(app, client, login_as, world):
-    from webapp.models import InviteJoin
-
-    invite_id, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
-    assert join(app.test_client(), token, "sun.li").status_code == 303
-    person = _scalar(app, select(InviteJoin).join(InviteJoin.user).where(InviteJoin.user.has(username="sun.li")))
-    login_as("secretary")
-    page = client.get(f"/invites/{invite_id}").get_data(as_text=True)
-    end = f"/invites/{invite_id}/people/{person.id}/end"
-    tag = re.search(r'<form\b[^>]*action="' + re.escape(end) + r'"[^>]*>', page).group(0)
-    assert f'hx-post="{end}"' in tag and "hx-confirm=" in tag
-    csrf = csrf_token_from(client, f"/invites/{invite_id}")
-    answer = client.post(end, data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
-                         headers={"HX-Request": "true", "X-CSRFToken": csrf})
-    # Not "/invites/N#person-M": location.href to the same page with only an #anchor would not reload it.
-    assert answer.status_code == 200 and answer.headers["HX-Redirect"] == f"/invites/{invite_id}"

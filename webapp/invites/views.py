@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..auth.services import hash_password
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx
+from ..hypermedia import hx_redirect
 from ..models import Building, Grid, Invite, utcnow
 from ..printing import printed_url, qr_svg
 from ..public.ratelimit import limit
@@ -105,8 +105,7 @@ def person(invite_id: int, join_id: int, action: str):
             end_person(someone, current_user.id, request_id)
         else:
             keep_person(someone, current_user.id, request_id)
-    # htmx goes there with location.href: a link that differs from this page only by its #anchor would not reload it.
-    return hx_redirect(url_for("invites.detail", invite_id=invite.id) + ("" if is_htmx() else f"#person-{someone.id}"))
+    return hx_redirect(url_for("invites.detail", invite_id=invite.id) + f"#person-{someone.id}")
 
 
 def _bad_action(invite: Invite):

@@ -27,7 +27,7 @@ ROW_CHOICES = {
     "unmatched": _l("Rows without a door"),
 }
 MODE_CHOICES = {
-    "by_grid": _l("The volunteers of the door's grid"),
+    "by_grid": _l("Whoever looks after the door: its building lead, else its grid's volunteers"),
     "round_robin": _l("In turn among the people chosen below"),
 }
 
