@@ -37,6 +37,19 @@ def test_english_is_available(client):
     assert "User name" in html and "用户名" not in html
 
 
+def test_chinese_hints_name_the_buttons_and_words_the_screens_use(app):
+    """A hint that says "tap 不在家" where the button reads 无人在家 sends a volunteer looking for nothing."""
+    from flask_babel import force_locale, gettext
+
+    from webapp.labels import OUTCOME_LABELS
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        not_home = str(OUTCOME_LABELS["not_home"])
+        assert f"“{not_home}”" in gettext("Mark a door not home first, then scan its slip.")
+        # One word for a sticker everywhere: 门牌码 (as on the sticker sheet and the retired-sticker page).
+        assert "门牌码" in gettext("Stickers printed") and "门牌码" in gettext("Sticker sheet printed")
+
+
 HALF_WIDTH_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff][:;] |[\u4e00-\u9fff] \((?![\d/])")
 
 

@@ -72,6 +72,8 @@
       label: form.dataset.queueLabel || (walk ? walk.dataset.label + " " + (room ? room.textContent : "") : ""),
       outcome: button ? button.textContent : outcome || "", tries: 0 });
     write(items);
+    // Storage off (a WebView without DOM storage) or full: say it was not sent, never "kept".
+    if (read().length < items.length) return say(msg.msgOffline);
     mark(items[items.length - 1]);
   }
 
@@ -261,9 +263,10 @@
     }
     body.addEventListener("htmx:sendError", lost);
     body.addEventListener("htmx:timeout", lost);
+    // Logged out meanwhile (out on another phone, a password reset): htmx goes to the login page; keep the knock.
+    body.addEventListener("htmx:beforeOnLoad", function (event) { if (event.detail.xhr.status === 401) lost(event); });
     body.addEventListener("htmx:responseError", function (event) {
-      var status = event.detail.xhr.status;
-      if (status === 401) return; // HX-Redirect to the login page is already under way
+      var status = event.detail.xhr.status;  // (a 401 never gets here: htmx follows its HX-Redirect first)
       // A kept page's stale token, or a server hiccup: the outbox renews the token and retries.
       if ((status === 400 || status >= 500) && lost(event)) return;
       var swapped = event.detail.xhr.responseText;

@@ -61,7 +61,7 @@
       if (!input) { say(box.dataset.msgNoSlip); return false; }
       stop();
       input.value = slip[1];
-      input.form.requestSubmit();
+      input.form.querySelector("button").click();  // requestSubmit() is missing before Chrome 76 / Safari 16
       return true;
     }
     say(box.dataset.msgElsewhere);
@@ -118,12 +118,13 @@
     if (!torch || !caps.torch) return;
     var on = false;
     torch.hidden = false;
-    torch.addEventListener("click", function () {
+    // onclick, not addEventListener: a camera started again after its idle minute replaces the handler.
+    torch.onclick = function () {
       on = !on;
       track.applyConstraints({ advanced: [{ torch: on }] }).then(function () {
         torch.setAttribute("aria-pressed", on ? "true" : "false");
       }, function () { on = !on; });
-    });
+    };
   }
   // The walk page may lose its signal before the first scan: fetch the decoder while it has one.
   var preloaded = box.dataset.local && !("BarcodeDetector" in window) ? loadDecoder() : null;

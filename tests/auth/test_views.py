@@ -151,3 +151,20 @@ def test_successful_login_is_recorded(app, auth):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
             LoginAttempt.username == "lead", LoginAttempt.succeeded.is_(True))) == 1
+
+
+def test_the_language_switch_comes_back_to_the_page_but_never_to_a_post_only_address(client, login_as):
+    import re
+    import uuid
+
+    login_as("admin")
+    page = client.get("/setup/communities?x=1").get_data(as_text=True)
+    assert 'name="next" value="/setup/communities?x=1"' in page
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    sent_back = client.post("/setup/streets", data={"csrf_token": token, "request_id": uuid.uuid4().hex, "name": ""})
+    assert sent_back.status_code == 422
+    nexts = set(re.findall(r'name="next" value="([^"]*)"', sent_back.get_data(as_text=True)))
+    assert nexts == {""}  # /setup/streets answers only POST: switching language goes home instead of a 405
+    switched = client.post("/language", data={"lang": "en", "next": "", "csrf_token": token})
+    assert switched.status_code == 303 and switched.headers["Location"].endswith("/")
+    assert client.get("/setup/streets").status_code == 405

@@ -385,3 +385,56 @@ def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, brow
     assert not page.locator("#knock button:disabled").count()
     assert visits and ("POST", 400) in answers  # the first try was refused for its token, then renewed
     context.close()
+
+
+def test_a_phone_that_cannot_store_the_knock_says_it_was_not_sent(live_server, browser):
+    """A WebView without DOM storage (or a full one) must not show "kept on this phone" for a knock it lost."""
+    from webapp.models import Household
+
+    token, household_id = _query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    context = _phone_context(browser, service_workers="block")
+    context.add_init_script("Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="verified"]').click()
+    status = page.locator("#net-status")
+    status.filter(has_text="没有信号").wait_for()
+    assert "未发送" in status.inner_text()
+    assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
+    assert page.locator('#knock button[value="verified"]').is_enabled()  # the knock can be tapped again
+    context.set_offline(False)
+    assert _visits(live_server, [household_id]) == []
+    context.close()
+
+
+def test_a_knock_answered_401_waits_for_the_login_and_is_sent_once_after_it(live_server, browser):
+    """Logged out on another phone: the knock's answer sends htmx to the login page. The knock is kept and
+    goes, with its own request id, once the volunteer has logged in again."""
+    from webapp.models import Household
+
+    token, household_id = _query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    context = _phone_context(browser, service_workers="block")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    other = browser.new_context()
+    elsewhere = other.new_page()
+    log_in(elsewhere, live_server.url, "volunteer", PASSWORD)
+    elsewhere.locator("form[action='/logout'] button").click()  # ends every session of the volunteer
+    elsewhere.wait_for_url("**/login**")
+    other.close()
+    page.locator('#knock button[value="verified"]').click()
+    page.wait_for_url("**/login**")
+    assert _visits(live_server, [household_id]) == []
+    page.fill("input[name=username]", "volunteer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    visits = _wait_for(lambda: _visits(live_server, [household_id]))
+    time.sleep(1.0)
+    visits = _visits(live_server, [household_id])
+    assert [(v["user"], v["outcome"]) for v in visits] == [("volunteer", "verified")]
+    context.close()

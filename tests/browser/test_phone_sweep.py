@@ -93,7 +93,10 @@ def _places(app):
         route = db.session.scalar(select(Route).join(RoutePatroller).join(User).where(User.username == "volunteer"))
         checkpoint = route.stops[0].checkpoint.token
         grid = db.session.scalar(select(Grid.id).where(Grid.id.in_(grids)))
+        bungalows = db.session.scalar(select(Building.id).where(Building.community_id == first.id,
+                                                               Building.kind == "bungalow").order_by(Building.id))
         return {"door": door, "building": building.id, "tower": (tower or building).id, "campaign": campaign,
+                "bungalows": bungalows,
                 "checkpoint": checkpoint, "grid": grid, "community": first.id,
                 "sealed": db.session.scalar(select(Checkpoint.token).where(Checkpoint.kind == "sealed_door"))}
 
@@ -117,6 +120,7 @@ PAGES = {
         "grid": "/grids/{grid}", "community": "/communities/{community}", "card": "/h/{door}",
         "search": "/search?q=长庚", "care": "/care", "invites": "/invites", "lists": "/lists", "setup": "/setup",
         "new-building": "/setup/buildings/new", "import": "/registry/import",
+        "bungalow-floors": "/buildings/{bungalows}/floors", "stickers": "/buildings/{building}/stickers",
     },
     "admin": {
         "home": "/", "street": "/summary/street", "users": "/users", "dashboard": "/dashboard", "summary": "/summary",

@@ -94,6 +94,47 @@ def test_scanning_a_sticker_with_the_in_app_camera_opens_the_card(live_server, t
         camera.close()
 
 
+def test_the_walk_page_binds_a_scanned_slip_without_request_submit(live_server, tmp_path, browser):
+    """Old WebViews (Chrome < 76) and Safari < 16 have no form.requestSubmit(): the scanned slip must still go."""
+    from webapp.extensions import db
+    from webapp.models import Building, Household, NoteSlip, RoleAssignment, User
+
+    with live_server.app.app_context():
+        grid = db.session.scalar(select(RoleAssignment.grid_id).join(RoleAssignment.user).where(User.username == "volunteer",
+                                                                                RoleAssignment.grid_id.isnot(None)))
+        building = db.session.scalar(select(Building).where(Building.grid_id == grid).order_by(Building.id))
+        household = db.session.scalar(select(Household).where(Household.building_id == building.id)
+                                      .order_by(Household.id))
+        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.community_id == building.community_id,
+                                                        NoteSlip.state == "printed").order_by(NoteSlip.id))
+        building_id, household_id, code = building.id, household.id, slip.code
+    video = tmp_path / "slip.y4m"
+    _y4m_of_qr(f"{live_server.url}/s/{code}", video)
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
+                                     service_workers="block")
+        context.grant_permissions(["camera"], origin=live_server.url)
+        context.add_init_script("delete HTMLFormElement.prototype.requestSubmit;")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        log_in(page, live_server.url, "volunteer", PASSWORD)
+        page.goto(f"{live_server.url}/buildings/{building_id}/walk")
+        row = page.locator(f"#h-{household_id}")
+        row.locator('button[value="not_home"]').click()
+        row.locator('input[name="slip_code"]').wait_for()
+        page.click("#scan-start")
+        row.locator(".done-line", has_text=f"{code[:4]}-{code[4:]}").wait_for(timeout=20000)
+        assert not errors
+        with live_server.app.app_context():
+            assert db.session.scalar(select(NoteSlip.state).where(NoteSlip.code == code)) != "printed"
+    finally:
+        camera.close()
+
+
 def _phone_filming(browser, live_server, tmp_path, text: str):
     """A second Chromium whose fake camera shows one QR code, and a phone page in it (no BarcodeDetector:
     Debian's Chromium has none, so the page decodes with its vendored jsQR, as on a cheap WebView)."""

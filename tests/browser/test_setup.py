@@ -127,7 +127,7 @@ def test_secretary_sets_up_and_a_volunteer_knocks(live_server, browser, tmp_path
     urls = {r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))}
     assert len(urls) >= 10 and all(re.fullmatch(rf"{re.escape(base)}/h/[A-Za-z0-9_-]+", u) for u in urls)
     page.goto(f"{base}/setup?community={community_id}")
-    assert page.locator("dt:has-text('已打印门贴') + dd").inner_text() == "30"
+    assert page.locator("dt:has-text('已打印门牌码') + dd").inner_text() == "30"
     screenshot(page, "setup-places")
     laptop.close()
 

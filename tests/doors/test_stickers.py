@@ -104,3 +104,22 @@ def test_retired_sticker_outside_scope_is_a_plain_404(client, login_as, auth, wo
     auth.logout()
     login_as("volunteer2")
     assert client.get(f"/h/{world.volunteer_household}").status_code == 404
+
+
+def test_reissue_and_revoke_ask_first_and_answer_htmx_with_a_redirect(client, login_as, world):
+    """htmx asks hx-confirm only of requests it sends itself: the sticker forms must be hx-post forms."""
+    import re
+
+    login_as("secretary")
+    html = client.get(f"/h/{world.volunteer_household}").get_data(as_text=True)
+    forms = [tag for tag in re.findall(r"<form\b[^>]*>", html) if "/sticker/" in tag]
+    assert len(forms) == 2
+    for tag in forms:
+        action = re.search(r'action="([^"]+)"', tag).group(1)
+        assert f'hx-post="{action}"' in tag and "hx-confirm=" in tag, tag
+    csrf = csrf_token_from(client, "/")
+    response = client.post(f"/h/{world.volunteer_household}/sticker/revoke",
+                           data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
+                           headers={"HX-Request": "true", "X-CSRFToken": csrf})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].endswith("sticker=revoke")

@@ -229,7 +229,7 @@ def test_volunteer_records_a_phone_and_a_door_result_and_it_is_exported(app, cli
                                                        "核查说明", "核查人", "核查时间"]
     assert table[1][6] == "'=1+1"  # formula-safe
     assert table[1][1] == "某某" and table[1][9] == "逐户排查" and table[1][10] == "已找到，确认在此"
-    assert table[2][10] == "不在此处 / 已迁走" and table[2][11] == "新塘里12号"
+    assert table[2][10] == "不在此处／已迁走" and table[2][11] == "新塘里12号"
     xlsx = client.get(f"/lists/{list_id}.xlsx")
     from webapp.spreadsheets import read_table
     assert read_table(xlsx.data, "x.xlsx").header == table[0]
@@ -294,7 +294,11 @@ def test_secretary_finds_and_picks_another_door_in_the_community(app, client, lo
     found = client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号", headers={"HX-Request": "true"})
     html = found.get_data(as_text=True)
     assert found.status_code == 200 and bungalow["address"] in html and "<html" not in html
-    assert client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号").status_code == 200  # a page without htmx
+    page = client.get(f"/lists/{list_id}/rows/{row_id}/find?q={number}号")  # a page without htmx
+    assert page.status_code == 200 and bungalow["address"] in page.get_data(as_text=True)
+    # The page of its own holds no #row-…: its picks are plain posts, not htmx swaps into a missing target.
+    assert f'id="row-{row_id}"' not in page.get_data(as_text=True) and "hx-post" not in page.get_data(as_text=True)
+    assert f'hx-target="#row-{row_id}"' in html  # in the list, htmx swaps the row
     with app.app_context():
         other = db.session.scalar(select(Household.id).where(Household.community_id == world.second_community))
     fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))

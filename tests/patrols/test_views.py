@@ -230,3 +230,27 @@ def test_secretary_sets_up_a_route_with_windows(app, client, login_as):
     assert bad.status_code == 422 and "结束时间必须晚于开始时间" in bad.get_data(as_text=True)
     sheet = client.get(f"/patrols/routes/{route.id}/stickers").get_data(as_text=True)
     assert sheet.count('<svg class="qr"') == 2 and "南门岗亭" in sheet
+
+
+def test_a_route_sent_back_with_a_message_keeps_its_stops_and_patrollers(app, client, login_as):
+    """The walking order, minutes and patrollers are not WTForms fields: a 422 must not blank them."""
+    from webapp.extensions import db
+    from webapp.models import Checkpoint, User
+
+    login_as("secretary")
+    with app.app_context():
+        first, second = db.session.scalars(select(Checkpoint.id).order_by(Checkpoint.id)).all()[:2]
+        volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+    csrf = csrf_token_from(client, "/patrols/setup")
+    bad = client.post("/patrols/setup", data={
+        "csrf_token": csrf, "request_id": uuid.uuid4().hex, "form": "route", "name": "",
+        "windows": "20:00-21:00", f"stop-{first}": "1", f"stop-{second}": "2", f"walk-{second}": "7",
+        "patroller": str(volunteer)})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert f'name="stop-{first}" value="1"' in html and f'name="stop-{second}" value="2"' in html
+    assert f'name="walk-{second}" value="7"' in html
+    assert f'name="patroller" value="{volunteer}" checked' in html
+    assert f'name="member" value="{volunteer}" checked' not in html
+    fresh = client.get("/patrols/setup").get_data(as_text=True)
+    assert f'name="stop-{first}" value=""' in fresh and " checked" not in fresh

@@ -3,7 +3,7 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from
 from tests.doors.helpers import count
@@ -168,3 +168,35 @@ def test_grid_poster_encodes_the_report_code(app, client, login_as, world):
     login_as("secretary")
     html = client.get(f"/grids/{world.volunteer_grid}/poster").get_data(as_text=True)
     assert '<svg class="qr"' in html and "扫码报备" in html
+
+
+def test_a_new_household_without_a_room_is_sent_back_with_the_message_beside_the_room(app, client, login_as, world):
+    from webapp.extensions import db
+    from webapp.models import Household, SelfReport
+
+    _report(client, _grid_token(app, world.volunteer_grid))
+    login_as("volunteer")
+    with app.app_context():
+        report_id = db.session.scalar(select(SelfReport.id))
+        households = db.session.scalar(select(func.count()).select_from(Household))
+    csrf = csrf_token_from(client, "/inbox")
+    response = client.post(f"/inbox/reports/{report_id}/confirm", data={
+        "csrf_token": csrf, "request_id": uuid.uuid4().hex, "household_id": "",
+        "building_id": str(world.volunteer_building), "room": "  "})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    room = html.index('name="room"')
+    assert "请填写新住户的房号" in html[room:room + 400]  # beside the room, on the inbox itself
+    assert f'<option value="{world.volunteer_building}" selected>' in html
+    assert re.search(r'name="household_id" value="" checked', html)
+    with app.app_context():
+        assert db.session.get(SelfReport, report_id).state == "new"
+        assert db.session.scalar(select(func.count()).select_from(Household)) == households
+
+
+def test_the_thank_you_page_callback_number_can_be_tapped_to_call(app, client, world):
+    response, _ = _report(client, _grid_token(app, world.volunteer_grid))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "谢谢" in html
+    link = re.search(r'<a href="tel:([^"]+)"><strong>([^<]+)</strong></a>', html)
+    assert link and link.group(1) == link.group(2).replace(" ", "")

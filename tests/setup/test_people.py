@@ -155,3 +155,23 @@ def test_admin_appoints_a_secretary(app, login_as, world):
         ids = dict(db.session.execute(select(User.username, User.id)).all())
     assert client.get(f"/users/{ids['secretary']}").status_code == 200  # an admin manages secretaries
     assert client.get(f"/users/{ids['admin']}").status_code == 404  # but not their own access
+
+
+def test_ending_access_and_removing_a_household_ask_first(app, login_as, world):
+    """Destructive set-up buttons are hx-post forms with hx-confirm (htmx asks only of its own requests),
+    and the views answer htmx with HX-Redirect."""
+    from webapp.extensions import db
+    from webapp.models import Household, User
+
+    client = login_as("secretary")
+    with app.app_context():
+        volunteer_id = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+        household_id = db.session.scalar(select(Household.id).where(Household.sticker_token == world.volunteer_household))
+    for page, action in ((f"/users/{volunteer_id}", f"/users/{volunteer_id}/end"),
+                         (f"/setup/households/{household_id}", f"/setup/households/{household_id}/remove")):
+        html = client.get(page).get_data(as_text=True)
+        tag = re.search(r'<form\b[^>]*action="' + re.escape(action) + r'"[^>]*>', html).group(0)
+        assert f'hx-post="{action}"' in tag and "hx-confirm=" in tag, tag
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+        answer = post(client, action, headers={"HX-Request": "true", "X-CSRFToken": token})
+        assert answer.status_code == 200 and answer.headers["HX-Redirect"], action

@@ -157,5 +157,42 @@ def test_the_places_page_counts_what_the_community_has(app, login_as, world):
                                              .where(Household.building_id == world.lead_building))
     assert client.get(f"/buildings/{world.lead_building}/stickers").status_code == 200
     figures = client.get("/setup").get_data(as_text=True).split("</dl>")[0]
-    for label, value in (("网格", grids), ("楼栋", buildings), ("户数", households), ("已打印门贴", in_lead_building)):
+    for label, value in (("网格", grids), ("楼栋", buildings), ("户数", households), ("已打印门牌码", in_lead_building)):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in figures, (label, value, figures[-800:])
+
+
+def test_the_communities_page_has_one_id_per_field_and_labels_that_point_at_them(app, login_as):
+    """Each community's edit form, the new community and the new street share a page: no id twice."""
+    from collections import Counter
+
+    client = login_as("admin")
+    page = client.get("/setup/communities").get_data(as_text=True)
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert not [i for i, n in ids.items() if n > 1], ids
+    labels = re.findall(r'<label for="([^"]+)"', page)
+    assert len(labels) >= 7 and all(ids[target] == 1 for target in labels)
+    # The fields still post under their own names.
+    assert page.count('name="callback_phone"') == page.count('name="street"') >= 3
+
+
+def test_a_community_edit_sent_back_shows_its_message_beside_the_field_in_its_own_open_form(app, login_as):
+    from webapp.extensions import db
+    from webapp.models import Community
+
+    client = login_as("admin")
+    with app.app_context():
+        first = db.session.scalar(select(Community).order_by(Community.id))
+        first_id, street = first.id, first.street_id
+    response = post(client, f"/setup/communities/{first_id}", {"name": "", "street": street,
+                                                               "callback_phone": "not a phone"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    edit = page[page.index(f'action="/setup/communities/{first_id}"'):]
+    edit = edit[:edit.index("</form>")]
+    assert 'id="c%d-name"' % first_id in edit and "必填" in edit and "只能填数字、空格和 -" in edit
+    assert 'value="not a phone"' in edit  # what was typed stays, to be corrected
+    opened = page[:page.index(f'action="/setup/communities/{first_id}"')].rsplit("<details", 1)[1]
+    assert opened.startswith(' class="card" open')
+    assert 'class="flash error"' not in page
+    with app.app_context():
+        assert db.session.get(Community, first_id).name == first.name

@@ -113,7 +113,7 @@ class OwnPasswordForm(WriteForm):
 
 
 class StreetForm(WriteForm):
-    name = StringField(_l("Street name"), validators=[*NAME, no_control_characters])
+    name = StringField(_l("Street name"), id="street-name", validators=[*NAME, no_control_characters])
 
 
 class CommunityForm(WriteForm):

@@ -258,16 +258,22 @@ def household_merge(household_id: int):
 # --- streets and communities (admin) ----------------------------------------------------------
 
 
-def _admin_page(street_form=None, community_form=None, status=200):
+def _admin_page(street_form=None, community_form=None, status=200, failed_edit=None):
+    """`failed_edit` is (community id, form) of an edit sent back with its messages beside its fields."""
     streets = db.session.scalars(select(Street).order_by(Street.name)).all()
     community_form = community_form or CommunityForm.blank()
     community_form.street.choices = as_choices([(s.id, s.name) for s in streets])
     rows = communities_with_counts(Community.id.isnot(None))
 
     def edit_form(community):
-        form = CommunityForm.blank(name=community.name, street=community.street_id,
-                                   callback_phone=community.callback_phone)
+        if failed_edit and failed_edit[0] == community.id:
+            form = failed_edit[1]
+        else:
+            form = CommunityForm.blank(name=community.name, street=community.street_id,
+                                       callback_phone=community.callback_phone)
         form.street.choices = community_form.street.choices
+        for field in (form.name, form.street, form.callback_phone):  # one page, many forms: ids stay unique
+            field.id = f"c{community.id}-{field.id}"
         return form
 
     return render_template("setup/admin.html", streets=streets, rows=rows,
@@ -318,6 +324,4 @@ def community_edit(community_id: int):
             community, db.session.get(Street, form.street.data), form.name.data.strip(), form.callback_phone.data)):
         flash(_("Saved."))
         return hx_redirect(url_for("setup.communities"))
-    errors = [e for f in form for e in f.errors] + list(form.form_errors)
-    flash(" ".join(str(e) for e in errors) or _("Check the form."), "error")
-    return _admin_page(status=422)
+    return _admin_page(status=422, failed_edit=(community.id, form))
