@@ -270,3 +270,14 @@ def test_every_invites_and_lists_page_fits_a_phone(live_server, phone):
         if role:
             phone.context.clear_cookies()
     assert not found, "\n".join(f"{name}: {problem}" for name, problems in found.items() for problem in problems)
+
+
+def test_posters_fit_a_phone_screen(live_server, phone):
+    """A secretary shows the poster on her phone: nothing scrolls sideways, the long join link wraps."""
+    grid, _, community = _volunteer_grid_door(live_server)
+    invite_id, _ = make_invite(live_server.app, community, grid_ids=[grid], title="自来水公司支援下午扫楼")
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    for path in (f"/invites/{invite_id}/poster", f"/grids/{grid}/poster"):
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, path
+    screenshot(phone, "grid-poster-phone")
