@@ -54,7 +54,7 @@ class BuildingEditForm(WriteForm):
 
 
 class HouseholdForm(WriteForm):
-    entrance = IntegerField(render_kw=NUMBER_INPUT, label=_l("Entrance"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
+    entrance = IntegerField(render_kw=NUMBER_INPUT, label=_l("Entrance number"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
     floor = IntegerField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
     room = StringField(_l("Door number"), validators=[DataRequired(_l("Required.")), Length(
         max=16, message=_l("At most %(max)d characters.")), no_control_characters])
