@@ -50,7 +50,7 @@ def test_secretary_sees_the_community_grids_buildings_households_and_users(app, 
     assert f"<dd>{households}</dd>" in html
     assert f"/grids/{world.other_grid}" in html and f"/buildings/{world.other_building}" in html
     assert f"/buildings/{world.second_building}" not in html
-    assert "(volunteer)" in html and "(volunteer2)" not in html
+    assert "（volunteer）" in html and "（volunteer2）" not in html
 
 
 def test_admin_sees_every_community_and_user(app, client, login_as, world):
@@ -58,7 +58,7 @@ def test_admin_sees_every_community_and_user(app, client, login_as, world):
     html = client.get("/").get_data(as_text=True)
     assert "长庚社区" in html and "新塘社区" in html
     for username in ("admin", "secretary", "lead", "volunteer", "volunteer2"):
-        assert f"({username})" in html
+        assert f"（{username}）" in html
 
 
 def test_home_needs_login(client):

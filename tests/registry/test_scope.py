@@ -109,5 +109,5 @@ def test_secretary_user_list_holds_only_their_community(client, login_as):
     login_as("secretary")
     html = client.get("/users").get_data(as_text=True)
     for username in ("secretary", "lead", "volunteer"):
-        assert f"({username})" in html
-    assert "(volunteer2)" not in html and "(admin)" not in html
+        assert f"（{username}）" in html
+    assert "（volunteer2）" not in html and "（admin）" not in html
