@@ -90,6 +90,7 @@ def register_template_helpers(app: Flask) -> None:
         picture_label=_label(labels.PICTURE_LABELS),
         audit_label=_label(labels.AUDIT_LABELS),
         audit_detail=labels.audit_detail,
+        person_label=labels.person_label,
         invite_role_label=_label(labels.INVITE_ROLE_LABELS),
         invite_state_label=_label(labels.INVITE_STATE_LABELS),
         method_label=_label(labels.CHECK_METHOD_LABELS),
