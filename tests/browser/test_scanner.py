@@ -1,4 +1,5 @@
 """The in-app scanner, with Chromium's fake camera showing a printed sticker."""
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,26 @@ BARCODE_DETECTOR = """
 """
 
 
+@contextmanager
+def _filming(browser, live_server, tmp_path, text: str, init_script: str = "", **context_options):
+    """A phone page in a second Chromium whose fake camera shows one QR code (`text`); closed after.
+    init_script runs before the page's own (a stand-in BarcodeDetector, an old WebView's missing API)."""
+    video = tmp_path / "code.y4m"
+    _y4m_of_qr(text, video)
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
+                                     **context_options)
+        context.grant_permissions(["camera"], origin=live_server.url)
+        if init_script:
+            context.add_init_script(init_script)
+        yield context.new_page()
+    finally:
+        camera.close()
+
+
 @pytest.mark.parametrize("decoder", ["BarcodeDetector", "vendored jsQR"])
 def test_scanning_a_sticker_with_the_in_app_camera_opens_the_card(live_server, tmp_path, browser, decoder):
     from webapp.extensions import db
@@ -62,20 +83,10 @@ def test_scanning_a_sticker_with_the_in_app_camera_opens_the_card(live_server, t
 
     with live_server.app.app_context():
         household = db.session.scalar(select(Household).order_by(Household.id))
-    video = tmp_path / "sticker.y4m"
-    _y4m_of_qr(f"{live_server.url}/h/{household.sticker_token}", video)
-    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
-    try:
-        context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
-        context.grant_permissions(["camera"], origin=live_server.url)
-        if decoder == "BarcodeDetector":
-            context.add_init_script(VENDORED_JSQR.read_text() + BARCODE_DETECTOR)
-        else:
-            # A WebView without BarcodeDetector: the page must load its own decoder.
-            context.add_init_script("delete window.BarcodeDetector;")
-        page = context.new_page()
+    # Without BarcodeDetector (a WebView like Debian's Chromium) the page must load its own decoder.
+    init = VENDORED_JSQR.read_text() + BARCODE_DETECTOR if decoder == "BarcodeDetector" else \
+        "delete window.BarcodeDetector;"
+    with _filming(browser, live_server, tmp_path, f"{live_server.url}/h/{household.sticker_token}", init) as page:
         loaded = []
         page.on("request", lambda request: loaded.append(request.url))
         log_in(page, live_server.url, "secretary", PASSWORD)
@@ -90,8 +101,6 @@ def test_scanning_a_sticker_with_the_in_app_camera_opens_the_card(live_server, t
             assert page.evaluate("sessionStorage.getItem('detector-formats')") == '["qr_code"]'
         else:
             assert used_jsqr and calls == 0
-    finally:
-        camera.close()
 
 
 def test_the_walk_page_binds_a_scanned_slip_without_request_submit(live_server, tmp_path, browser):
@@ -108,17 +117,8 @@ def test_the_walk_page_binds_a_scanned_slip_without_request_submit(live_server, 
         slip = db.session.scalar(select(NoteSlip).where(NoteSlip.community_id == building.community_id,
                                                         NoteSlip.state == "printed").order_by(NoteSlip.id))
         building_id, household_id, code = building.id, household.id, slip.code
-    video = tmp_path / "slip.y4m"
-    _y4m_of_qr(f"{live_server.url}/s/{code}", video)
-    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
-    try:
-        context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
-                                     service_workers="block")
-        context.grant_permissions(["camera"], origin=live_server.url)
-        context.add_init_script("delete HTMLFormElement.prototype.requestSubmit;")
-        page = context.new_page()
+    with _filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}",
+                  "delete HTMLFormElement.prototype.requestSubmit;", service_workers="block") as page:
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         log_in(page, live_server.url, "volunteer", PASSWORD)
@@ -131,21 +131,6 @@ def test_the_walk_page_binds_a_scanned_slip_without_request_submit(live_server, 
         assert not errors
         with live_server.app.app_context():
             assert db.session.scalar(select(NoteSlip.state).where(NoteSlip.code == code)) != "printed"
-    finally:
-        camera.close()
-
-
-def _phone_filming(browser, live_server, tmp_path, text: str):
-    """A second Chromium whose fake camera shows one QR code, and a phone page in it (no BarcodeDetector:
-    Debian's Chromium has none, so the page decodes with its vendored jsQR, as on a cheap WebView)."""
-    video = tmp_path / "code.y4m"
-    _y4m_of_qr(text, video)
-    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
-    context = camera.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
-    context.grant_permissions(["camera"], origin=live_server.url)
-    return camera, context.new_page()
 
 
 def _slip_and_door(live_server):
@@ -169,8 +154,7 @@ def _bound_slip(live_server, code):
 def test_scanning_a_slip_on_the_walk_page_leaves_it_at_the_door_just_knocked(live_server, tmp_path, browser):
     """The walk page's own scanner: after 不在家, the slip's QR fills and sends that row's slip number."""
     code, token, building = _slip_and_door(live_server)
-    camera, page = _phone_filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}")
-    try:
+    with _filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}") as page:
         log_in(page, live_server.url, "volunteer", PASSWORD)
         page.goto(f"{live_server.url}/buildings/{building}/walk")
         row = page.locator(f"li.door:has(a.room[href='/h/{token}'])")
@@ -180,15 +164,12 @@ def test_scanning_a_slip_on_the_walk_page_leaves_it_at_the_door_just_knocked(liv
         page.click("#scan-start")
         page.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}", timeout=20000)
         assert _bound_slip(live_server, code) == "not_home"
-    finally:
-        camera.close()
 
 
 def test_scanning_a_slip_from_the_card_opens_the_slip_filled_in(live_server, tmp_path, browser):
     """From a card: 扫描留言条 opens the scanner; the slip's QR opens the binding form with its number."""
     code, token, _ = _slip_and_door(live_server)
-    camera, page = _phone_filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}")
-    try:
+    with _filming(browser, live_server, tmp_path, f"{live_server.url}/s/{code}") as page:
         log_in(page, live_server.url, "volunteer", PASSWORD)
         page.goto(f"{live_server.url}/h/{token}")
         page.click("button[name=outcome][value=not_home]")
@@ -200,5 +181,3 @@ def test_scanning_a_slip_from_the_card_opens_the_slip_filled_in(live_server, tmp
         page.click("main button:has-text('留条')")
         page.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}")
         assert _bound_slip(live_server, code) == "not_home"
-    finally:
-        camera.close()
