@@ -51,6 +51,8 @@ def start_round(route: Route, user_id: int, request_id: str) -> Patrol:
         return existing
     already = db.session.scalar(select(Patrol).where(Patrol.user_id == user_id, Patrol.ended_at.is_(None)))
     if already is not None:
+        if already.request_id == request_id:  # the same start, raced: its twin committed first
+            return already
         raise PatrolError(_("Finish your round on %(route)s first.", route=already.route.name))
     now = utcnow()
     patrol = Patrol(request_id=request_id, route_id=route.id, user_id=user_id, day=local_today(),
