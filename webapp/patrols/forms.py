@@ -53,6 +53,13 @@ class CaseForm(WriteForm):
                          invalid_message=_l("Choose a status."))
     note = TextAreaField(_l("Note"), validators=NOTE)
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.status.data == "solved" and not (self.note.data or "").strip():
+            self.note.errors = [*self.note.errors, _l("Say what was done to solve it.")]
+            valid = False
+        return valid
+
 
 class SignoffForm(WriteForm):
     day = DayField(validators=[DataRequired()])
