@@ -75,3 +75,34 @@ def test_the_reporter_follows_the_case_the_group_closes_it_with_a_note(live_serv
     phone.click("a:has-text('事项：已解决')")
     assert "已联系社区民警劝离" in phone.locator("main").inner_text()
     screenshot(phone, "case-reporter-solved")
+
+
+def test_the_cases_list_shows_more_on_a_phone(live_server, phone):
+    from datetime import timedelta
+
+    from webapp.extensions import db
+    from webapp.models import Case, User, WorkGroup, utcnow
+
+    with live_server.app.app_context():
+        lead = db.session.scalar(select(User.id).where(User.username == "lead"))
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.name == "防控组").order_by(WorkGroup.id))
+        now = utcnow()
+        db.session.add_all([Case(community_id=group.community_id, work_group_id=group.id, created_by_id=lead,
+                                 title=f"长庚里东侧农贸市场北门临时管控卡口：人员聚集 {n}",
+                                 created_at=now - timedelta(minutes=n)) for n in range(60)])
+        db.session.commit()
+    log_in(phone, live_server.url, "lead", PASSWORD)
+    phone.goto(f"{live_server.url}/cases")
+    assert phone.locator("ul.rows a.row").count() == 50
+    phone.locator("li.more a").scroll_into_view_if_needed()
+    screenshot(phone, "cases-more")
+    phone.click("li.more a")
+    phone.wait_for_function("() => document.querySelectorAll('ul.rows a.row').length === 60")
+    assert phone.locator("li.more").count() == 0 and phone.url.endswith("/cases")  # htmx: no reload
+    assert phone.evaluate(SIDEWAYS) <= 0
+
+    phone.context.clear_cookies()
+    log_in(phone, live_server.url, "volunteer2", PASSWORD)  # reported nothing, in no group here
+    phone.goto(f"{live_server.url}/cases?show=mine")
+    assert "您还没有把发现的问题转交给工作小组" in phone.locator("main").inner_text()
+    screenshot(phone, "cases-mine-empty")
