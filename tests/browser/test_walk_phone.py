@@ -94,3 +94,32 @@ def test_the_scan_button_never_covers_the_last_doors_buttons(live_server, browse
         last.locator("button[value=vacant]").click(trial=True, timeout=3000)
     screenshot(page, f"walk-bottom-{height}")
     context.close()
+
+
+# The home page as it opens: where the field user's list of buildings is, and the offline control of each row.
+FIRST_SCREEN = """heading => {
+  const section = [...document.querySelectorAll('section')].find(s => s.querySelector('h2')?.innerText.includes(heading));
+  const rows = section ? [...section.querySelectorAll('li')] : [];
+  return {id: section ? section.id : null,
+          firstBottom: rows.length ? rows[0].getBoundingClientRect().bottom : null, rows: rows.length,
+          controls: rows.map(li => { const t = li.querySelector('[data-take]'); const r = t ? t.getBoundingClientRect() : {};
+                                     return {w: r.width, h: r.height, status: !!li.querySelector('[data-offline-status]')}; })};
+}"""
+
+
+@pytest.mark.parametrize("role, heading", [("volunteer", "要走访的楼栋"), ("lead", "我负责的楼栋")])
+def test_the_home_page_shows_the_buildings_on_the_first_screen_each_with_its_offline_control(
+        live_server, phone, role, heading):
+    log_in(phone, live_server.url, role, PASSWORD)
+    phone.locator("[data-offline-status]").first.wait_for(state="attached")
+    result = phone.evaluate(FIRST_SCREEN, heading)
+    # The list of buildings starts on the first screen, and it is the list that takes a building offline.
+    assert result["rows"] >= 1 and result["firstBottom"] <= phone.viewport_size["height"], result
+    assert result["id"] == "take-offline", result
+    for control in result["controls"]:
+        assert control["w"] >= 44 and control["h"] >= 44 and control["status"], result
+    # What "存到手机" does is one tap away, not a block before the list.
+    phone.locator("#take-offline details summary").click()
+    assert "没有信号" in phone.locator("#take-offline details").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, f"home-first-screen-{role}")
