@@ -50,7 +50,8 @@ def _slip_world(app, make_world):
                  for role, name in built.users.items()}
         walkup = db.session.scalars(select(Household.id).where(Household.building_id == built.walkup_id)).all()
         tower = db.session.scalars(select(Household.id).where(Household.building_id == built.tower_id)).all()
-        pad = SlipPad(community_id=built.community_id, issued_to_id=users["volunteer"], created_by_id=users["secretary"])
+        pad = SlipPad(community_id=built.community_id, number=1, issued_to_id=users["volunteer"],
+                      created_by_id=users["secretary"])
         db.session.add(pad)
         db.session.flush()
         start = utcnow() - timedelta(days=2)
