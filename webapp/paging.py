@@ -1,4 +1,4 @@
-"""Long lists shown a page at a time: the one rule for "show more" (care, revisits, audit log).
+"""Long lists shown a page at a time: the one rule for "show more" (care, revisits, audit log, inbox, …).
 
 A list page shows its first PAGE_SIZE rows and a "show more" row at the end. With htmx that row fetches
 only the next slice and swaps itself for it; without JavaScript its link reloads the page showing every
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 
 from .extensions import db
-from .hypermedia import is_htmx
+from .hypermedia import is_htmx, parse_int
 
 PAGE_SIZE = 50
 # ?page=N past this shows this many pages: a hand-typed ?page=99999 must not read the whole district.
@@ -25,17 +25,38 @@ class Page:
     number: int  # the last page shown (1 = the first PAGE_SIZE rows)
     has_more: bool
     total: int | None = None  # every row of the list, when the page counts them
+    # The query argument of this list's page: "page", or "<list>_page" where one page shows two lists.
+    name: str = "page"
+    # The view of the list, when another view shows it (a refused form's 422 page); None: this request's.
+    endpoint: str | None = None
+
+    def _url(self, keep) -> str:
+        if self.endpoint not in (None, request.endpoint):  # shown by another view: the list's own URL
+            return url_for(self.endpoint, **{self.name: self.number + 1})
+        kept = {key: value for key, value in request.args.items() if keep(key)}
+        return url_for(request.endpoint, **{**(request.view_args or {}), **kept, self.name: self.number + 1})
 
     @property
     def next_url(self) -> str:
-        """This list's URL for one page more, keeping its other arguments (a filter, an id)."""
-        return url_for(request.endpoint, **{**request.view_args, **request.args.to_dict(), "page": self.number + 1})
+        """This list's URL for one page more, keeping its other arguments (a filter, an id, another list's
+        page), so a reload shows all that was shown."""
+        return self._url(lambda key: True)
+
+    @property
+    def more_url(self) -> str:
+        """What htmx fetches for the next slice: the same, with no other list's page, so the view knows
+        which list's rows it answers with."""
+        return self._url(lambda key: not is_page_argument(key) or key == self.name)
 
 
-def page_number() -> int:
-    """?page= as a user or the "show more" link sent it; anything else is the first page."""
-    raw = request.args.get("page", "")
-    return min(int(raw), MOST_PAGES) if raw.isdigit() and int(raw) > 0 else 1
+def is_page_argument(name: str) -> bool:
+    return name == "page" or name.endswith("_page")
+
+
+def page_number(name: str = "page") -> int:
+    """?page= (or ?<list>_page=) as a user or the "show more" link sent it; anything else is the first page."""
+    number = parse_int(request.args.get(name, ""), 1, 10**12)  # ASCII digits only: "²".isdigit() is true, int("²") fails
+    return min(number, MOST_PAGES) if number is not None else 1
 
 
 def rows_of_page(number: int, size: int = PAGE_SIZE) -> tuple[int, int]:
@@ -47,9 +68,10 @@ def rows_of_page(number: int, size: int = PAGE_SIZE) -> tuple[int, int]:
 
 
 def take_page(statement, number: int, size: int = PAGE_SIZE, *, scalars: bool = False,
-              total: int | None = None) -> Page:
-    """Run a statement (already in its final order) for one page; rows or scalars as asked."""
+              total: int | None = None, name: str = "page", endpoint: str | None = None) -> Page:
+    """Run a statement (already in its final order, ending on something unique) for one page; rows or
+    scalars as asked. `name`/`endpoint`: see Page."""
     offset, limit = rows_of_page(number, size)
     run = db.session.scalars if scalars else db.session.execute
     rows = list(run(statement.offset(offset).limit(limit)).all())
-    return Page(rows[:limit - 1], number, len(rows) == limit, total)
+    return Page(rows[:limit - 1], number, len(rows) == limit, total, name, endpoint)

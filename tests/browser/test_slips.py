@@ -59,3 +59,38 @@ def test_printed_slips_decode_to_their_public_urls(live_server, browser):
         expected = {f"{live_server.url}/s/{c}" for c in db.session.scalars(
             select(NoteSlip.code).where(NoteSlip.pad_id == pad.id))}
     assert qr_codes_on(browser, live_server.url, f"/slips/print?pad={pad.id}", shot="slips-print") == expected
+
+
+def test_the_inbox_shows_more_self_reports_in_place_and_they_can_be_handled(live_server, phone):
+    """显示更多 under the self-reports appends the next 50 (the answers to slips above stay as they were),
+    and a report among the appended rows is dismissed like any other."""
+    from playwright.sync_api import expect
+
+    from tests.factory import build_world_in
+    from tests.slips.test_paging import _slip_world
+
+    built = _slip_world(live_server.app, lambda **options: build_world_in(live_server.app, **options))
+    log_in(phone, live_server.url, built.users["secretary"], PASSWORD)
+    phone.goto(f"{live_server.url}/inbox")
+    reports = phone.locator("section:has(h2:has-text('居民报备')) ul.rows > li.row")
+    replies = phone.locator("section:has(h2:has-text('留言条回复')) ul.rows > li.row")
+    assert (reports.count(), replies.count()) == (50, 50)
+    screenshot(phone, "inbox-top")
+    more = phone.locator("section:has(h2:has-text('居民报备')) li.more a")
+    box = more.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300 and more.inner_text() == "显示更多"
+    more.scroll_into_view_if_needed()
+    screenshot(phone, "inbox-more")
+    more.click()
+    expect(reports).to_have_count(100)
+    assert phone.url.endswith("/inbox") and replies.count() == 50  # in place; the other list untouched
+    assert phone.locator("section:has(h2:has-text('居民报备')) li.more").count() == 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    last = reports.nth(99)
+    assert last.locator(".title").inner_text() == "报备人100"
+    last.scroll_into_view_if_needed()
+    screenshot(phone, "inbox-more-shown")
+    last.locator("form.inline button").click()  # dismiss: a plain form of the appended row
+    phone.wait_for_url(f"{live_server.url}/inbox")
+    assert "已忽略这条报备。" in phone.content()
+    assert phone.locator("section:has(h2:has-text('居民报备')) .count").inner_text() == "99"

@@ -8,6 +8,8 @@ from ..clock import local_today
 from ..extensions import db
 from ..forms import WriteForm, as_choices
 from ..database import writing
+from ..hypermedia import is_htmx
+from ..paging import page_number
 from ..models import Campaign, Community, Grid
 from ..scope import current_scope, managed_communities_or_404, managed_or_404, or_404
 from ..coverage import coverage, coverages, escalations
@@ -31,6 +33,9 @@ def _form(communities: list[Community], formdata=True) -> CampaignForm:
 @login_required
 def index():
     communities = managed_communities_or_404()
+    in_scope = None if current_scope().everything else [c.id for c in communities]
+    if request.method == "GET" and is_htmx() and "flags_page" in request.args:  # "show more" of the flags
+        return render_template("campaigns/_flag_rows.html", flags=open_sticker_flags(in_scope, page_number("flags_page")))
     form = _form(communities, formdata=request.method == "POST")
     status = 200
     if request.method == "POST":
@@ -51,7 +56,7 @@ def index():
                                    .options(selectinload(Campaign.grid))).all()
     figures = coverages(campaigns)
     rows = [(c, figures[c.id]) for c in campaigns]
-    flags = open_sticker_flags(None if current_scope().everything else [c.id for c in communities])
+    flags = open_sticker_flags(in_scope, page_number("flags_page"))
     return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags), status
 
 

@@ -1,11 +1,12 @@
 """What the secretary sees of her invites: who joined each one and what they did."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..paging import Page, take_page
 from ..models import Invite, InviteJoin, ListTask, NoteSlip, Patrol, PatrolScan, Visit
 from ..scope import child_or_404, managed_or_404
 
@@ -18,14 +19,14 @@ def person_or_404(invite: Invite, join_id: int) -> InviteJoin:
     return child_or_404(InviteJoin, join_id, invite_id=invite.id)
 
 
-def invites_of(community_id: int) -> list[tuple[Invite, int]]:
-    """Newest first, with how many joined each."""
+def invites_of(community_id: int, page_number: int = 1) -> Page:
+    """Newest first, with how many joined each: rows of (invite, joined), a page at a time."""
     # Counted per invite shown (by index), not every join of the district grouped first.
     joined = select(func.count(InviteJoin.id)).where(InviteJoin.invite_id == Invite.id).scalar_subquery()
-    rows = db.session.execute(
-        select(Invite, joined).where(Invite.community_id == community_id)
-        .order_by(Invite.valid_from.desc(), Invite.id.desc()).limit(100)).all()
-    return [(invite, int(n)) for invite, n in rows]
+    total = db.session.scalar(select(func.count(Invite.id)).where(Invite.community_id == community_id))
+    page = take_page(select(Invite, joined).where(Invite.community_id == community_id)
+                     .order_by(Invite.valid_from.desc(), Invite.id.desc()), page_number, total=total)
+    return replace(page, rows=[(invite, int(n)) for invite, n in page.rows])
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """The secretary's invites (create, poster, who joined, end, keep) and the public join page."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
@@ -9,8 +11,9 @@ from sqlalchemy import select
 from ..auth.services import hash_password, username_taken
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import hx_redirect
+from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
 from ..models import Building, Grid, Invite, utcnow
+from ..paging import page_number
 from ..printing import printed_url, qr_svg
 from ..public.ratelimit import limit
 from ..scope import chosen_community, managed_communities_or_404
@@ -29,9 +32,16 @@ def _invite_form(community, form: InviteForm | None = None) -> InviteForm:
     return form
 
 
-def _index_page(community, communities, form: InviteForm, status: int = 200):
+def _index_page(community, communities, form: InviteForm | None, status: int = 200):
+    """The invites, newest first, a page at a time (htmx's "show more" gets the next rows alone), and the
+    form for a new one."""
+    page = invites_of(community.id, page_number())
     now = utcnow()
-    invites = [(invite, joined, invite.state(now, joined)) for invite, joined in invites_of(community.id)]
+    invites = replace(page, rows=[(invite, joined, invite.state(now, joined)) for invite, joined in page.rows])
+    if form is None:
+        return page_or_fragment("invites/index.html", "invites/_invite_rows.html", status, community=community,
+                                communities=communities, form=None if is_htmx() else _invite_form(community),
+                                invites=invites)
     return render_template("invites/index.html", community=community, communities=communities, form=form,
                            invites=invites), status
 
@@ -42,7 +52,7 @@ def index():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
     if request.method in ("GET", "HEAD"):
-        return _index_page(community, communities, _invite_form(community))
+        return _index_page(community, communities, None)
     form = _invite_form(community, InviteForm())
     if not form.validate_on_submit():
         return _index_page(community, communities, form, 422)

@@ -14,6 +14,7 @@ from ..clock import day_bounds, local_naive
 from ..extensions import db
 from ..labels import CHECK_METHOD_LABELS, MATCH_KIND_LABELS, TASK_RESULT_LABELS
 from ..models import CHECK_METHODS, SETTLING_RESULTS, Household, ListRow, ListTask, PushedList, utcnow
+from ..paging import Page, take_page
 from ..scope import child_or_404, current_scope, managed_or_404
 
 
@@ -33,9 +34,13 @@ def task_or_404(task_id: int, user) -> ListTask:
     return task
 
 
-def lists_of(community_id: int) -> list[PushedList]:
-    return list(db.session.scalars(select(PushedList).where(PushedList.community_id == community_id)
-                                   .order_by(PushedList.uploaded_at.desc()).limit(100)))
+def lists_of(community_id: int, page_number: int = 1) -> Page:
+    """The community's pushed lists, newest first, a page at a time: rows of (list, its number of rows)."""
+    in_community = PushedList.community_id == community_id
+    total = db.session.scalar(select(func.count(PushedList.id)).where(in_community))
+    row_count = select(func.count(ListRow.id)).where(ListRow.list_id == PushedList.id).scalar_subquery()
+    return take_page(select(PushedList, row_count).where(in_community)
+                     .order_by(PushedList.uploaded_at.desc(), PushedList.id.desc()), page_number, total=total)
 
 
 def rows_of(pushed: PushedList) -> list[ListRow]:

@@ -13,6 +13,7 @@ from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx, page_or_fragmen
 from ..forms import parse_device_time
 from ..labels import person_label
 from ..models import ListTask, utcnow
+from ..paging import page_number
 from ..scope import Scope, chosen_community, current_scope, helpers_in_communities, managed_communities_or_404
 from ..search import search
 from ..spreadsheets import TableError, csv_response, read_table, xlsx_response
@@ -43,8 +44,10 @@ from .services import (
 
 
 def _index_page(community, communities, form: UploadForm, status: int = 200):
-    return render_template("lists/index.html", community=community, communities=communities, form=form,
-                           lists=lists_of(community.id)), status
+    """The upload form and the lists, newest first, a page at a time (htmx's "show more" gets the next rows
+    alone)."""
+    return page_or_fragment("lists/index.html", "lists/_list_rows.html", status, community=community,
+                            communities=communities, form=form, lists=lists_of(community.id, page_number()))
 
 
 @bp.route("/lists", methods=["GET", "POST"])

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import statistics
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
+
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -18,6 +20,7 @@ from ..models import (
     SlipReply,
     Visit,
 )
+from ..paging import PAGE_SIZE, Page, take_page
 from ..scope import Scope, door_in_scope
 from ..search import search
 
@@ -26,9 +29,24 @@ def slip_of_visit(visit_id: int) -> NoteSlip | None:
     return db.session.scalar(select(NoteSlip).where(NoteSlip.visit_id == visit_id))
 
 
-def my_slips(user_id: int) -> list[NoteSlip]:
-    return list(db.session.scalars(select(NoteSlip).where(NoteSlip.bound_by_id == user_id)
-                                   .order_by(NoteSlip.bound_at.desc()).limit(200)))
+def my_slip_counts(user_id: int) -> tuple[int, int]:
+    """(slips this volunteer left, of them answered): every slip, not a page of them."""
+    answered = exists().where(SlipReply.slip_id == NoteSlip.id)
+    left, replied = db.session.execute(
+        select(func.count(NoteSlip.id), func.count(NoteSlip.id).filter(answered))
+        .where(NoteSlip.bound_by_id == user_id)).one()
+    return int(left), int(replied or 0)
+
+
+def my_slips(user_id: int, answered: bool, page_number: int = 1, *, total: int | None = None) -> Page:
+    """Slips this volunteer left, answered ones or those still waiting, newest first, a page at a time
+    (?answered_page= / ?waiting_page=)."""
+    replied = exists().where(SlipReply.slip_id == NoteSlip.id)
+    statement = (select(NoteSlip).where(NoteSlip.bound_by_id == user_id, replied if answered else ~replied)
+                 .options(selectinload(NoteSlip.household), selectinload(NoteSlip.replies))
+                 .order_by(NoteSlip.bound_at.desc(), NoteSlip.id.desc()))
+    return take_page(statement, page_number, scalars=True, total=total,
+                     name="answered_page" if answered else "waiting_page")
 
 
 def my_pads(user_id: int) -> list[SlipPad]:
@@ -36,19 +54,39 @@ def my_pads(user_id: int) -> list[SlipPad]:
                                    .order_by(SlipPad.id.desc())))
 
 
-def open_replies(household_scope, user_id: int) -> list[SlipReply]:
-    """Unhandled answers to slips left in scope (or by this user)."""
-    return list(db.session.scalars(
-        select(SlipReply).join(SlipReply.slip).outerjoin(Household, Household.id == NoteSlip.household_id)
-        .where(SlipReply.handled_at.is_(None), or_(household_scope, NoteSlip.bound_by_id == user_id))
-        .order_by(SlipReply.created_at).limit(200)))
+def open_replies(household_scope, user_id: int, page_number: int = 1) -> Page:
+    """Unhandled answers to slips left in scope (or by this user), oldest first, a page at a time
+    (?replies_page=); the page counts them all."""
+    statement = (select(SlipReply).join(SlipReply.slip).outerjoin(Household, Household.id == NoteSlip.household_id)
+                 .where(SlipReply.handled_at.is_(None), or_(household_scope, NoteSlip.bound_by_id == user_id)))
+    total = db.session.scalar(statement.with_only_columns(func.count(SlipReply.id)).order_by(None))
+    statement = statement.options(selectinload(SlipReply.slip).selectinload(NoteSlip.household),
+                                  selectinload(SlipReply.slip).selectinload(NoteSlip.bound_by))
+    return take_page(statement.order_by(SlipReply.created_at, SlipReply.id), page_number, scalars=True,
+                     total=total, name="replies_page", endpoint="slips.inbox")
 
 
-def open_reports(scope: Scope) -> list[SelfReport]:
-    """New self-reports of the grids the user sees whole (a secretary's community, a volunteer's grids)."""
-    statement = select(SelfReport).where(SelfReport.state == "new",
-                                         SelfReport.grid_id.in_(select(Grid.id).where(scope.grids())))
-    return list(db.session.scalars(statement.order_by(SelfReport.created_at).limit(200)))
+def _open_reports(scope: Scope):
+    return select(SelfReport).where(SelfReport.state == "new",
+                                    SelfReport.grid_id.in_(select(Grid.id).where(scope.grids())))
+
+
+def open_reports(scope: Scope, page_number: int = 1) -> Page:
+    """New self-reports of the grids the user sees whole (a secretary's community, a volunteer's grids),
+    oldest first, a page at a time (?reports_page=); the page counts them all."""
+    statement = _open_reports(scope)
+    total = db.session.scalar(statement.with_only_columns(func.count(SelfReport.id)))
+    statement = statement.options(selectinload(SelfReport.grid).selectinload(Grid.community))
+    return take_page(statement.order_by(SelfReport.created_at, SelfReport.id), page_number, scalars=True,
+                     total=total, name="reports_page", endpoint="slips.inbox")
+
+
+def page_of_report(report: SelfReport, scope: Scope) -> int:
+    """The page of the open reports that shows this one (a refused confirmation is shown where it is)."""
+    before = db.session.scalar(_open_reports(scope).with_only_columns(func.count(SelfReport.id)).where(
+        or_(SelfReport.created_at < report.created_at,
+            and_(SelfReport.created_at == report.created_at, SelfReport.id < report.id))))
+    return before // PAGE_SIZE + 1
 
 
 def report_in_scope(report_id: int, scope: Scope) -> SelfReport | None:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..hypermedia import id_arg, is_htmx
 from ..labels import person_label
+from ..paging import page_number
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, Visit
 from ..scope import (
@@ -25,9 +26,11 @@ from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
 from .queries import (
     my_pads,
+    my_slip_counts,
     my_slips,
     open_replies,
     open_reports,
+    page_of_report,
     reply_in_scope,
     report_in_scope,
     slip_figures,
@@ -97,9 +100,24 @@ def print_pad():
 @bp.get("/slips/mine")
 @login_required
 def mine():
-    slips = my_slips(current_user.id)
-    return render_template("slips/mine.html", slips=slips, pads=my_pads(current_user.id),
-                           answered=[s for s in slips if s.replies], waiting=[s for s in slips if not s.replies])
+    """The slips this volunteer left: answered and still waiting, each list a page at a time."""
+    left, answered = my_slip_counts(current_user.id)
+    lists = {"answered_page": ("slips/_answered_rows.html", True, answered),
+             "waiting_page": ("slips/_waiting_rows.html", False, left - answered)}
+    shown = _fragment_list(lists)
+    if shown is not None:
+        fragment, replied, total = lists[shown]
+        return render_template(fragment, slips=my_slips(current_user.id, replied, page_number(shown), total=total))
+    return render_template("slips/mine.html", left=left, pads=my_pads(current_user.id),
+                           answered=my_slips(current_user.id, True, page_number("answered_page"), total=answered),
+                           waiting=my_slips(current_user.id, False, page_number("waiting_page"), total=left - answered))
+
+
+def _fragment_list(names) -> str | None:
+    """Which of a page's lists an htmx "show more" asks the next slice of (None: the whole page)."""
+    if not is_htmx():
+        return None
+    return next((name for name in names if name in request.args), None)
 
 
 def _visit_at_door_or_404(token: str, visit_id: int) -> Visit:
@@ -143,14 +161,26 @@ def inbox():
 
 
 def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None, status: int = 200):
-    """The inbox; `refused`: (report id, its form) when confirming that report needs a correction, shown
-    beside its field with what was chosen kept."""
+    """The inbox: answers to slips and self-reports, each list a page at a time; `refused`: (report id, its
+    form) when confirming that report needs a correction, shown beside its field with what was chosen kept
+    (the reports are shown down to its page)."""
     scope = current_scope()
-    reports = open_reports(scope)
-    return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id),
-                           reports=[(r, suggested_households(r, scope)) for r in reports],
-                           reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
-                           buildings_of=_buildings_of_grid, refused=refused), status
+    context = dict(reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
+                   buildings_of=_buildings_of_grid, refused=refused,
+                   suggestions_of=lambda report: suggested_households(report, scope))
+    shown = None if refused else _fragment_list(("replies_page", "reports_page"))
+    if shown == "replies_page":
+        return render_template("slips/_reply_rows.html", replies=open_replies(
+            scope.households(), current_user.id, page_number(shown)), **context), status
+    if shown == "reports_page":
+        return render_template("slips/_report_rows.html", reports=open_reports(scope, page_number(shown)),
+                               **context), status
+    reports_page = page_number("reports_page")
+    if refused:
+        reports_page = max(reports_page, page_of_report(db.session.get(SelfReport, refused[0]), scope))
+    return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id,
+                                                                    page_number("replies_page")),
+                           reports=open_reports(scope, reports_page), **context), status
 
 
 def _buildings_of_grid(grid_id: int) -> list[Building]:

@@ -1,0 +1,175 @@
+"""The inbox (answers to slips, self-reports) and a volunteer's own slips show every row, 50 at a time,
+within the reader's scope: they used to stop at 200 rows without a word."""
+import re
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.paging import HTMX, PAGE_SIZE, check_bad_pages, more_links, page_through
+
+
+def _replies(html):
+    return [int(n) for n in re.findall(r"回复第(\d+)条", html)]
+
+
+def _reports(html):
+    return [int(n) for n in re.findall(r'<span class="title">报备人(\d+)</span>', html)]
+
+
+def _slips(html):
+    return [int(a + b) for a, b in re.findall(r"MS(\d\d)-(\d{4})", html)]
+
+
+def _replies_part(html):
+    return _section(html, "<h2>留言条回复")
+
+
+def _reports_part(html):
+    return _section(html, "<h2>居民报备")
+
+
+def _section(html, heading):
+    """The part of a page under one <h2> (the inbox shows two lists, "my slips" three)."""
+    start = html.index(heading)
+    end = html.find("<h2", start + 1)
+    return html[start:end if end > 0 else len(html)]
+
+
+def _slip_world(app, make_world):
+    """In a fresh community: the secretary left 80 slips on the tower (the lead's grid) with an answer each;
+    the volunteer left 135 on the walk-up (their grid): 60 answered, 75 still waiting; one answer is handled.
+    Times repeat in threes, so only the id keeps the order. Self-reports: 70 new in the volunteer's grid,
+    30 new in the other grid, and 5 already confirmed."""
+    from webapp.extensions import db
+    from webapp.models import Household, NoteSlip, SelfReport, SlipPad, SlipReply, User, utcnow
+
+    built = make_world()
+    with app.app_context():
+        users = {role: db.session.scalar(select(User.id).where(User.username == name))
+                 for role, name in built.users.items()}
+        walkup = db.session.scalars(select(Household.id).where(Household.building_id == built.walkup_id)).all()
+        tower = db.session.scalars(select(Household.id).where(Household.building_id == built.tower_id)).all()
+        pad = SlipPad(community_id=built.community_id, number=1, issued_to_id=users["volunteer"],
+                      created_by_id=users["secretary"])
+        db.session.add(pad)
+        db.session.flush()
+        start = utcnow() - timedelta(days=2)
+        slips = []
+        for n in range(1, 216):
+            by_volunteer = n > 80
+            slips.append(NoteSlip(code=f"MS{n:06d}", community_id=built.community_id, pad_id=pad.id, state="bound",
+                                  household_id=(walkup[n % len(walkup)] if by_volunteer else tower[n % len(tower)]),
+                                  bound_by_id=users["volunteer" if by_volunteer else "secretary"],
+                                  bound_at=start + timedelta(minutes=n // 3)))
+        db.session.add_all(slips)
+        db.session.flush()
+        answered = slips[:140]  # the secretary's 80 and the volunteer's first 60
+        db.session.add_all([SlipReply(request_id=uuid.uuid4().hex, slip_id=slip.id, kind="message",
+                                      message=f"回复第{n}条", created_at=start + timedelta(hours=1, minutes=n // 3))
+                            for n, slip in enumerate(answered, start=1)])
+        db.session.add(SlipReply(request_id=uuid.uuid4().hex, slip_id=slips[0].id, kind="message",
+                                 message="回复第999条", created_at=start, handled_at=start))
+        grids = [built.grid_ids[0]] * 70 + [built.grid_ids[1]] * 30
+        db.session.add_all([SelfReport(request_id=uuid.uuid4().hex, grid_id=grid, name=f"报备人{n}",
+                                       phone=f"1380000{n:04d}", address_text="试验里1号", category="local_permanent",
+                                       created_at=start + timedelta(minutes=n // 3))
+                            for n, grid in enumerate(grids, start=1)])
+        db.session.add_all([SelfReport(request_id=uuid.uuid4().hex, grid_id=built.grid_ids[0], name=f"报备人{n}",
+                                       phone="13800009999", address_text="试验里1号", category="local_permanent",
+                                       state="confirmed") for n in range(901, 906)])
+        db.session.commit()
+    return built
+
+
+def test_the_inbox_pages_both_lists_and_counts_them_all(app, client, login_as, make_world):
+    built = _slip_world(app, make_world)
+    login_as(built.users["secretary"])
+    page = client.get("/inbox").get_data(as_text=True)
+    assert '<span class="count">140</span>' in _section(page, "<h2>留言条回复")
+    assert '<span class="count">100</span>' in _section(page, "<h2>居民报备")
+
+    # Oldest first; equal times in the order they came (the id); none lost, none twice, none handled.
+    replies = page_through(client, "/inbox", "replies_page", _replies, _replies_part)
+    assert replies == list(range(1, 141))
+    reports = page_through(client, "/inbox", "reports_page", _reports, _reports_part)
+    assert reports == list(range(1, 101))
+
+    # Each list keeps the other's page: the JS-off reader who opened both sees both opened.
+    href, fetched = more_links(_section(client.get("/inbox?replies_page=2").get_data(as_text=True), "<h2>居民报备"))
+    assert "replies_page=2" in href and "reports_page=2" in href
+    assert "replies_page" not in fetched  # htmx asks for the reports alone
+    both = client.get(href).get_data(as_text=True)
+    assert _replies(both) == list(range(1, 101)) and _reports(both) == list(range(1, 101))
+    assert _replies(client.get(fetched, headers=HTMX).get_data(as_text=True)) == []
+
+    check_bad_pages(client, "/inbox", "replies_page", _replies, _replies_part)
+    check_bad_pages(client, "/inbox", "reports_page", _reports, _reports_part)
+
+
+def test_the_inbox_keeps_to_the_readers_scope(app, client, auth, login_as, make_world):
+    built = _slip_world(app, make_world)
+    # The volunteer: answers to their own slips (60) and reports of their grid (70), nothing of the tower's.
+    login_as(built.users["volunteer"])
+    page = client.get("/inbox").get_data(as_text=True)
+    assert '<span class="count">60</span>' in _section(page, "<h2>留言条回复")
+    assert '<span class="count">70</span>' in _section(page, "<h2>居民报备")
+    assert page_through(client, "/inbox", "replies_page", _replies, _replies_part) == list(range(81, 141))
+    assert page_through(client, "/inbox", "reports_page", _reports, _reports_part) == list(range(1, 71))
+    assert _replies(client.get("/inbox?replies_page=3", headers=HTMX).get_data(as_text=True)) == []
+    # Another community's secretary sees none of them, on any page.
+    auth.logout()
+    login_as("secretary")
+    for path in ("/inbox", "/inbox?replies_page=3", "/inbox?reports_page=2"):
+        html = client.get(path).get_data(as_text=True)
+        assert _replies(html) == [] and _reports(html) == []
+
+
+def test_a_refused_confirmation_on_a_later_page_is_shown_with_its_message(app, client, auth, login_as, make_world):
+    from webapp.extensions import db
+    from webapp.models import SelfReport
+
+    built = _slip_world(app, make_world)
+    login_as(built.users["secretary"])
+    with app.app_context():
+        report_id = db.session.scalar(select(SelfReport.id).where(SelfReport.name == "报备人77"))
+    response = client.post(f"/inbox/reports/{report_id}/confirm",
+                           data={"csrf_token": auth.csrf("/inbox"), "request_id": uuid.uuid4().hex,
+                                 "household_id": "", "building_id": str(built.walkup_id), "room": ""})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert _reports(html) == list(range(1, 101))  # shown down to its page, the 2nd
+    row = html[html.index("报备人77</span>"):html.index("报备人78</span>")]
+    assert "请填写新住户的房号" in row or 'aria-invalid="true"' in row
+    # Its "show more" links lead to the inbox, not to the form's address.
+    assert more_links(_section(html, "<h2>留言条回复"))[0] == "/inbox?replies_page=2"
+
+
+def test_my_slips_pages_answered_and_waiting_and_counts_every_slip(app, client, auth, login_as, make_world):
+    built = _slip_world(app, make_world)
+    login_as(built.users["volunteer"])
+    page = client.get("/slips/mine").get_data(as_text=True)
+    stats = page[page.index('<dl class="stats">'):page.index("</dl>")]
+    assert [int(n) for n in re.findall(r"<dd>(\d+)</dd>", stats)] == [135, 60, 75, 1]
+
+    def answered(html):
+        return _slips(_section(html, "已回复</h2>")) if "已回复</h2>" in html else _slips(html)
+
+    def waiting(html):
+        return _slips(_section(html, "等待回复</h2>")) if "等待回复</h2>" in html else _slips(html)
+
+    # Newest first; equal times by the newest id first.
+    def answered_part(html):
+        return _section(html, "已回复</h2>")
+
+    def waiting_part(html):
+        return _section(html, "等待回复</h2>")
+
+    assert page_through(client, "/slips/mine", "answered_page", answered, answered_part) == list(range(140, 80, -1))
+    assert page_through(client, "/slips/mine", "waiting_page", waiting, waiting_part) == list(range(215, 140, -1))
+    check_bad_pages(client, "/slips/mine", "waiting_page", waiting, waiting_part)
+    # Only one's own slips: the secretary left none of these.
+    auth.logout()
+    login_as(built.users["secretary"])
+    html = client.get("/slips/mine?answered_page=5&waiting_page=5").get_data(as_text=True)
+    assert not set(_slips(html)) & set(range(81, 216))
