@@ -101,7 +101,8 @@ class DoorState:
     reached: bool = False
     last_outcome: str | None = None
     last_at: datetime | None = None
-    failed_slots: list[str] = field(default_factory=list)
+    # When nobody was home (stored times): turned into times of day only when a revisit asks.
+    not_home_at: list[datetime] = field(default_factory=list)
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     slip_left: bool = False
 
@@ -110,7 +111,7 @@ class DoorState:
         self.last_outcome, self.last_at = outcome, moment
         if outcome == "not_home":
             self.attempts += 1
-            self.failed_slots.append(slot_of(moment))
+            self.not_home_at.append(moment)
         elif outcome in REACHED_OUTCOMES:
             self.reached = True
         self.slip_left = self.slip_left or slip_left
@@ -137,6 +138,10 @@ class DoorState:
     @property
     def escalated(self) -> bool:
         return not self.reached and self.attempts >= self.max_attempts
+
+    @property
+    def failed_slots(self) -> list[str]:
+        return [slot_of(moment) for moment in self.not_home_at]
 
     @property
     def suggested_slot(self) -> str:
