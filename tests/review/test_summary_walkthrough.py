@@ -62,9 +62,9 @@ def test_signing_with_htmx_confirms_beside_the_button(app, client, login_as, wor
     html = answer.get_data(as_text=True)
     assert "<html" not in html  # the sign card alone
     assert 'id="sign"' in html and 'hx-post="/summary?community=' in html
-    after_button = html.split('<button type="submit" class="primary">')[1]
-    assert "重新签批" in after_button.split("</button>")[0]
-    status = re.search(r'<p class="flash success" role="status">([^<]+)</p>', after_button)
+    assert "重新签批" in html.split('<button type="submit" class="primary">')[1].split("</button>")[0]
+    # Right under the card's heading, which htmx scrolls to the top of the screen.
+    status = re.search(r'<h2>签批上报</h2>\s*<p class="flash success" role="status">([^<]+)</p>', html)
     assert status and "已签批并上报" in status.group(1)
     assert form["request_id"] not in html  # a fresh request id for signing again
     # The same request again (a double tap) signs once.
@@ -76,7 +76,7 @@ def test_the_summary_page_has_the_sign_card_for_htmx(client, login_as):
     login_as("secretary")
     html = client.get("/summary").get_data(as_text=True)
     card = html.split('<section class="card" id="sign">')[1].split("</section>")[0]
-    assert 'hx-target="#sign"' in card and 'hx-swap="outerHTML"' in card and 'method="post"' in card
+    assert 'hx-target="#sign"' in card and 'hx-swap="outerHTML show:#sign:top"' in card and 'method="post"' in card
 
 
 @pytest.mark.parametrize("bad", ["abc", "2026-13-45", "2099-01-01", "tomorrow", "1999-12-31", "2026-02-30"])
