@@ -1,6 +1,6 @@
 """The commands a deployer runs: demo, create-user, backup, db check."""
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -83,6 +83,14 @@ def test_demo_builds_the_contracted_street(empty_app):
         assert re.search(r"[\u4e00-\u9fff]", address)
         tokens = db.session.scalars(select(Household.sticker_token)).all()
         assert len(set(tokens)) == 500 and all(len(t) >= 16 for t in tokens)
+        # Its knocks happened when volunteers knock (9:00–20:30 local), none in the future.
+        from webapp.clock import local_naive
+        from webapp.models import Visit, utcnow
+
+        knocked = db.session.scalars(select(Visit.visited_at)).all()
+        assert knocked and max(knocked) <= utcnow()
+        hours = {local_naive(moment).time() for moment in knocked}
+        assert min(hours) >= time(9) and max(hours) <= time(20, 30), (min(hours), max(hours))
 
 
 def test_demo_logs_in_with_the_given_password(empty_app):

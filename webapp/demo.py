@@ -8,10 +8,11 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from .clock import local_now, utc_from_local
 from .extensions import db
 from .idempotency import new_request_id
 from .models import (
@@ -340,6 +341,16 @@ def _demo_patrols(first: Community, second: Community, users: dict) -> None:
     create_group(second.id, "防控组", [users["volunteer2"].id])
 
 
+def _knocking_time(rng: random.Random, now: datetime) -> datetime:
+    """When a volunteer really knocks: 9:00–20:30 local time on one of the last three days, never
+    later than now (naive local `now`; the answer is naive UTC, as visits are stored)."""
+    while True:
+        day = now.date() - timedelta(days=rng.randint(0, 2))
+        moment = datetime.combine(day, time(9)) + timedelta(minutes=rng.randint(0, 11 * 60 + 30))
+        if moment <= now:
+            return utc_from_local(moment)
+
+
 def _demo_activity(gen: _Generator, community: Community, users: dict) -> None:
     """Two days of knocks in the first community, so the dashboard and floor pictures have colour."""
     from .models import Visit
@@ -350,7 +361,7 @@ def _demo_activity(gen: _Generator, community: Community, users: dict) -> None:
     lead_buildings = [a.building_id for a in users["lead"].assignments if a.building_id]
     doors = db.session.execute(select(Household.id, Household.status, Household.grid_id, Household.building_id)
                                .where(Household.community_id == community.id)).all()
-    rows = []
+    rows, now = [], local_now()
     for household_id, status, grid_id, building_id in doors:
         if grid_id in volunteer_grids:
             user = users["volunteer"]
@@ -362,7 +373,7 @@ def _demo_activity(gen: _Generator, community: Community, users: dict) -> None:
             continue
         outcome = "vacant" if status == "vacant" else rng.choices(
             ["verified", "not_home", "refused"], [70, 25, 5])[0]
-        when = utcnow() - timedelta(days=rng.randint(0, 2), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+        when = _knocking_time(rng, now)
         rows.append({"request_id": new_token(), "household_id": household_id, "campaign_id": campaign.id,
                      "user_id": user.id, "channel": "door", "outcome": outcome, "visited_at": when})
     if rows:

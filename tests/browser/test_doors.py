@@ -44,15 +44,22 @@ def test_scan_card_not_home_then_verified_with_a_resident_corrected(live_server,
     assert phone.locator("h1.address").is_visible()
     screenshot(phone, "card")
 
+    visits_listed = "#door-record li.row"
+    listed_before = phone.locator(visits_listed).count()
     phone.click("button[name=outcome][value=not_home]")
     phone.wait_for_selector("#knock.done")
     assert "无人在家" in phone.locator("#knock").inner_text()
     assert "无人在家 ×1" in phone.locator("#door-meta").inner_text()  # updated out of band
+    # The record below reloads itself: the knock is the newest of the last visits, no reload needed.
+    phone.wait_for_function(f"() => document.querySelectorAll('{visits_listed}').length > {listed_before}")
+    assert phone.locator(visits_listed).first.inner_text().startswith("无人在家")
 
     phone.click("#knock a:has-text('记录其他结果')")
     phone.click("button[name=outcome][value=verified]")
     phone.wait_for_selector("#knock.done")
     assert "已核实" in phone.locator("#knock").inner_text()
+    phone.wait_for_function(f"() => ((document.querySelector('{visits_listed} .title') || {{}}).textContent || '')"
+                            ".startsWith('已核实')")
 
     resident = phone.locator("#residents li").first
     resident.locator("summary").click()

@@ -94,3 +94,26 @@ def test_the_care_list_shows_more_in_place(live_server, phone):
     assert phone.locator("li.more").count() == 0
     assert len(set(rows.all_inner_texts())) == 120
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_dashboard_drill_down_shows_whole_building_names(live_server, phone):
+    """A grid's buildings are named in full on a phone (a long name wraps; it was cut to 新塘花园小…)."""
+    from webapp.extensions import db
+    from webapp.models import Building, Grid
+
+    long_name = "长庚花园小区东区第十二号楼"
+    with live_server.app.app_context():
+        building = db.session.scalar(select(Building).join(Grid, Building.grid_id == Grid.id).order_by(Building.id))
+        building.name = long_name
+        grid_id, community_id = building.grid_id, building.community_id
+        db.session.commit()
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/dashboard?community={community_id}&grid={grid_id}#buildings")
+    labels = phone.locator(".bar-label")
+    assert labels.filter(has_text=long_name).count() == 1
+    clipped = phone.evaluate("""() => [...document.querySelectorAll('.bar-label')]
+        .filter(el => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+        .map(el => el.textContent)""")
+    assert clipped == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "dashboard-buildings")

@@ -157,3 +157,37 @@ def test_secretary_sets_up_and_a_volunteer_knocks(live_server, browser, tmp_path
             Visit.household_id == household_id, Visit.outcome == "verified")) == 1
         assert db.session.scalar(select(func.count()).select_from(Resident).join(Household).where(
             Household.community_id == community_id)) == 400
+
+
+def test_resetting_a_password_asks_first_and_shows_the_code(live_server, phone):
+    """重置密码 names the person and asks; dismissed, their password still works; accepted, the page
+    shows the one-time code, which logs them in (and the old password no longer does)."""
+    from webapp.extensions import db
+    from webapp.models import User
+
+    with live_server.app.app_context():
+        volunteer = db.session.scalar(select(User).where(User.username == "volunteer"))
+        volunteer_id, name, old_hash = volunteer.id, volunteer.display_name, volunteer.password_hash
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/users/{volunteer_id}")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    phone.once("dialog", lambda dialog: answer(dialog, False))
+    phone.click("button:has-text('重置密码')")
+    phone.wait_for_timeout(300)
+    assert asked and name in asked[0] and "重置" in asked[0]
+    with live_server.app.app_context():
+        assert db.session.get(User, volunteer_id).password_hash == old_hash
+    phone.once("dialog", lambda dialog: answer(dialog, True))
+    phone.click("button:has-text('重置密码')")
+    code = phone.wait_for_selector("[data-code]").inner_text().strip()
+    screenshot(phone, "setup-reset-code")
+    assert len(asked) == 2 and code
+    with live_server.app.app_context():
+        assert db.session.get(User, volunteer_id).password_hash != old_hash
+    # A reload must not reset again (the code page is not a history entry a reload re-posts).
+    assert phone.url.endswith(f"/users/{volunteer_id}")

@@ -49,6 +49,39 @@ def test_undo_takes_back_the_knock_and_what_it_changed(app, client, login_as, wo
     assert door_as_it_is() == before  # status and every resident exactly as before the knock
 
 
+def test_the_cards_record_reloads_after_a_knock_and_an_undo(app, client, login_as, world):
+    """The card's last visits and status sit below the knock: a knock or an undo answers
+    HX-Trigger: door-changed, and /h/<token>/record is that record as it is now, in scope only."""
+    import re
+
+    login_as("volunteer")
+    token = world.volunteer_household
+
+    def record_rows():
+        response = client.get(f"/h/{token}/record", headers=HX)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert html.startswith("<div id=\"door-record\"") and "<html" not in html
+        return re.findall(r'<li class="row static( undone)?">\s*<span class="title">([^<]*)', html)
+
+    before = record_rows()
+    knocked = knock(client, token, "moved_out", htmx=True)
+    assert knocked.status_code == 200 and knocked.headers.get("HX-Trigger") == "door-changed"
+    after = record_rows()
+    assert after[0] == ("", "已搬离") and after[1:] == before[:len(after) - 1]
+    page = client.get(f"/h/{token}/record", headers=HX).get_data(as_text=True)
+    assert '<option selected value="moved_out">' in page or re.search(r'<option[^>]*selected[^>]*value="moved_out"', page)
+    csrf = csrf_token_from(client, "/")
+    undone = client.post(f"/h/{token}/undo/{_visit_id(app)}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
+                         headers={**HX, "X-CSRFToken": csrf})
+    assert undone.status_code == 200 and undone.headers.get("HX-Trigger") == "door-changed"
+    assert record_rows()[0] == (" undone", "已搬离 ")
+    # Without htmx the record is the card's; another community's door is not there at all.
+    plain = client.get(f"/h/{token}/record")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/h/{token}#door-record")
+    assert client.get(f"/h/{world.second_household}/record", headers=HX).status_code == 404
+
+
 def test_undo_is_refused_after_the_window(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import Visit, utcnow

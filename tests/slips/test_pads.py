@@ -46,6 +46,35 @@ def test_secretary_prints_and_issues_a_pad(app, client, login_as, world):
     assert bad.status_code == 422 and "请填写 8 到 200 之间的数" in bad.get_data(as_text=True)
 
 
+def test_pads_are_numbered_within_their_community(app, client, login_as, world):
+    """第 n 本 counts the community's own pads: another community's pads (made in between) skip no number."""
+    from webapp.extensions import db
+    from webapp.models import SlipPad
+
+    login_as("admin")
+    made = []
+    for community in (world.first_community, world.second_community, world.first_community):
+        csrf = csrf_token_from(client, f"/slips?community={community}")
+        response = client.post("/slips", query_string={"community": community},
+                               data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "count": "8",
+                                     "issued_to": "0"})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        made.append(int(response.headers["Location"].rsplit("=", 1)[1]))
+    with app.app_context():
+        numbers = {community: db.session.scalars(select(SlipPad.number).where(SlipPad.community_id == community)
+                                                 .order_by(SlipPad.id)).all()
+                   for community in (world.first_community, world.second_community)}
+        last = db.session.get(SlipPad, made[-1])
+        assert last.community_id == world.first_community
+    for community, sequence in numbers.items():
+        assert sequence == list(range(1, len(sequence) + 1)), (community, sequence)
+    assert last.number == len(numbers[world.first_community]) and last.number < made[-1]
+    printed = client.get("/slips/print", query_string={"pad": made[-1]}).get_data(as_text=True)
+    assert f"第 {last.number} 本" in printed
+    listed = client.get("/slips", query_string={"community": world.first_community}).get_data(as_text=True)
+    assert f"第 {last.number} 本" in listed and f"第 {made[-1]} 本" not in listed
+
+
 def test_volunteers_print_only_their_own_pads(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import SlipPad

@@ -160,6 +160,27 @@ def card(token: str):
     return _after_knock(household, knock, visit, campaign, state, following, fresh=created)
 
 
+@bp.get("/h/<token:token>/record")
+@login_required
+def record(token: str):
+    """The card's record (last visits, seal checks, status), reloaded after a knock or an undo on it."""
+    household = _household(token)
+    if not is_htmx():
+        return redirect(url_for("doors.card", token=household.sticker_token) + "#door-record", code=303)
+    campaign = active_campaign(household.community_id, household.grid_id)
+    return render_template("doors/_door_record.html", household=household,
+                           visits=card_visits(household.id, campaign, current_user.id).recent,
+                           history=household_history(household.id), seal_checks=seal_checks_of(household.id),
+                           status_form=StatusForm.blank(status=household.status))
+
+
+def _record_changed(response):
+    """A card's knock or undo changed the door's record below: tell the card to reload it."""
+    response = make_response(response)
+    response.headers["HX-Trigger"] = "door-changed"
+    return response
+
+
 def _knock_with_effects(household: Household, knock, campaign, following):
     # slips.services builds on doors.services: imported here, not at module level (no import cycle).
     from ..slips.services import SlipError, bind_slip
@@ -219,10 +240,11 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
         return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
                                                                               state=state, following=following),
                                **slip_context)
-    # The door's status and campaign state sit above the swapped panel: update them out of band.
-    return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
+    # The door's status and campaign state sit above the swapped panel: update them out of band; the
+    # record below reloads itself.
+    return _record_changed(render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
                            undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
-                           state=state, **slip_context)
+                           state=state, **slip_context))
 
 
 _LOOK_UP = object()
@@ -262,9 +284,9 @@ def undo(token: str, visit_id: int):
             return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=None,
                                    undoable=False, too_late=True, next_door=None), 422
         campaign, state = _door_state(household)
-        return render_template("doors/_knock_form.html", household=household, knock_form=KnockForm.blank(),
-                               state=state, campaign=campaign, undone=True, oob=True,
-                               next_door=next_household(household))
+        return _record_changed(render_template(
+            "doors/_knock_form.html", household=household, knock_form=KnockForm.blank(), state=state,
+            campaign=campaign, undone=True, oob=True, next_door=next_household(household)))
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,8 +18,11 @@ class SlipPad(db.Model):
     """A pad of pre-numbered slips printed for a community and issued to one volunteer."""
 
     __tablename__ = "slip_pads"
+    __table_args__ = (UniqueConstraint("community_id", "number", name="uq_slip_pads_community_number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    # 第 n 本: counted within the community (the id runs across communities).
+    number: Mapped[int]
     issued_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..doors.services import record_knock
@@ -23,14 +23,30 @@ from ..models import (
 from . import codes
 
 
+def _numbered_pad(community_id: int, issued_to_id: int | None, created_by_id: int) -> SlipPad:
+    """The community's next pad number. Two secretaries making pads at once on PostgreSQL may pick
+    the same number: the unique (community, number) refuses the second, which takes the next."""
+    while True:
+        number = (db.session.scalar(select(func.max(SlipPad.number)).where(SlipPad.community_id == community_id))
+                  or 0) + 1
+        savepoint = db.session.begin_nested()
+        try:
+            pad = SlipPad(community_id=community_id, number=number, issued_to_id=issued_to_id,
+                          created_by_id=created_by_id)
+            db.session.add(pad)
+            db.session.flush()
+            savepoint.commit()
+            return pad
+        except IntegrityError:
+            savepoint.rollback()
+
+
 def create_pad(request_id: str, community_id: int, count: int, issued_to_id: int | None,
                created_by_id: int) -> SlipPad | None:
     """A pad of freshly numbered slips; None on a replay of the same request (nothing is made twice)."""
     if not claim(request_id, created_by_id, "pad"):
         return None
-    pad = SlipPad(community_id=community_id, issued_to_id=issued_to_id, created_by_id=created_by_id)
-    db.session.add(pad)
-    db.session.flush()
+    pad = _numbered_pad(community_id, issued_to_id, created_by_id)
     made = 0
     while made < count:
         savepoint = db.session.begin_nested()
