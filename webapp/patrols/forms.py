@@ -51,7 +51,14 @@ class EndRoundForm(WriteForm):
 class CaseForm(WriteForm):
     status = ChoiceField(_l("Status"), choices=as_choices(CASE_STATE_LABELS), validators=[DataRequired()],
                          invalid_message=_l("Choose a status."))
-    note = TextAreaField(_l("Note"), validators=NOTE)
+    note = TextAreaField(_l("Note (to mark it solved, say what was done)"), validators=NOTE)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.status.data == "solved" and not (self.note.data or "").strip():
+            self.note.errors = [*self.note.errors, _l("Say what was done to solve it.")]
+            valid = False
+        return valid
 
 
 class SignoffForm(WriteForm):

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from ..clock import day_bounds, local_naive, local_now
 from ..extensions import db
+from ..paging import Page, take_page
 from ..scope import Scope
 from ..models import (
     Case,
@@ -133,14 +134,42 @@ def my_group_ids(user_id: int) -> list[int]:
     return list(db.session.scalars(select(WorkGroupMember.work_group_id).where(WorkGroupMember.user_id == user_id)))
 
 
-def visible_cases(scope: Scope, open_only: bool = True) -> list[Case]:
-    statement = select(Case)
-    if not scope.everything:
-        statement = statement.where(or_(Case.community_id.in_(scope.managed_community_ids),
-                                        Case.work_group_id.in_(my_group_ids(scope.user_id))))
+def _cases_worked_on(scope: Scope):
+    """The cases a user may move along: every case (admin), their communities' (secretary), their groups'."""
+    if scope.everything:
+        return true()
+    return or_(Case.community_id.in_(scope.managed_community_ids),
+               Case.work_group_id.in_(select(WorkGroupMember.work_group_id)
+                                      .where(WorkGroupMember.user_id == scope.user_id)))
+
+
+def visible_cases(scope: Scope, page: int = 1, open_only: bool = True, mine: bool = False) -> Page:
+    """The cases a user may open, newest first, a page at a time (webapp/paging.py), the page counting them all:
+    those they work on and those they reported themselves; `mine`: only their own reports."""
+    reported = Case.created_by_id == scope.user_id
+    conditions = [reported if mine else or_(_cases_worked_on(scope), reported)]
     if open_only:
-        statement = statement.where(Case.status != "solved")
-    return list(db.session.scalars(statement.order_by(Case.created_at.desc()).limit(200)))
+        conditions.append(Case.status != "solved")
+    total = db.session.scalar(select(func.count()).select_from(Case).where(*conditions))
+    statement = (select(Case).options(joinedload(Case.group)).where(*conditions)
+                 .order_by(Case.created_at.desc(), Case.id.desc()))
+    return take_page(statement, page, scalars=True, total=total)
+
+
+def reported_case_count(user_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Case).where(Case.created_by_id == user_id))
+
+
+def may_move_case(case: Case, scope: Scope) -> bool:
+    """Whether a user may change a case's state (a reporter who is neither secretary nor in its group may only read)."""
+    return scope.manages(case.community_id) or case.work_group_id in my_group_ids(scope.user_id)
+
+
+def cases_of_scans(scan_ids) -> dict[int, Case]:
+    """The case each of these scans opened (a finding handed to a work group), by scan id."""
+    if not scan_ids:
+        return {}
+    return {case.scan_id: case for case in db.session.scalars(select(Case).where(Case.scan_id.in_(list(scan_ids))))}
 
 
 def patrol_in_scope(patrol_id: int, scope: Scope) -> Patrol | None:
@@ -152,11 +181,11 @@ def patrol_in_scope(patrol_id: int, scope: Scope) -> Patrol | None:
 
 
 def case_in_scope(case_id: int, scope: Scope) -> Case | None:
+    """A case its reporter, its work group, the secretary of its community or an admin may open."""
     case = db.session.get(Case, case_id)
     if case is None:
         return None
-    if (scope.everything or case.community_id in scope.managed_community_ids
-            or case.work_group_id in my_group_ids(scope.user_id)):
+    if case.created_by_id == scope.user_id or may_move_case(case, scope):
         return case
     return None
 

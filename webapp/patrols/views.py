@@ -12,9 +12,11 @@ from ..clock import local_naive, local_now, local_today, requested_day
 from ..forms import read_device_time
 from ..extensions import db
 from ..hypermedia import int_type, is_htmx, page_or_fragment
+from ..paging import page_number
 from ..database import writing
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS, SCAN_RESULT_LABELS
-from ..models import Checkpoint, Community, Patrol, Route, User, WorkGroup
+from ..idempotency import find_by_request_id
+from ..models import CaseEvent, Checkpoint, Community, Patrol, Route, User, WorkGroup
 from ..scope import (
     child_or_404,
     chosen_community,
@@ -37,6 +39,9 @@ from .forms import (
 )
 from .queries import (
     case_in_scope,
+    cases_of_scans,
+    may_move_case,
+    reported_case_count,
     checkpoint_in_scope,
     patrol_in_scope,
     day_scans,
@@ -73,7 +78,8 @@ def _my_rounds_page(error: str | None = None) -> str:
     routes = [(route, round_results(route, today)) for route in routes_patrolled_by(current_user.id)]
     return render_template("patrols/index.html", routes=routes, current=open_patrol(current_user.id),
                            start_form=StartRoundForm.blank, error=error,
-                           manages=bool(current_scope().managed_community_ids or current_scope().everything))
+                           manages=bool(current_scope().managed_community_ids or current_scope().everything),
+                           reported=reported_case_count(current_user.id))
 
 
 @bp.get("/patrols")
@@ -104,8 +110,14 @@ def start():
 @login_required
 def patrol(patrol_id: int):
     patrol = or_404(patrol_in_scope(patrol_id, current_scope()))
-    return render_template("patrols/patrol.html", patrol=patrol, end_form=EndRoundForm.blank(),
-                           scanned={s.checkpoint_id: s for s in patrol.scans})
+    return _patrol_page(patrol, EndRoundForm.blank())
+
+
+def _patrol_page(patrol: Patrol, end_form, status: int = 200):
+    """A round's checkpoints with what was seen at each, and the case a finding handed on opened."""
+    return render_template("patrols/patrol.html", patrol=patrol, end_form=end_form,
+                           scanned={s.checkpoint_id: s for s in patrol.scans},
+                           cases=cases_of_scans([s.id for s in patrol.scans])), status
 
 
 @bp.post("/patrols/<id:patrol_id>/end")
@@ -117,15 +129,13 @@ def end(patrol_id: int):
     form = EndRoundForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
-                               scanned={s.checkpoint_id: s for s in patrol.scans}), 422
+        return _patrol_page(patrol, form, 422)
     try:
         with writing():
             end_round(patrol, current_user.id, form.request_id.data, form.reason.data)
     except PatrolError as error:
         form.reason.errors = [str(error)]
-        return render_template("patrols/patrol.html", patrol=patrol, end_form=form,
-                               scanned={s.checkpoint_id: s for s in patrol.scans}), 422
+        return _patrol_page(patrol, form, 422)
     flash(_("Round %(n)d on %(route)s ended.", n=patrol.round_no, route=patrol.route.name), "success")
     return redirect(url_for("patrols.index"), code=303)
 
@@ -156,12 +166,13 @@ def checkpoint(token: str):
         tapped = read_device_time(form.device_time.data, form.clock_offset.data)
         try:
             with writing():
-                record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
-                            result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
-                            resolution=form.resolution.data, work_group=group,
-                            device_time=tapped.moment, clock_corrected=tapped.corrected)
+                scan = record_scan(patrol, checkpoint, current_user.id, request_id=form.request_id.data,
+                                   result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
+                                   resolution=form.resolution.data, work_group=group,
+                                   device_time=tapped.moment, clock_corrected=tapped.corrected)
             if is_htmx():
-                return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint)
+                return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint,
+                                       case=cases_of_scans([scan.id]).get(scan.id))
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
         except PatrolError as error:
             form.result.errors = [str(error)]
@@ -174,23 +185,44 @@ def checkpoint(token: str):
 # --- work groups: cases ----------------------------------------------------------------------
 
 
+CASE_LISTS = ("open", "all", "mine")
+
+
 @bp.get("/cases")
 @login_required
 def cases():
-    return render_template("patrols/cases.html", cases=visible_cases(
-        current_scope(), open_only=request.args.get("all") is None), form=lambda: CaseForm.blank())
+    """The cases one works on and the ones one reported, a page at a time: open ones, all, or one's own reports."""
+    shown = request.args.get("show", "all" if "all" in request.args else "open")  # ?all=1: the old link
+    if shown not in CASE_LISTS:
+        shown = "open"
+    page = visible_cases(current_scope(), page_number(), open_only=shown == "open", mine=shown == "mine")
+    return page_or_fragment("patrols/cases.html", "patrols/_case_rows.html", cases=page, shown=shown,
+                            lists=CASE_LISTS)
+
+
+def _case_page(found, form, status: int = 200):
+    return render_template("patrols/case.html", case=found, form=form,
+                           may_move=may_move_case(found, current_scope())), status
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
 @login_required
 def case(case_id: int):
+    """A case's state and history; its work group, secretary or an admin move it along, its reporter reads it."""
     found = or_404(case_in_scope(case_id, current_scope()))
     if request.method in ("GET", "HEAD"):
-        return render_template("patrols/case.html", case=found, form=CaseForm.blank(status=found.status))
+        return _case_page(found, CaseForm.blank(status=found.status))
+    if not may_move_case(found, current_scope()):
+        abort(404)
+    # A replay of a change already made answers as the first time, whatever the case's state is now.
+    replayed = find_by_request_id(CaseEvent, request.form.get("request_id", ""))
+    if replayed is not None and replayed.case_id == found.id:
+        db.session.rollback()
+        return redirect(url_for("patrols.case", case_id=found.id), code=303)
     form = CaseForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return render_template("patrols/case.html", case=found, form=form), 422
+        return _case_page(found, form, 422)
     with writing():
         move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
     return redirect(url_for("patrols.case", case_id=found.id), code=303)
