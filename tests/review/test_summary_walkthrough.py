@@ -152,3 +152,15 @@ def test_the_roll_ups_stay_the_admins(client, login_as, world):
     # What the roll-up links to stays out of a secretary's reach outside her community.
     assert client.get(f"/dashboard?community={world.second_community}").status_code == 404
     assert client.get(f"/summary?community={world.second_community}").status_code == 404
+
+
+def test_a_refused_sign_with_htmx_is_the_card_with_its_message(app, client, login_as):
+    from webapp.models import DailySummary
+
+    login_as("secretary")
+    answer = client.post("/summary", data=_sign_form(client, comment="长" * 1001), headers={"HX-Request": "true"})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "<html" not in html and 'id="sign"' in html
+    assert re.search(r'<p class="error" id="comment-error">[^<]+1000', html)
+    assert 'role="status"' not in html and count(app, DailySummary) == 0
