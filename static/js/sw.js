@@ -29,6 +29,16 @@ function setUser(user) {
         .map(function (k) { return caches.delete(k); }));
     });
 }
+// The walk page's heading as text: the page escapes & < > " ' (Jinja), the list of kept buildings shows it as
+// text (offline.js sets textContent), so "A&amp;B栋" is kept as "A&B栋" and "&lt;b&gt;" as "<b>", never as markup.
+var ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+function unescapeHtml(html) {
+  return html.replace(/&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6}));/g, function (all, name, dec, hex) {
+    if (name) return ENTITIES[name];
+    var code = dec ? parseInt(dec, 10) : parseInt(hex, 16);
+    return code > 0 && code <= 0x10FFFF ? String.fromCodePoint(code) : all;
+  });
+}
 function index(cache) {
   return cache.match(INDEX).then(function (r) { return r ? r.json() : []; });
 }
@@ -60,7 +70,7 @@ function take(user, url, force) {
       var tokens = [], statics = [], match, doors = /href="(\/h\/[A-Za-z0-9_-]+)"/g, files = /(?:src|href|data-decoder)="(\/static\/[^"]+)"/g;
       while ((match = doors.exec(html))) if (tokens.indexOf(match[1]) < 0) tokens.push(match[1]);
       while ((match = files.exec(html))) statics.push(match[1].replace(/&amp;/g, "&"));
-      var name = (html.match(/<h1[^>]*>([^<]*)<\/h1>/) || [])[1] || walk;
+      var name = unescapeHtml((html.match(/<h1[^>]*>([^<]*)<\/h1>/) || [])[1] || walk);
       var copy = function (body) {
         return pack(body).then(function (packed) {
           return new Response(packed.body, { headers: { "Content-Type": "text/html; charset=utf-8",

@@ -438,3 +438,34 @@ def test_a_knock_answered_401_waits_for_the_login_and_is_sent_once_after_it(live
     visits = _visits(live_server, [household_id])
     assert [(v["user"], v["outcome"]) for v in visits] == [("volunteer", "verified")]
     context.close()
+
+
+def test_the_offline_page_lists_a_kept_building_by_its_name_as_written(live_server, browser):
+    """A name with & and markup: the list of kept buildings shows "A&B栋 <b>…" as text (not "A&amp;B栋"), and
+    nothing of it becomes an element or runs."""
+    from webapp.models import Building
+
+    tower = build_tower(live_server.app, floors=2, per_floor=2)
+    name = 'A&B栋 <b>粗</b><img src=x onerror="window.owned=1">'
+
+    def rename(db):
+        db.session.get(Building, tower).name = name
+        db.session.commit()
+    _query(live_server, rename)
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/revisits")  # not kept: the offline page, with the buildings that are
+    listed = page.locator("#offline-buildings a.row")
+    listed.first.wait_for()
+    assert listed.count() == 1
+    text = listed.first.inner_text()
+    assert name in text and "&amp;" not in text and "&lt;" not in text, text
+    assert listed.first.get_attribute("href") == f"/buildings/{tower}/walk"
+    assert page.locator("#offline-buildings b, #offline-buildings img, #offline-buildings script").count() == 0
+    assert page.evaluate("window.owned") is None
+    screenshot(page, "offline-page-names")
+    context.close()

@@ -1,0 +1,125 @@
+"""A volunteer's phone walkthrough at 360×640 in Chinese: the walk page's floor index shows every floor button
+whole, the scan button never covers the last door's buttons, the home page shows the buildings on the first
+screen, and a building kept offline keeps its name as written (an & stays &, markup stays text)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import log_in, screenshot
+from tests.conftest import PASSWORD
+from tests.offline.helpers import build_tower
+
+pytestmark = pytest.mark.browser
+
+
+def _volunteer_buildings(live_server) -> list[int]:
+    from webapp.extensions import db
+    from webapp.models import Building, RoleAssignment, User
+
+    with live_server.app.app_context():
+        try:
+            grids = db.session.scalars(select(RoleAssignment.grid_id).join(RoleAssignment.user).where(
+                User.username == "volunteer", RoleAssignment.grid_id.isnot(None))).all()
+            return list(db.session.scalars(select(Building.id).where(Building.grid_id.in_(grids))
+                                           .order_by(Building.id)))
+        finally:
+            db.session.remove()
+
+
+def _walk_pages(live_server) -> list[int]:
+    """A 30-floor tower and every demo building of the volunteer (walk-ups with several entrances, bungalows)."""
+    return [build_tower(live_server.app, floors=30, per_floor=4)] + _volunteer_buildings(live_server)
+
+
+# Each floor button: its box, and whether any ancestor clips part of it (overflow other than visible).
+FLOOR_BUTTONS = """() => [...document.querySelectorAll('.floor-index a')].map(a => {
+  const r = a.getBoundingClientRect();
+  let clipped = false;
+  for (let e = a.parentElement; e && e !== document.body; e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+    const c = e.getBoundingClientRect();
+    const left = c.left + e.clientLeft, right = left + e.clientWidth;
+    const top = c.top + e.clientTop, bottom = top + e.clientHeight;
+    if (r.left < left - 0.5 || r.right > right + 0.5 || r.top < top - 0.5 || r.bottom > bottom + 0.5) clipped = true;
+  }
+  return {text: a.innerText.trim(), left: r.left, right: r.right, width: r.width, height: r.height, clipped};
+})"""
+
+
+def test_every_floor_button_is_whole_on_screen_and_thumb_sized(live_server, phone):
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    width = phone.viewport_size["width"]
+    seen = 0
+    for building in _walk_pages(live_server):
+        phone.goto(f"{live_server.url}/buildings/{building}/walk")
+        buttons = phone.evaluate(FLOOR_BUTTONS)
+        seen += len(buttons)
+        for b in buttons:
+            # Whole and on the screen as the page opens: no floor is half hidden at the strip's edge.
+            assert not b["clipped"] and b["left"] >= 0 and b["right"] <= width, (building, b)
+            assert b["width"] >= 44 and b["height"] >= 44, (building, b)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(phone, f"walk-floor-index-{building}")
+    assert seen >= 30 + 6  # the tower's 30 floors and at least one demo walk-up's
+
+
+# Scrolled to the very bottom: the last door's buttons (and links) against the scan button.
+UNDER_FAB = """() => {
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const fab = document.querySelector('.scan-fab').getBoundingClientRect();
+  const doors = document.querySelectorAll('#walk li.door');
+  const last = doors[doors.length - 1];
+  const hits = [...last.querySelectorAll('button, a[href], input, summary')].map(e => e.getBoundingClientRect())
+    .filter(r => r.width && r.height && r.left < fab.right && r.right > fab.left && r.top < fab.bottom && r.bottom > fab.top);
+  return {hits: hits.length, fab: [fab.top, fab.bottom], last: last.getBoundingClientRect().bottom};
+}"""
+
+
+@pytest.mark.parametrize("height", [640, 520])  # the whole screen, and what is left under a browser's bars
+def test_the_scan_button_never_covers_the_last_doors_buttons(live_server, browser, height):
+    context = browser.new_context(viewport={"width": 360, "height": height}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    for building in _walk_pages(live_server)[:3]:
+        page.goto(f"{live_server.url}/buildings/{building}/walk")
+        # Without the page's footer under it: the walk itself keeps the room the scan button needs.
+        page.evaluate("document.querySelector('footer').remove()")
+        result = page.evaluate(UNDER_FAB)
+        assert result["hits"] == 0, (building, result)
+        # Scrolled to the end, the last door can still be tapped where the scan button is not.
+        last = page.locator("#walk li.door").last
+        last.locator("button[value=vacant]").click(trial=True, timeout=3000)
+    screenshot(page, f"walk-bottom-{height}")
+    context.close()
+
+
+# The home page as it opens: where the field user's list of buildings is, and the offline control of each row.
+FIRST_SCREEN = """heading => {
+  const section = [...document.querySelectorAll('section')].find(s => s.querySelector('h2')?.innerText.includes(heading));
+  const rows = section ? [...section.querySelectorAll('li')] : [];
+  return {id: section ? section.id : null,
+          firstBottom: rows.length ? rows[0].getBoundingClientRect().bottom : null, rows: rows.length,
+          controls: rows.map(li => { const t = li.querySelector('[data-take]'); const r = t ? t.getBoundingClientRect() : {};
+                                     return {w: r.width, h: r.height, status: !!li.querySelector('[data-offline-status]')}; })};
+}"""
+
+
+@pytest.mark.parametrize("role, heading", [("volunteer", "要走访的楼栋"), ("lead", "我负责的楼栋")])
+def test_the_home_page_shows_the_buildings_on_the_first_screen_each_with_its_offline_control(
+        live_server, phone, role, heading):
+    log_in(phone, live_server.url, role, PASSWORD)
+    phone.locator("[data-offline-status]").first.wait_for(state="attached")
+    result = phone.evaluate(FIRST_SCREEN, heading)
+    # The list of buildings starts on the first screen, and it is the list that takes a building offline.
+    assert result["rows"] >= 1 and result["firstBottom"] <= phone.viewport_size["height"], result
+    assert result["id"] == "take-offline", result
+    for control in result["controls"]:
+        assert control["w"] >= 44 and control["h"] >= 44 and control["status"], result
+    # What "存到手机" does is one tap away, not a block before the list.
+    phone.locator("#take-offline details summary").click()
+    assert "没有信号" in phone.locator("#take-offline details").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, f"home-first-screen-{role}")
