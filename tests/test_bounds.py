@@ -50,9 +50,13 @@ def test_query_string_ids_are_4xx(client, login_as, value):
 @pytest.mark.parametrize("day", ODD_DAYS)
 def test_odd_days_are_400(client, login_as, day):
     login_as("secretary")
-    for path in ("/summary", "/summary.csv", "/summary.xlsx", "/summary/street", "/patrols/log", "/patrols/log.csv"):
+    for path in ("/summary.csv", "/summary.xlsx", "/patrols/log", "/patrols/log.csv"):
         status = client.get(path, query_string={"day": day}).status_code
         assert status in (400, 404), (path, day, status)
+    for extra in ({}, {"print": 1}):  # the page itself, with the message beside its day picker
+        assert client.get("/summary", query_string={"day": day, **extra}).status_code == 422, (extra, day)
+    login_as("admin")
+    assert client.get("/summary/street", query_string={"day": day}).status_code == 422, day
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])

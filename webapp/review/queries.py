@@ -96,6 +96,7 @@ class Rollup:
     reached: int = 0
     escalated: int = 0
     campaign: str | None = None
+    community_id: int | None = None  # a community's row links down to its dashboard
 
     @property
     def share(self) -> float:
@@ -128,7 +129,7 @@ def district_rollup(today: date) -> tuple[list[tuple[Rollup, list[Rollup]]], Rol
         campaign_id, campaign_name = campaigns.get(community_id, (None, None))
         visited, reached, escalated = tallies.get(campaign_id, (0, 0, 0))
         row = Rollup(community_name, int(households.get(community_id) or 0), visited, reached, escalated,
-                     campaign_name)
+                     campaign_name, community_id)
         street, rows = streets.setdefault(street_id, (Rollup(street_name), []))
         rows.append(row)
         street.add(row)

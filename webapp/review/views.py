@@ -4,16 +4,16 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import local_naive, local_today, requested_day
+from ..clock import MIN_DAY, local_naive, local_today, parse_day, requested_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
-from ..hypermedia import id_arg, page_or_fragment
+from ..hypermedia import id_arg, is_htmx, page_or_fragment
 from ..labels import CATEGORY_LABELS
 from ..models import Building, Community, DailySummary, Grid
 from ..paging import page_number
@@ -76,13 +76,34 @@ def _summary_data(community: Community, day: date) -> tuple[list[dict], dict, Da
     return rows, totals, None
 
 
+def _day_error() -> str:
+    return _("Choose a day between %(low)s and today (%(today)s). Showing today instead.",
+             low=MIN_DAY.isoformat(), today=local_today().isoformat())
+
+
+def _picked_day() -> tuple[date, str | None]:
+    """?day=YYYY-MM-DD up to today (default today); a bad, absurd or future day is today with a message
+    for beside the day picker, so the page still answers (422), never a bare 400 or a 500."""
+    raw = request.args.get("day")
+    if not raw:
+        return local_today(), None
+    day = parse_day(raw)
+    if day is None or day > local_today():
+        return local_today(), _day_error()
+    return day, None
+
+
 def _summary_page(community: Community, communities: list[Community], day: date, form=None,
-                  template: str = "review/summary.html", status: int = 200):
+                  template: str = "review/summary.html", status: int = 200, day_problem: str | None = None,
+                  fragment: str | None = None, confirmation: str | None = None):
     rows, totals, signed = _summary_data(community, day)
     form = form or SignSummaryForm.blank(day=day, comment=signed.comment if signed else "")
+    if fragment and is_htmx():
+        template = fragment
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS, findings=findings_of([community.id], day)), status
+                           labels=COLUMN_LABELS, findings=findings_of([community.id], day),
+                           day_problem=day_problem, confirmation=confirmation, today=local_today()), status
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -91,14 +112,24 @@ def summary():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
     if request.method in ("GET", "HEAD"):
+        day, problem = _picked_day()
+        if problem:  # the normal page with the message beside the day picker (the print view has none)
+            return _summary_page(community, communities, day, status=422, day_problem=problem)
         template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
-        return _summary_page(community, communities, requested_day(), template=template)
+        return _summary_page(community, communities, day, template=template)
     form = SignSummaryForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _summary_page(community, communities, form.day.data or local_today(), form=form, status=422)
+        day = form.day.data if form.day.data and form.day.data <= local_today() else local_today()
+        return _summary_page(community, communities, day, form=form, status=422, fragment="review/_sign.html")
     with writing():
         sign_summary(form.request_id.data, community.id, form.day.data, current_user.id, form.comment.data)
+    signed = _("Signed and sent up: the street now sees %(community)s's summary of %(day)s.",
+               community=community.name, day=form.day.data.isoformat())
+    if is_htmx():  # the sign card again, the confirmation beside its button
+        return _summary_page(community, communities, form.day.data, fragment="review/_sign.html",
+                             confirmation=signed)
+    flash(signed, "success")  # at the top of the page the browser lands on
     return redirect(url_for("review.summary", community=community.id, day=form.day.data.isoformat()), code=303)
 
 
@@ -137,10 +168,10 @@ def street():
     """The admin's roll-up: every community's signed summary of the day, totalled for the street."""
     if not current_scope().everything:
         abort(404)
-    day = requested_day()
+    day, problem = _picked_day()
     streets = street_summaries(day)
     return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS)
+                           labels=COLUMN_LABELS, day_problem=problem, today=local_today()), 422 if problem else 200
 
 
 @bp.get("/dashboard/district")
