@@ -88,6 +88,15 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
+def answer_next_dialog(page, accept: bool, asked: list[str]) -> None:
+    """Answer the page's next confirm() (Playwright would dismiss it unseen), noting what it asked."""
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", answer)
+
+
 def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("input[name=username]", username)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.browser.test_doors import _db
-from tests.browser.test_patrols import _route_tokens
+from tests.browser.test_patrols import _fill_a_gathering_handed_on, _route_tokens, _start_round
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -17,16 +17,9 @@ def test_the_reporter_follows_the_case_the_group_closes_it_with_a_note(live_serv
     from webapp.models import Case
 
     _route_id, tokens = _route_tokens(live_server)
-    log_in(phone, live_server.url, "volunteer", PASSWORD)
-    phone.goto(f"{live_server.url}/patrols")
-    phone.click("button:has-text('开始一轮巡查')")
-    phone.wait_for_selector("h1:has-text('第')")
+    _start_round(phone, live_server)
     phone.goto(f"{live_server.url}/c/{tokens[1]}")
-    phone.click("summary:has-text('报告发现的问题')")
-    phone.check("input[name=finding_kind][value=gathering]")
-    phone.fill("textarea[name=note]", "巷口有十余人聚集，劝离未果")
-    phone.check("input[name=resolution][value=handed]")
-    phone.select_option("select[name=work_group_id]", label="防控组")
+    _fill_a_gathering_handed_on(phone, "巷口有十余人聚集，劝离未果")
     phone.click("button:has-text('保存问题')")
     phone.wait_for_selector("text=已扫描")
     screenshot(phone, "case-scanned")

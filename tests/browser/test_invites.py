@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import log_in, qr_codes_on, screenshot
+from tests.browser.conftest import answer_next_dialog, log_in, qr_codes_on, screenshot
 from tests.conftest import PASSWORD
 from tests.invites.helpers import JOIN_PASSWORD, make_invite, shift_window
 
@@ -203,17 +203,12 @@ def test_ending_one_helper_asks_first(live_server, browser):
     log_in(page, live_server.url, "secretary", PASSWORD)
     page.goto(f"{live_server.url}/invites/{invite_id}")
     asked = []
-
-    def answer(dialog, accept):
-        asked.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    page.once("dialog", lambda dialog: answer(dialog, False))
+    answer_next_dialog(page, False, asked)
     page.click("button:has-text('结束权限')")
     page.wait_for_timeout(300)
     assert asked == ["现在结束何平的使用权限吗？"]
     assert _db(live_server, select(InviteJoin.ended_at)) is None
-    page.once("dialog", lambda dialog: answer(dialog, True))
+    answer_next_dialog(page, True, asked)
     page.click("button:has-text('结束权限')")
     page.wait_for_selector(".badge:has-text('权限已结束')")
     assert _db(live_server, select(InviteJoin.ended_at)) is not None

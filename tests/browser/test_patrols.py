@@ -18,23 +18,33 @@ def _route_tokens(live_server):
         return route.id, [stop.checkpoint.token for stop in route.stops]
 
 
+def _start_round(phone, live_server) -> None:
+    """The volunteer logs in and starts a round of their route from /patrols."""
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/patrols")
+    phone.click("button:has-text('开始一轮巡查')")
+    phone.wait_for_selector("h1:has-text('第')")
+
+
+def _fill_a_gathering_handed_on(phone, note: str) -> None:
+    """On a checkpoint's page: a gathering seen, handed on to 防控组 (the form filled, not yet sent)."""
+    phone.click("summary:has-text('报告发现的问题')")
+    phone.check("input[name=finding_kind][value=gathering]")
+    phone.fill("textarea[name=note]", note)
+    phone.check("input[name=resolution][value=handed]")
+    phone.select_option("select[name=work_group_id]", label="防控组")
+
+
 def test_round_with_a_finding_then_the_secretary_signs_off(live_server, phone, browser):
     from webapp.models import Case, Patrol, PatrolSignoff
 
     _throttle(phone)
     route_id, tokens = _route_tokens(live_server)
-    log_in(phone, live_server.url, "volunteer", PASSWORD)
-    phone.goto(f"{live_server.url}/patrols")
-    phone.click("button:has-text('开始一轮巡查')")
-    phone.wait_for_selector("h1:has-text('第')")
+    _start_round(phone, live_server)
     for number, token in enumerate(tokens[:3]):
         phone.goto(f"{live_server.url}/c/{token}")  # what the phone camera opens from the sticker
         if number == 1:
-            phone.click("summary:has-text('报告发现的问题')")
-            phone.check("input[name=finding_kind][value=gathering]")
-            phone.fill("textarea[name=note]", "巷口有十余人聚集")
-            phone.check("input[name=resolution][value=handed]")
-            phone.select_option("select[name=work_group_id]", label="防控组")
+            _fill_a_gathering_handed_on(phone, "巷口有十余人聚集")
             screenshot(phone, "checkpoint-finding")
             phone.click("button:has-text('保存问题')")
         else:
@@ -78,10 +88,7 @@ def test_a_scan_without_signal_keeps_the_time_it_was_made(live_server, phone):
     from webapp.models import PatrolScan
 
     route_id, tokens = _route_tokens(live_server)
-    log_in(phone, live_server.url, "volunteer", PASSWORD)
-    phone.goto(f"{live_server.url}/patrols")
-    phone.click("button:has-text('开始一轮巡查')")
-    phone.wait_for_selector("h1:has-text('第')")
+    _start_round(phone, live_server)
     phone.goto(f"{live_server.url}/c/{tokens[0]}")
     phone.context.set_offline(True)
     phone.click("button:has-text('一切正常')")

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import answer_next_dialog, log_in, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -171,18 +171,13 @@ def test_resetting_a_password_asks_first_and_shows_the_code(live_server, phone):
     log_in(phone, live_server.url, "secretary", PASSWORD)
     phone.goto(f"{live_server.url}/users/{volunteer_id}")
     asked = []
-
-    def answer(dialog, accept):
-        asked.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    phone.once("dialog", lambda dialog: answer(dialog, False))
+    answer_next_dialog(phone, False, asked)
     phone.click("button:has-text('重置密码')")
     phone.wait_for_timeout(300)
     assert asked and name in asked[0] and "重置" in asked[0]
     with live_server.app.app_context():
         assert db.session.get(User, volunteer_id).password_hash == old_hash
-    phone.once("dialog", lambda dialog: answer(dialog, True))
+    answer_next_dialog(phone, True, asked)
     phone.click("button:has-text('重置密码')")
     code = phone.wait_for_selector("[data-code]").inner_text().strip()
     screenshot(phone, "setup-reset-code")
