@@ -59,6 +59,14 @@ def page_number(name: str = "page") -> int:
     return min(number, MOST_PAGES) if number is not None else 1
 
 
+def list_asked_for(names) -> str | None:
+    """Which of a page's lists (by page argument name) an htmx "show more" asks the next slice of;
+    None for a whole page (a plain request, or none of these lists asked)."""
+    if not is_htmx():
+        return None
+    return next((name for name in names if name in request.args), None)
+
+
 def rows_of_page(number: int, size: int = PAGE_SIZE) -> tuple[int, int]:
     """(offset, limit) of what this request shows: htmx gets page `number` alone (it appends it), a plain
     request every row up to it. The limit reads one row more, to know whether there are more."""

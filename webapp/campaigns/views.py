@@ -8,8 +8,7 @@ from ..clock import local_today
 from ..extensions import db
 from ..forms import WriteForm, as_choices
 from ..database import writing
-from ..hypermedia import is_htmx
-from ..paging import page_number
+from ..paging import list_asked_for, page_number
 from ..models import Campaign, Community, Grid
 from ..scope import current_scope, managed_communities_or_404, managed_or_404, or_404
 from ..coverage import coverage, coverages, escalations
@@ -34,7 +33,7 @@ def _form(communities: list[Community], formdata=True) -> CampaignForm:
 def index():
     communities = managed_communities_or_404()
     in_scope = None if current_scope().everything else [c.id for c in communities]
-    if request.method == "GET" and is_htmx() and "flags_page" in request.args:  # "show more" of the flags
+    if request.method == "GET" and list_asked_for(("flags_page",)):
         return render_template("campaigns/_flag_rows.html", flags=open_sticker_flags(in_scope, page_number("flags_page")))
     form = _form(communities, formdata=request.method == "POST")
     status = 200

@@ -96,10 +96,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, nex
         "knock_form": knock_form or KnockForm.blank(),
         "undoable": undoable,
         "undo_form": WriteForm.blank(),
-        "visits": seen.recent,
-        "history": household_history(household.id),
-        "seal_checks": seal_checks_of(household.id),
-        "status_form": StatusForm.blank(status=household.status),
+        **_door_record_context(household, seen.recent),
         "new_resident_form": NewResidentForm.blank(prefix="new"),
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
@@ -168,10 +165,14 @@ def record(token: str):
     if not is_htmx():
         return redirect(url_for("doors.card", token=household.sticker_token) + "#door-record", code=303)
     campaign = active_campaign(household.community_id, household.grid_id)
-    return render_template("doors/_door_record.html", household=household,
-                           visits=card_visits(household.id, campaign, current_user.id).recent,
-                           history=household_history(household.id), seal_checks=seal_checks_of(household.id),
-                           status_form=StatusForm.blank(status=household.status))
+    recent = card_visits(household.id, campaign, current_user.id).recent
+    return render_template("doors/_door_record.html", household=household, **_door_record_context(household, recent))
+
+
+def _door_record_context(household: Household, recent_visits) -> dict:
+    """What the card's record (doors/_door_record.html) shows below the knock."""
+    return {"visits": recent_visits, "history": household_history(household.id),
+            "seal_checks": seal_checks_of(household.id), "status_form": StatusForm.blank(status=household.status)}
 
 
 def _record_changed(response):
@@ -242,9 +243,10 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
                                **slip_context)
     # The door's status and campaign state sit above the swapped panel: update them out of band; the
     # record below reloads itself.
-    return _record_changed(render_template("doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
-                           undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign,
-                           state=state, **slip_context))
+    return _record_changed(render_template(
+        "doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
+        undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign, state=state,
+        **slip_context))
 
 
 _LOOK_UP = object()

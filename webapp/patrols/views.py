@@ -200,9 +200,8 @@ def cases():
                             lists=CASE_LISTS)
 
 
-def _case_page(found, form, status: int = 200):
-    return render_template("patrols/case.html", case=found, form=form,
-                           may_move=may_move_case(found, current_scope())), status
+def _case_page(found, form, may_move: bool, status: int = 200):
+    return render_template("patrols/case.html", case=found, form=form, may_move=may_move), status
 
 
 @bp.route("/cases/<id:case_id>", methods=["GET", "POST"])
@@ -210,9 +209,10 @@ def _case_page(found, form, status: int = 200):
 def case(case_id: int):
     """A case's state and history; its work group, secretary or an admin move it along, its reporter reads it."""
     found = or_404(case_in_scope(case_id, current_scope()))
+    may_move = may_move_case(found, current_scope())
     if request.method in ("GET", "HEAD"):
-        return _case_page(found, CaseForm.blank(status=found.status))
-    if not may_move_case(found, current_scope()):
+        return _case_page(found, CaseForm.blank(status=found.status), may_move)
+    if not may_move:
         abort(404)
     # A replay of a change already made answers as the first time, whatever the case's state is now.
     replayed = find_by_request_id(CaseEvent, request.form.get("request_id", ""))
@@ -222,7 +222,7 @@ def case(case_id: int):
     form = CaseForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _case_page(found, form, 422)
+        return _case_page(found, form, may_move, 422)
     with writing():
         move_case(found, current_user.id, form.request_id.data, form.status.data, form.note.data)
     return redirect(url_for("patrols.case", case_id=found.id), code=303)

@@ -4,9 +4,7 @@ from __future__ import annotations
 import statistics
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
-
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import (

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..hypermedia import id_arg, is_htmx
 from ..labels import person_label
-from ..paging import page_number
+from ..paging import list_asked_for, page_number
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, Visit
 from ..scope import (
@@ -104,20 +104,13 @@ def mine():
     left, answered = my_slip_counts(current_user.id)
     lists = {"answered_page": ("slips/_answered_rows.html", True, answered),
              "waiting_page": ("slips/_waiting_rows.html", False, left - answered)}
-    shown = _fragment_list(lists)
+    shown = list_asked_for(lists)
     if shown is not None:
         fragment, replied, total = lists[shown]
         return render_template(fragment, slips=my_slips(current_user.id, replied, page_number(shown), total=total))
     return render_template("slips/mine.html", left=left, pads=my_pads(current_user.id),
                            answered=my_slips(current_user.id, True, page_number("answered_page"), total=answered),
                            waiting=my_slips(current_user.id, False, page_number("waiting_page"), total=left - answered))
-
-
-def _fragment_list(names) -> str | None:
-    """Which of a page's lists an htmx "show more" asks the next slice of (None: the whole page)."""
-    if not is_htmx():
-        return None
-    return next((name for name in names if name in request.args), None)
 
 
 def _visit_at_door_or_404(token: str, visit_id: int) -> Visit:
@@ -168,7 +161,7 @@ def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None, status: in
     context = dict(reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
                    buildings_of=_buildings_of_grid, refused=refused,
                    suggestions_of=lambda report: suggested_households(report, scope))
-    shown = None if refused else _fragment_list(("replies_page", "reports_page"))
+    shown = None if refused else list_asked_for(("replies_page", "reports_page"))
     if shown == "replies_page":
         return render_template("slips/_reply_rows.html", replies=open_replies(
             scope.households(), current_user.id, page_number(shown)), **context), status
