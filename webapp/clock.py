@@ -81,17 +81,20 @@ def parse_day(raw: str | None) -> date | None:
     return day if MIN_DAY <= day <= MAX_DAY else None
 
 
-def requested_day() -> date:
-    """?day=YYYY-MM-DD (default today, local); anything else (a bad or absurd day) is a 400."""
-    from flask import abort, request
+def picked_day() -> tuple[date, str | None]:
+    """?day=YYYY-MM-DD up to today (default today, local). A bad, absurd or future day is today with a
+    message for beside the day picker, so the page still answers (422), never a bare 400 or a 500."""
+    from flask import request
+    from flask_babel import gettext as _
 
-    raw = request.values.get("day")
+    raw = request.args.get("day")
     if not raw:
-        return local_today()
+        return local_today(), None
     day = parse_day(raw)
-    if day is None:
-        abort(400)
-    return day
+    if day is None or day > local_today():
+        return local_today(), _("Choose a day between %(low)s and today (%(today)s). Showing today instead.",
+                                low=MIN_DAY.isoformat(), today=local_today().isoformat())
+    return day, None
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

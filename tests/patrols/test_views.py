@@ -204,7 +204,8 @@ def test_secretary_log_signoff_and_csv(app, client, login_as, auth):
 
         names = {stop.checkpoint.name for stop in db.session.get(Route, route_id).stops}
     assert {row[4] for row in rows[1:]} == names and rows[1][0] == "长庚里一日三巡"
-    assert client.get("/patrols/log", query_string={"day": "yesterday"}).status_code == 400
+    answer = client.get("/patrols/log", query_string={"day": "yesterday"})
+    assert answer.status_code == 422 and 'id="day-error"' in answer.get_data(as_text=True)
 
 
 def test_secretary_sets_up_a_route_with_windows(app, client, login_as):

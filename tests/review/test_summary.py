@@ -127,7 +127,7 @@ def test_summary_is_scoped_and_survives_bad_days(client, login_as, world):
     login_as("secretary")
     assert client.get("/summary", query_string={"community": world.second_community}).status_code == 404
     assert client.get("/summary", query_string={"day": "2026-13-45"}).status_code == 422  # the page, with a message
-    assert client.get("/summary.xlsx", query_string={"day": "x"}).status_code == 400
+    assert client.get("/summary.xlsx", query_string={"day": "x"}).status_code == 422  # the page, not a file
     login_as("volunteer")
     assert client.get("/summary").status_code == 404
     assert client.get("/dashboard").status_code == 404

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..printing import printed_url, qr_svg, sticker_place
-from ..clock import local_naive, local_now, local_today, requested_day
+from ..clock import local_naive, local_now, local_today, picked_day
 from ..forms import read_device_time
 from ..extensions import db
 from ..hypermedia import int_type, is_htmx, page_or_fragment
@@ -236,16 +236,19 @@ def case(case_id: int):
 def log():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    return _log_page(community, communities, requested_day())
+    day, problem = picked_day()
+    return _log_page(community, communities, day, status=422 if problem else 200, day_problem=problem)
 
 
-def _log_page(community, communities, day, form=None, status: int = 200):
-    """The day's log with its sign-off form: blank, or as posted with its messages (422)."""
+def _log_page(community, communities, day, form=None, status: int = 200, day_problem: str | None = None):
+    """The day's log with its sign-off form: blank, or as posted with its messages (422); a bad ?day= is
+    today's log with the message beside the day picker (422)."""
     days = [route_day(r, day, now=local_now()) for r in routes_of([community.id])]
     signoff = signoff_of(community.id, day)
     form = form or SignoffForm.blank(day=day, comment=signoff.comment if signoff else "")
     return render_template("patrols/log.html", community=community, communities=communities, day=day, days=days,
-                           signoff=signoff, form=form, local_naive=local_naive), status
+                           signoff=signoff, form=form, local_naive=local_naive, day_problem=day_problem,
+                           today=local_today()), status
 
 
 @bp.post("/patrols/log/signoff")
@@ -267,7 +270,9 @@ def signoff():
 def log_csv():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    day = requested_day()
+    day, problem = picked_day()
+    if problem:  # the log page, the message beside its day picker
+        return _log_page(community, communities, day, status=422, day_problem=problem)
     rows = [[_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
                      _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Ended at"), _("Reason")]]
     states = {}

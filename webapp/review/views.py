@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..clock import MIN_DAY, local_naive, local_today, parse_day, requested_day
+from ..clock import local_naive, local_today, picked_day
 from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
@@ -76,23 +76,6 @@ def _summary_data(community: Community, day: date) -> tuple[list[dict], dict, Da
     return rows, totals, None
 
 
-def _day_error() -> str:
-    return _("Choose a day between %(low)s and today (%(today)s). Showing today instead.",
-             low=MIN_DAY.isoformat(), today=local_today().isoformat())
-
-
-def _picked_day() -> tuple[date, str | None]:
-    """?day=YYYY-MM-DD up to today (default today); a bad, absurd or future day is today with a message
-    for beside the day picker, so the page still answers (422), never a bare 400 or a 500."""
-    raw = request.args.get("day")
-    if not raw:
-        return local_today(), None
-    day = parse_day(raw)
-    if day is None or day > local_today():
-        return local_today(), _day_error()
-    return day, None
-
-
 def _summary_page(community: Community, communities: list[Community], day: date, form=None,
                   template: str = "review/summary.html", status: int = 200, day_problem: str | None = None,
                   fragment: str | None = None, confirmation: str | None = None):
@@ -112,7 +95,7 @@ def summary():
     communities = managed_communities_or_404()
     community = chosen_community(communities)
     if request.method in ("GET", "HEAD"):
-        day, problem = _picked_day()
+        day, problem = picked_day()
         if problem:  # the normal page with the message beside the day picker (the print view has none)
             return _summary_page(community, communities, day, status=422, day_problem=problem)
         template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
@@ -153,7 +136,9 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
 def summary_export(kind: str):
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    day = requested_day()
+    day, problem = picked_day()
+    if problem:  # the summary page, the message beside its day picker
+        return _summary_page(community, communities, day, status=422, day_problem=problem)
     header, body = _table(community, day)
     filename = f"daily-summary-{community.id}-{day.isoformat()}.{kind}"
     rows = [[community.name, day.isoformat()], header, *body]
@@ -168,7 +153,7 @@ def street():
     """The admin's roll-up: every community's signed summary of the day, totalled for the street."""
     if not current_scope().everything:
         abort(404)
-    day, problem = _picked_day()
+    day, problem = picked_day()
     streets = street_summaries(day)
     return render_template("review/street.html", day=day, streets=streets, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS, day_problem=problem, today=local_today()), 422 if problem else 200
