@@ -173,3 +173,38 @@ def test_my_slips_pages_answered_and_waiting_and_counts_every_slip(app, client, 
     login_as(built.users["secretary"])
     html = client.get("/slips/mine?answered_page=5&waiting_page=5").get_data(as_text=True)
     assert not set(_slips(html)) & set(range(81, 216))
+
+
+def _pads(html):
+    return [int(n) for n in re.findall(r'<span class="title">第 (\d+) 本 ·', html)]
+
+
+def test_the_pads_of_a_community_show_every_one_a_page_at_a_time(app, client, auth, login_as, make_world):
+    """120 pads (it used to show the newest 50 and nothing else), each with its own count of slips and first
+    code; another community's pads never show."""
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipPad, User
+
+    built, other = make_world(), make_world()
+    with app.app_context():
+        secretary = db.session.scalar(select(User.id).where(User.username == built.users["secretary"]))
+        for community, pads in ((built.community_id, 120), (other.community_id, 3)):
+            for n in range(1, pads + 1):
+                pad = SlipPad(community_id=community, number=n, created_by_id=secretary,
+                              issued_to_id=secretary if n % 2 else None)
+                db.session.add(pad)
+                db.session.flush()
+                db.session.add_all([NoteSlip(code=f"{n:03d}P{community % 10}{k:02d}", community_id=community,
+                                             pad_id=pad.id) for k in range(1 + n % 4)])
+        db.session.commit()
+    login_as(built.users["secretary"])
+    page = client.get("/slips").get_data(as_text=True)
+    assert '<span class="count">120</span>' in page
+    pads = page_through(client, "/slips", "pads_page", _pads)
+    assert pads == list(range(120, 0, -1))  # newest first, every one
+    whole = client.get("/slips?pads_page=3").get_data(as_text=True)
+    for n in (120, 77, 1):  # each row counts its own slips and shows its first code
+        row = whole.split(f"第 {n} 本 · ")[1].split("</li>")[0]
+        slips = 1 + n % 4
+        assert row.startswith(f"{slips} 张") and f">{n:03d}P…" in row, row
+    check_bad_pages(client, "/slips", "pads_page", _pads)

@@ -92,15 +92,21 @@ def progress(rows: list[ListRow]) -> Progress:
     return p
 
 
-def my_tasks(user_id: int) -> tuple[list[ListTask], list[ListTask]]:
-    """Open tasks (soonest due first) and those done today."""
+def my_open_tasks(user_id: int, page_number: int = 1, *, total: int | None = None) -> Page:
+    """This volunteer's open checks, soonest due first, a page at a time (?open_page=)."""
+    statement = (select(ListTask).where(ListTask.assignee_id == user_id, ListTask.done_at.is_(None))
+                 .options(selectinload(ListTask.row).selectinload(ListRow.household))
+                 .order_by(ListTask.due_at, ListTask.id))
+    return take_page(statement, page_number, scalars=True, total=total, name="open_page")
+
+
+def my_tasks_done_today(user_id: int, page_number: int = 1) -> Page:
+    """The checks this volunteer finished today, latest first, a page at a time (?done_page=)."""
     start, end = day_bounds(local_naive(utcnow()).date())
-    base = select(ListTask).where(ListTask.assignee_id == user_id).options(
-        selectinload(ListTask.row).selectinload(ListRow.household))
-    open_tasks = db.session.scalars(base.where(ListTask.done_at.is_(None)).order_by(ListTask.due_at).limit(200))
-    done = db.session.scalars(base.where(ListTask.done_at >= start, ListTask.done_at < end)
-                              .order_by(ListTask.done_at.desc()).limit(100))
-    return list(open_tasks), list(done)
+    statement = (select(ListTask).where(ListTask.assignee_id == user_id, ListTask.done_at >= start,
+                                        ListTask.done_at < end)
+                 .options(selectinload(ListTask.row)).order_by(ListTask.done_at.desc(), ListTask.id.desc()))
+    return take_page(statement, page_number, scalars=True, name="done_page")
 
 
 def open_task_count(user_id: int) -> int:

@@ -13,7 +13,7 @@ from ..hypermedia import MAX_ID, hx_redirect, int_type, is_htmx, page_or_fragmen
 from ..forms import parse_device_time
 from ..labels import person_label
 from ..models import ListTask, utcnow
-from ..paging import page_number
+from ..paging import list_asked_for, page_number
 from ..scope import Scope, chosen_community, current_scope, helpers_in_communities, managed_communities_or_404
 from ..search import search
 from ..spreadsheets import TableError, csv_response, read_table, xlsx_response
@@ -24,7 +24,9 @@ from .queries import (
     households_of,
     list_or_404,
     lists_of,
-    my_tasks,
+    my_open_tasks,
+    my_tasks_done_today,
+    open_task_count,
     progress,
     row_or_404,
     rows_of,
@@ -209,8 +211,18 @@ def export(list_id: int, kind: str):
 @bp.get("/tasks")
 @login_required
 def mine():
-    open_tasks, done = my_tasks(current_user.id)
-    return render_template("lists/mine.html", open_tasks=open_tasks, done=done, now=utcnow())
+    """The volunteer's list checks: open ones and those done today, each list a page at a time."""
+    shown = list_asked_for(("open_page", "done_page"))
+    if shown == "open_page":
+        return render_template("lists/_open_task_rows.html", tasks=my_open_tasks(
+            current_user.id, page_number(shown), total=open_task_count(current_user.id)), now=utcnow())
+    if shown == "done_page":
+        return render_template("lists/_done_task_rows.html", tasks=my_tasks_done_today(current_user.id,
+                                                                                         page_number(shown)))
+    return render_template("lists/mine.html", now=utcnow(),
+                           open_tasks=my_open_tasks(current_user.id, page_number("open_page"),
+                                                    total=open_task_count(current_user.id)),
+                           done=my_tasks_done_today(current_user.id, page_number("done_page")))
 
 
 def _task_page(task: ListTask, form: ResultForm | None = None, status: int = 200):

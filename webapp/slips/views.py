@@ -25,6 +25,7 @@ from ..scope import (
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
 from .queries import (
+    community_pads,
     my_pads,
     my_slip_counts,
     my_slips,
@@ -54,6 +55,8 @@ def index():
     """Slip figures per campaign, pads printed and issued (one community at a time: ?community=)."""
     communities = managed_communities_or_404()
     community = chosen_community(communities)
+    if request.method == "GET" and list_asked_for(("pads_page",)):  # "show more" pads: the next rows alone
+        return render_template("slips/_pad_rows.html", pads=community_pads(community.id, page_number("pads_page")))
     form = PadForm() if request.method == "POST" else PadForm.blank()
     people = helpers_in_communities([community.id])
     form.issued_to.choices = [(0, "—")] + [(u.id, person_label(u)) for u in people]
@@ -68,8 +71,7 @@ def index():
             return redirect(url_for("slips.index", community=community.id), code=303)
         db.session.rollback()
         status = 422
-    pads = db.session.scalars(select(SlipPad).where(SlipPad.community_id == community.id)
-                              .order_by(SlipPad.id.desc()).limit(50)).all()
+    pads = community_pads(community.id, page_number("pads_page"))
     campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id == community.id)
                                    .order_by(Campaign.starts_on.desc()).limit(5)).all()
     figures = [(campaign, slip_figures(campaign)) for campaign in campaigns]
