@@ -26,6 +26,7 @@ from ..models import (
     Grid,
     GridCount,
     Household,
+    Patrol,
     PatrolScan,
     Resident,
     Route,
@@ -234,13 +235,17 @@ def findings_count(community_ids, day: date) -> int:
         Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end))
 
 
-def findings_of(community_ids, day: date, limit: int = 100) -> list[PatrolScan]:
-    """The day's patrol findings themselves (the summary lists them, not only counts them)."""
+def findings_of(community_ids, day: date, page_number: int = 1) -> Page:
+    """The day's patrol findings themselves (the summary lists them, not only counts them), in the order
+    they were seen, a page at a time (?findings_page=)."""
     start, end = day_bounds(day)
     seen = func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at)
-    return list(db.session.scalars(select(PatrolScan).join(Checkpoint).where(
+    statement = (select(PatrolScan).join(Checkpoint).where(
         Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end)
-        .order_by(seen).limit(limit)))
+        .options(selectinload(PatrolScan.checkpoint),
+                 selectinload(PatrolScan.patrol).selectinload(Patrol.user))
+        .order_by(seen, PatrolScan.id))
+    return take_page(statement, page_number, scalars=True, name="findings_page")
 
 
 SUMMARY_COLUMNS = ("checked", "reached", "not_home", "refused", "vacant",

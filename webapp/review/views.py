@@ -16,7 +16,7 @@ from ..extensions import db
 from ..hypermedia import id_arg, is_htmx, page_or_fragment
 from ..labels import CATEGORY_LABELS
 from ..models import Building, Community, DailySummary, Grid
-from ..paging import page_number
+from ..paging import list_asked_for, page_number
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..slips.queries import slip_figures
 from ..spreadsheets import csv_response, xlsx_response
@@ -85,7 +85,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
         template = fragment
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
-                           labels=COLUMN_LABELS, findings=findings_of([community.id], day),
+                           labels=COLUMN_LABELS, findings=findings_of([community.id], day, page_number("findings_page")),
                            day_problem=day_problem, confirmation=confirmation, today=local_today()), status
 
 
@@ -96,6 +96,9 @@ def summary():
     community = chosen_community(communities)
     if request.method in ("GET", "HEAD"):
         day, problem = picked_day()
+        if not problem and list_asked_for(("findings_page",)):  # "show more" findings: the next rows alone
+            return render_template("review/_finding_rows.html",
+                                   findings=findings_of([community.id], day, page_number("findings_page")))
         if problem:  # the normal page with the message beside the day picker (the print view has none)
             return _summary_page(community, communities, day, status=422, day_problem=problem)
         template = "review/summary_print.html" if request.args.get("print") else "review/summary.html"
