@@ -53,6 +53,12 @@ def is_page_argument(name: str) -> bool:
     return name == "page" or name.endswith("_page")
 
 
+def kept_pages() -> dict[str, str]:
+    """The list pages this request shows (?page=, ?<list>_page=): an action taken on a later page carries
+    them, so the page it comes back to still shows the row's neighbours, not page 1."""
+    return {key: value for key, value in request.args.items() if is_page_argument(key)}
+
+
 def page_number(name: str = "page") -> int:
     """?page= (or ?<list>_page=) as a user or the "show more" link sent it; anything else is the first page."""
     number = parse_int(request.args.get(name, ""), 1, 10**12)  # ASCII digits only: "²".isdigit() is true, int("²") fails

@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from . import labels
+from .paging import kept_pages
 
 
 def mask_phone(phone: str | None) -> str:
@@ -62,6 +63,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
     app.jinja_env.globals["write_fields"] = write_fields
+    app.jinja_env.globals["kept_pages"] = kept_pages
     # The server's clock in every page: the page measures the phone's clock against it (honest times).
     app.jinja_env.globals["now_ms"] = lambda: int(time.time() * 1000)
     app.jinja_env.filters.update(

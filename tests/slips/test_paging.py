@@ -208,3 +208,35 @@ def test_the_pads_of_a_community_show_every_one_a_page_at_a_time(app, client, au
         slips = 1 + n % 4
         assert row.startswith(f"{slips} 张") and f">{n:03d}P…" in row, row
     check_bad_pages(client, "/slips", "pads_page", _pads)
+
+
+def test_an_answer_handled_on_a_later_page_comes_back_to_that_page(app, client, auth, login_as, make_world):
+    """Handling an answer or a report far down the inbox returns to the pages the reader had open, not page
+    1: the form carries them, and the redirect keeps them (without JavaScript, as the inbox works)."""
+    from webapp.extensions import db
+    from webapp.models import SelfReport, SlipReply
+
+    built = _slip_world(app, make_world)
+    login_as(built.users["secretary"])
+    page = client.get("/inbox?replies_page=2&reports_page=2").get_data(as_text=True)
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id).where(SlipReply.message == "回复第77条"))
+        report_id = db.session.scalar(select(SelfReport.id).where(SelfReport.name == "报备人88"))
+    assert f'action="/inbox/replies/{reply_id}/confirm?replies_page=2&amp;reports_page=2"' in page
+    assert f'action="/inbox/reports/{report_id}/dismiss?replies_page=2&amp;reports_page=2"' in page
+    csrf = auth.csrf("/inbox")
+    answer = client.post(f"/inbox/replies/{reply_id}/confirm?replies_page=2&reports_page=2",
+                         data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "outcome": "verified", "note": ""})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/inbox?replies_page=2&reports_page=2"
+    answer = client.post(f"/inbox/reports/{report_id}/dismiss?replies_page=2&reports_page=2",
+                         data={"csrf_token": csrf, "request_id": uuid.uuid4().hex})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/inbox?replies_page=2&reports_page=2"
+    back = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert _replies(back) == [n for n in range(1, 101) if n != 77] + [101]  # the rows around it, still shown
+    assert 88 not in _reports(back) and 89 in _reports(back)
+    # An action from page 1 still comes back to the plain inbox.
+    with app.app_context():
+        first = db.session.scalar(select(SlipReply.id).where(SlipReply.message == "回复第1条"))
+    answer = client.post(f"/inbox/replies/{first}/confirm",
+                         data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "outcome": "verified", "note": ""})
+    assert answer.headers["Location"] == "/inbox"

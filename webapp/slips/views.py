@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms import FieldError
 from ..hypermedia import id_arg, is_htmx
 from ..labels import person_label
-from ..paging import list_asked_for, page_number
+from ..paging import kept_pages, list_asked_for, page_number
 from ..printing import printed_url, qr_svg
 from ..models import Building, Campaign, Household, SelfReport, SlipPad, Visit
 from ..scope import (
@@ -196,7 +196,7 @@ def confirm_slip_reply(reply_id: int):
     except SlipError:
         abort(404)
     flash(_("Confirmed: %(address)s is marked as reached.", address=reply.slip.household.address), "success")
-    return redirect(url_for("slips.inbox"), code=303)
+    return redirect(url_for("slips.inbox", **kept_pages()), code=303)
 
 
 @bp.post("/inbox/reports/<id:report_id>/<any(confirm, dismiss):action>")
@@ -223,7 +223,7 @@ def handle_report(report_id: int, action: str):
             confirm_self_report(report, household, current_user.id, form.request_id.data)
             message = _("Added to %(address)s.", address=household.address)
     flash(message, "success")
-    return redirect(url_for("slips.inbox"), code=303)
+    return redirect(url_for("slips.inbox", **kept_pages()), code=303)
 
 
 def _target_door(report: SelfReport, form: ConfirmReportForm) -> tuple[Household | None, Building | None, str]:
