@@ -79,6 +79,9 @@ def test_every_floor_button_is_whole_on_screen_and_thumb_sized(live_server, phon
     assert seen >= 30 + 6  # the tower's 30 floors and at least one demo walk-up's
     # The tower's first door can be knocked on the first screen, below its floor index.
     phone.goto(f"{live_server.url}/buildings/{buildings[0]}/walk")
+    # Its strip shows five floors; beside it, the count says there are more than those (a swipe away).
+    hint = phone.locator(".floor-index .strip-label small")
+    assert hint.inner_text().strip() == "共 30 层 ›" and hint.is_visible()
     assert phone.evaluate("document.querySelector('#walk li.door button[name=outcome]').getBoundingClientRect()"
                           ".bottom") <= phone.viewport_size["height"]
 
