@@ -91,6 +91,9 @@ def test_the_inbox_shows_more_self_reports_in_place_and_they_can_be_handled(live
     last.scroll_into_view_if_needed()
     screenshot(phone, "inbox-more-shown")
     last.locator("form.inline button").click()  # dismiss: a plain form of the appended row
-    phone.wait_for_url(f"{live_server.url}/inbox")
+    # Back to the inbox as it was read, its reports down to the second page, not to page 1.
+    phone.wait_for_url(f"{live_server.url}/inbox?reports_page=2")
     assert "已忽略这条报备。" in phone.content()
     assert phone.locator("section:has(h2:has-text('居民报备')) .count").inner_text() == "99"
+    expect(reports).to_have_count(99)
+    assert "报备人100" not in reports.last.inner_text() and reports.last.locator(".title").inner_text() == "报备人99"
