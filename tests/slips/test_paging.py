@@ -240,3 +240,52 @@ def test_an_answer_handled_on_a_later_page_comes_back_to_that_page(app, client, 
     answer = client.post(f"/inbox/replies/{first}/confirm",
                          data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "outcome": "verified", "note": ""})
     assert answer.headers["Location"] == "/inbox"
+
+
+def test_the_doors_still_silent_after_a_slip_show_every_one_a_page_at_a_time(app, client, login_as, make_world):
+    """A campaign with 130 doors silent after a slip: /slips counted them and listed every one on one page.
+    Now the figures are counts, and the doors come 50 at a time, the longest waiting first. An answered slip,
+    or a door reached since, is not silent."""
+    from webapp.extensions import db
+    from webapp.models import Household, NoteSlip, SlipPad, SlipReply, User, Visit, utcnow
+
+    built = make_world(tower_floors=35)
+    with app.app_context():
+        volunteer = db.session.scalar(select(User.id).where(User.username == built.users["volunteer"]))
+        doors = db.session.scalars(select(Household.id).where(Household.community_id == built.community_id)
+                                   .order_by(Household.id)).all()
+        assert len(doors) >= 150
+        pad = SlipPad(community_id=built.community_id, number=1, created_by_id=volunteer)
+        db.session.add(pad)
+        db.session.flush()
+        start = utcnow() - timedelta(days=1)
+        for n in range(1, 151):  # 1–130 silent; 131–140 answered; 141–150 at doors reached since
+            at = start + timedelta(minutes=n // 3)
+            visit = Visit(request_id=uuid.uuid4().hex, household_id=doors[n], campaign_id=built.campaign_id,
+                          user_id=volunteer, outcome="not_home", visited_at=at)
+            db.session.add(visit)
+            db.session.flush()
+            slip = NoteSlip(code=f"SL{n:06d}", community_id=built.community_id, pad_id=pad.id, state="bound",
+                            household_id=doors[n], visit_id=visit.id, bound_by_id=volunteer, bound_at=at)
+            db.session.add(slip)
+            db.session.flush()
+            if 131 <= n <= 140:
+                db.session.add(SlipReply(request_id=uuid.uuid4().hex, slip_id=slip.id, kind="message",
+                                         message="在家", created_at=at + timedelta(hours=2)))
+            if n > 140:
+                db.session.add(Visit(request_id=uuid.uuid4().hex, household_id=doors[n], campaign_id=built.campaign_id,
+                                     user_id=volunteer, outcome="verified", visited_at=at + timedelta(hours=3)))
+        db.session.commit()
+    login_as(built.users["secretary"])
+    page = client.get("/slips").get_data(as_text=True)
+    card = page.split("<h2>试验走访</h2>")[1].split("</section>")[0]
+    assert "<dt>已留条</dt><dd>150</dd>" in card and "<dt>已回复</dt><dd>10</dd>" in card
+    assert "<dd>2.0 小时</dd>" in card  # the median wait for the first answer
+    assert '留条后仍无回音 <span class="count">130</span>' in card
+
+    def silent(html):
+        return [int(n) for n in re.findall(r"SL(\d\d)-(\d{4})", html) for n in [n[0] + n[1]]]
+
+    name = f"silent{built.campaign_id}_page"
+    assert page_through(client, "/slips", name, silent) == list(range(1, 131))
+    check_bad_pages(client, "/slips", name, silent)

@@ -132,23 +132,37 @@ def suggested_households(report: SelfReport, scope: Scope, limit: int = 5) -> li
 
 
 def slip_figures(campaign: Campaign) -> dict:
-    """Slips left in the campaign, answered, share, median hours to answer, doors still silent."""
-    left = db.session.scalars(select(NoteSlip).join(Visit, Visit.id == NoteSlip.visit_id)
+    """Slips left in the campaign, answered, share, median hours to the first answer, and how many doors
+    are still silent: figures only, in two statements (silent_slips() lists those doors)."""
+    first_reply = (select(func.min(SlipReply.created_at)).where(SlipReply.slip_id == NoteSlip.id)
+                   .correlate(NoteSlip).scalar_subquery())
+    left = db.session.execute(select(NoteSlip.bound_at, first_reply).join(Visit, Visit.id == NoteSlip.visit_id)
                               .where(Visit.campaign_id == campaign.id)).all()
-    first_reply = dict(db.session.execute(
-        select(SlipReply.slip_id, func.min(SlipReply.created_at))
-        .where(SlipReply.slip_id.in_([s.id for s in left])).group_by(SlipReply.slip_id)).all()) if left else {}
-    hours = [(first_reply[s.id] - s.bound_at).total_seconds() / 3600 for s in left if s.id in first_reply]
+    hours = [(replied - bound).total_seconds() / 3600 for bound, replied in left if replied is not None]
+    return {
+        "left": len(left), "answered": len(hours),
+        "share": (len(hours) / len(left)) if left else None,
+        "median_hours": statistics.median(hours) if hours else None,
+        "silent": db.session.scalar(_silent(campaign).with_only_columns(func.count(NoteSlip.id))),
+    }
+
+
+def silent_slips(campaign: Campaign, page_number: int = 1, *, total: int | None = None) -> Page:
+    """The doors still silent after a slip (no answer, nobody reached since), the longest waiting first, a
+    page at a time (?silent<campaign id>_page=: /slips shows one list per campaign)."""
+    statement = (_silent(campaign).options(selectinload(NoteSlip.household), selectinload(NoteSlip.bound_by))
+                 .order_by(NoteSlip.bound_at, NoteSlip.id))
+    return take_page(statement, page_number, scalars=True, total=total, name=silent_page_name(campaign))
+
+
+def silent_page_name(campaign: Campaign) -> str:
+    return f"silent{campaign.id}_page"
+
+
+def _silent(campaign: Campaign):
+    """Slips left in the campaign that nobody answered, at doors nobody has reached since."""
     later = aliased(Visit)
     reached = exists().where(later.household_id == NoteSlip.household_id, later.campaign_id == campaign.id,
                              later.undone_at.is_(None), later.outcome.in_(REACHED_OUTCOMES))
-    silent = db.session.scalars(
-        select(NoteSlip).join(Visit, Visit.id == NoteSlip.visit_id)
-        .where(Visit.campaign_id == campaign.id, ~exists().where(SlipReply.slip_id == NoteSlip.id), ~reached)
-        .order_by(NoteSlip.bound_at)).all()
-    return {
-        "left": len(left), "answered": len(first_reply),
-        "share": (len(first_reply) / len(left)) if left else None,
-        "median_hours": statistics.median(hours) if hours else None,
-        "silent": silent,
-    }
+    return (select(NoteSlip).join(Visit, Visit.id == NoteSlip.visit_id)
+            .where(Visit.campaign_id == campaign.id, ~exists().where(SlipReply.slip_id == NoteSlip.id), ~reached))

@@ -34,6 +34,8 @@ from .queries import (
     page_of_report,
     reply_in_scope,
     report_in_scope,
+    silent_page_name,
+    silent_slips,
     slip_figures,
     slip_of_visit,
     suggested_households,
@@ -55,8 +57,15 @@ def index():
     """Slip figures per campaign, pads printed and issued (one community at a time: ?community=)."""
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    if request.method == "GET" and list_asked_for(("pads_page",)):  # "show more" pads: the next rows alone
-        return render_template("slips/_pad_rows.html", pads=community_pads(community.id, page_number("pads_page")))
+    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id == community.id)
+                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(5)).all()
+    if request.method == "GET":  # "show more" pads or silent doors of a campaign: the next rows alone
+        shown = list_asked_for(("pads_page", *map(silent_page_name, campaigns)))
+        if shown == "pads_page":
+            return render_template("slips/_pad_rows.html", pads=community_pads(community.id, page_number(shown)))
+        if shown is not None:
+            campaign = next(c for c in campaigns if silent_page_name(c) == shown)
+            return render_template("slips/_silent_rows.html", silent=silent_slips(campaign, page_number(shown)))
     form = PadForm() if request.method == "POST" else PadForm.blank()
     people = helpers_in_communities([community.id])
     form.issued_to.choices = [(0, "—")] + [(u.id, person_label(u)) for u in people]
@@ -72,9 +81,11 @@ def index():
         db.session.rollback()
         status = 422
     pads = community_pads(community.id, page_number("pads_page"))
-    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id == community.id)
-                                   .order_by(Campaign.starts_on.desc()).limit(5)).all()
-    figures = [(campaign, slip_figures(campaign)) for campaign in campaigns]
+    figures = []
+    for campaign in campaigns:
+        counted = slip_figures(campaign)
+        figures.append((campaign, counted, silent_slips(campaign, page_number(silent_page_name(campaign)),
+                                                        total=counted["silent"])))
     return render_template("slips/index.html", form=form, pads=pads, figures=figures, community=community,
                            communities=communities), status
 
