@@ -124,7 +124,9 @@ FIRST_SCREEN = """heading => {
   return {id: section ? section.id : null,
           firstBottom: rows.length ? rows[0].getBoundingClientRect().bottom : null, rows: rows.length,
           controls: rows.map(li => { const t = li.querySelector('[data-take]'); const r = t ? t.getBoundingClientRect() : {};
-                                     return {w: r.width, h: r.height, status: !!li.querySelector('[data-offline-status]')}; })};
+                                     const f = li.querySelector('a[href$="/floors"]'); const b = f ? f.getBoundingClientRect() : null;
+                                     return {w: r.width, h: r.height, status: !!li.querySelector('[data-offline-status]'),
+                                             floors: b && {w: b.width, h: b.height, top: b.top, takeTop: r.top}}; })};
 }"""
 
 
@@ -139,6 +141,11 @@ def test_the_home_page_shows_the_buildings_on_the_first_screen_each_with_its_off
     assert result["id"] == "take-offline", result
     for control in result["controls"]:
         assert control["w"] >= 44 and control["h"] >= 44 and control["status"], result
+        if role == "lead":  # the floor picture, a lead's daily view: a button beside 存到手机, not a line of its own
+            floors = control["floors"]
+            assert floors and floors["w"] >= 44 and floors["h"] >= 44 and abs(floors["top"] - floors["takeTop"]) < 2, result
+        else:
+            assert control["floors"] is None, result
     # What "存到手机" does is one tap away, not a block before the list.
     phone.locator("#take-offline details summary").click()
     assert "没有信号" in phone.locator("#take-offline details").inner_text()
