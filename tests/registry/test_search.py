@@ -2,7 +2,7 @@
 import re
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from
 from tests.doors.helpers import HX, count
@@ -145,3 +145,23 @@ def test_like_wildcards_are_literal(app):
     from webapp.search import like_pattern
 
     assert like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
+
+
+def test_more_hits_than_shown_says_so_instead_of_counting_the_first_ones(app, client, login_as, world):
+    """A lane's name matches every door on it: the page shows the best 30 and says there are more (it used to
+    say "30 results", as if those were all); a narrower query shows its true count."""
+    from webapp.extensions import db
+    from webapp.models import Household
+
+    login_as("secretary")
+    with app.app_context():
+        on_the_lane = db.session.scalar(select(func.count(Household.id)).where(
+            Household.community_id == world.first_community, Household.address.like("%长庚%")))
+    assert on_the_lane > 30
+    html = client.get("/search", query_string={"q": "长庚"}).get_data(as_text=True)
+    assert "您的范围内超过 30 条，只显示最相关的 30 条" in html and "找到 30 条" not in html
+    assert len(re.findall(r'<a class="title" href="/h/', html)) == 30
+    door = _bungalow(app, world.first_community)
+    html = client.get("/search", query_string={"q": door.address}, headers=HX).get_data(as_text=True)
+    shown = len(re.findall(r'<a class="title" href="/h/', html))
+    assert 1 <= shown <= 30 and "您的范围内超过" not in html and f"您的范围内找到 {shown} 条" in html

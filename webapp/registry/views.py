@@ -13,7 +13,7 @@ from ..scope import community_or_404, current_scope, grid_or_404, or_404
 from . import bp
 from .services import reveal_field
 from .queries import buildings_with_counts, grids_with_counts, resident_count
-from ..search import search as run_search
+from ..search import LIMIT as SEARCH_LIMIT, search as run_search
 
 
 @bp.get("/communities/<id:community_id>")
@@ -50,8 +50,11 @@ def poster(grid_id: int):
 def search():
     """Name, last four digits of a phone, or address fragments, across the user's whole scope."""
     query = (request.args.get("q") or "").strip()[:60]
-    hits = run_search(current_scope(), query) if query else []
-    return page_or_fragment("registry/search.html", "registry/_search_results.html", query=query, hits=hits)
+    # One more than is shown: past SEARCH_LIMIT the page says so and asks for more of the query, rather than
+    # counting the first hits as if they were all.
+    found = run_search(current_scope(), query, limit=SEARCH_LIMIT + 1) if query else []
+    return page_or_fragment("registry/search.html", "registry/_search_results.html", query=query,
+                            hits=found[:SEARCH_LIMIT], more=len(found) > SEARCH_LIMIT, limit=SEARCH_LIMIT)
 
 
 @bp.post("/residents/<id:resident_id>/reveal")
