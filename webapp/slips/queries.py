@@ -50,14 +50,13 @@ def my_slips(user_id: int, answered: bool, page_number: int = 1, *, total: int |
 def community_pads(community_id: int, page_number: int = 1) -> Page:
     """The pads printed for a community, newest first, a page at a time (?pads_page=); each row is
     (pad, slips in it, its first code), counted in the same statement, and the page counts every pad."""
-    slips = (select(func.count(NoteSlip.id), func.min(NoteSlip.code)).where(NoteSlip.pad_id == SlipPad.id)
-             .correlate(SlipPad))
+    def of_the_pad(column):
+        return select(column).where(NoteSlip.pad_id == SlipPad.id).correlate(SlipPad).scalar_subquery()
+
     in_community = SlipPad.community_id == community_id
     total = db.session.scalar(select(func.count(SlipPad.id)).where(in_community))
-    statement = (select(SlipPad, slips.with_only_columns(func.count(NoteSlip.id)).scalar_subquery(),
-                        slips.with_only_columns(func.min(NoteSlip.code)).scalar_subquery())
-                 .where(in_community).options(selectinload(SlipPad.issued_to))
-                 .order_by(SlipPad.id.desc()))
+    statement = (select(SlipPad, of_the_pad(func.count(NoteSlip.id)), of_the_pad(func.min(NoteSlip.code)))
+                 .where(in_community).options(selectinload(SlipPad.issued_to)).order_by(SlipPad.id.desc()))
     return take_page(statement, page_number, total=total, name="pads_page")
 
 
