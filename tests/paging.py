@@ -19,6 +19,14 @@ def more_links(html: str) -> tuple[str, str] | None:
     return (unescape(found.group(1)), unescape(found.group(2))) if found else None
 
 
+def section(html: str, heading: str) -> str:
+    """The part of a page from one heading to the next <h2>: the piece that holds one list where a page shows
+    several (the inbox, 我的留言条, /tasks, the daily summary)."""
+    start = html.index(heading)
+    end = html.find("<h2", start + 1)
+    return html[start:end if end > 0 else len(html)]
+
+
 def page_through(client, path: str, name: str, numbers, part=None) -> list:
     """Every row of a list, in the order shown, read page by page as htmx does; checks that each page is
     a fragment of at most PAGE_SIZE rows, that no row comes twice, and that the plain link of the last

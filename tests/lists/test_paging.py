@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.paging import check_bad_pages, page_through
+from tests.paging import check_bad_pages, page_through, section
 
 
 def _open(html):
@@ -18,9 +18,12 @@ def _done(html):
     return [int(n) for n in re.findall(r'<span class="title">已查(\d+) ·', html)]
 
 
+def _open_part(html):
+    return html.split("<h2>今天已完成")[0]
+
+
 def _done_part(html):
-    start = html.find("<h2>今天已完成")
-    return html[start:] if start >= 0 else ""
+    return section(html, "<h2>今天已完成")
 
 
 def _task_world(app, make_world):
@@ -65,9 +68,9 @@ def test_the_volunteers_checks_show_every_one_a_page_at_a_time(app, client, logi
     assert "别人" not in page  # the secretary's checks are theirs
     # Soonest due first, equal times in the order they were made; none lost, none twice.
     assert page_through(client, "/tasks", "open_page", _open,
-                        lambda html: html.split("<h2>今天已完成")[0]) == list(range(1, 131))
+                        _open_part) == list(range(1, 131))
     # Done today, latest first, equal times newest id first.
     done = page_through(client, "/tasks", "done_page", _done, _done_part)
     assert done == sorted(range(1, 76), key=lambda n: (n // 3, -n))
-    check_bad_pages(client, "/tasks", "open_page", _open, lambda html: html.split("<h2>今天已完成")[0])
+    check_bad_pages(client, "/tasks", "open_page", _open, _open_part)
     check_bad_pages(client, "/tasks", "done_page", _done, _done_part)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.paging import check_bad_pages, page_through
+from tests.paging import check_bad_pages, page_through, section
 
 
 def _findings(html):
@@ -14,8 +14,7 @@ def _findings(html):
 
 
 def _findings_part(html):
-    start = html.find("<h2>巡查发现问题")
-    return html[start:html.find("</section>", start)] if start >= 0 else ""
+    return section(html, "<h2>巡查发现问题")
 
 
 def test_the_summary_lists_every_finding_of_the_day(app, client, login_as, make_world):

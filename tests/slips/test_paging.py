@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.paging import HTMX, PAGE_SIZE, check_bad_pages, more_links, page_through
+from tests.paging import HTMX, check_bad_pages, more_links, page_through, section
 
 
 def _replies(html):
@@ -22,18 +22,11 @@ def _slips(html):
 
 
 def _replies_part(html):
-    return _section(html, "<h2>留言条回复")
+    return section(html, "<h2>留言条回复")
 
 
 def _reports_part(html):
-    return _section(html, "<h2>居民报备")
-
-
-def _section(html, heading):
-    """The part of a page under one <h2> (the inbox shows two lists, "my slips" three)."""
-    start = html.index(heading)
-    end = html.find("<h2", start + 1)
-    return html[start:end if end > 0 else len(html)]
+    return section(html, "<h2>居民报备")
 
 
 def _slip_world(app, make_world):
@@ -86,8 +79,8 @@ def test_the_inbox_pages_both_lists_and_counts_them_all(app, client, login_as, m
     built = _slip_world(app, make_world)
     login_as(built.users["secretary"])
     page = client.get("/inbox").get_data(as_text=True)
-    assert '<span class="count">140</span>' in _section(page, "<h2>留言条回复")
-    assert '<span class="count">100</span>' in _section(page, "<h2>居民报备")
+    assert '<span class="count">140</span>' in section(page, "<h2>留言条回复")
+    assert '<span class="count">100</span>' in section(page, "<h2>居民报备")
 
     # Oldest first; equal times in the order they came (the id); none lost, none twice, none handled.
     replies = page_through(client, "/inbox", "replies_page", _replies, _replies_part)
@@ -96,7 +89,7 @@ def test_the_inbox_pages_both_lists_and_counts_them_all(app, client, login_as, m
     assert reports == list(range(1, 101))
 
     # Each list keeps the other's page: the JS-off reader who opened both sees both opened.
-    href, fetched = more_links(_section(client.get("/inbox?replies_page=2").get_data(as_text=True), "<h2>居民报备"))
+    href, fetched = more_links(section(client.get("/inbox?replies_page=2").get_data(as_text=True), "<h2>居民报备"))
     assert "replies_page=2" in href and "reports_page=2" in href
     assert "replies_page" not in fetched  # htmx asks for the reports alone
     both = client.get(href).get_data(as_text=True)
@@ -112,8 +105,8 @@ def test_the_inbox_keeps_to_the_readers_scope(app, client, auth, login_as, make_
     # The volunteer: answers to their own slips (60) and reports of their grid (70), nothing of the tower's.
     login_as(built.users["volunteer"])
     page = client.get("/inbox").get_data(as_text=True)
-    assert '<span class="count">60</span>' in _section(page, "<h2>留言条回复")
-    assert '<span class="count">70</span>' in _section(page, "<h2>居民报备")
+    assert '<span class="count">60</span>' in section(page, "<h2>留言条回复")
+    assert '<span class="count">70</span>' in section(page, "<h2>居民报备")
     assert page_through(client, "/inbox", "replies_page", _replies, _replies_part) == list(range(81, 141))
     assert page_through(client, "/inbox", "reports_page", _reports, _reports_part) == list(range(1, 71))
     assert _replies(client.get("/inbox?replies_page=3", headers=HTMX).get_data(as_text=True)) == []
@@ -142,7 +135,7 @@ def test_a_refused_confirmation_on_a_later_page_is_shown_with_its_message(app, c
     row = html[html.index("报备人77</span>"):html.index("报备人78</span>")]
     assert "请填写新住户的房号" in row or 'aria-invalid="true"' in row
     # Its "show more" links lead to the inbox, not to the form's address.
-    assert more_links(_section(html, "<h2>留言条回复"))[0] == "/inbox?replies_page=2"
+    assert more_links(section(html, "<h2>留言条回复"))[0] == "/inbox?replies_page=2"
 
 
 def test_my_slips_pages_answered_and_waiting_and_counts_every_slip(app, client, auth, login_as, make_world):
@@ -153,17 +146,17 @@ def test_my_slips_pages_answered_and_waiting_and_counts_every_slip(app, client, 
     assert [int(n) for n in re.findall(r"<dd>(\d+)</dd>", stats)] == [135, 60, 75, 1]
 
     def answered(html):
-        return _slips(_section(html, "已回复</h2>")) if "已回复</h2>" in html else _slips(html)
+        return _slips(section(html, "已回复</h2>")) if "已回复</h2>" in html else _slips(html)
 
     def waiting(html):
-        return _slips(_section(html, "等待回复</h2>")) if "等待回复</h2>" in html else _slips(html)
+        return _slips(section(html, "等待回复</h2>")) if "等待回复</h2>" in html else _slips(html)
 
     # Newest first; equal times by the newest id first.
     def answered_part(html):
-        return _section(html, "已回复</h2>")
+        return section(html, "已回复</h2>")
 
     def waiting_part(html):
-        return _section(html, "等待回复</h2>")
+        return section(html, "等待回复</h2>")
 
     assert page_through(client, "/slips/mine", "answered_page", answered, answered_part) == list(range(140, 80, -1))
     assert page_through(client, "/slips/mine", "waiting_page", waiting, waiting_part) == list(range(215, 140, -1))
