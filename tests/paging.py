@@ -27,18 +27,19 @@ def section(html: str, heading: str) -> str:
     return html[start:end if end > 0 else len(html)]
 
 
-def page_through(client, path: str, name: str, numbers, part=None) -> list:
+def page_through(client, path: str, name: str, numbers, part=None, size: int = PAGE_SIZE) -> list:
     """Every row of a list, in the order shown, read page by page as htmx does; checks that each page is
     a fragment of at most PAGE_SIZE rows, that no row comes twice, and that the plain link of the last
     "show more" shows the very same rows in the same order. `numbers(html)` picks the list's rows;
-    `part(html)`, where a page shows more than one list, the piece of a whole page that holds this one."""
+    `part(html)`, where a page shows more than one list, the piece of a whole page that holds this one;
+    `size`, a list's rows per page where it is not the usual PAGE_SIZE."""
     part = part or (lambda html: html)
     response = client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     shown = numbers(html)
     links, pages = more_links(part(html)), 1
-    assert len(shown) == PAGE_SIZE if links else len(shown) <= PAGE_SIZE
+    assert len(shown) == size if links else len(shown) <= size
     href = None
     while links:
         href, fetched = links
@@ -50,7 +51,7 @@ def page_through(client, path: str, name: str, numbers, part=None) -> list:
         assert "<html" not in fragment and "<h1" not in fragment  # the next rows alone
         rows = numbers(fragment)
         links = more_links(fragment)
-        assert len(rows) == PAGE_SIZE if links else 0 < len(rows) <= PAGE_SIZE
+        assert len(rows) == size if links else 0 < len(rows) <= size
         shown += rows
     assert len(set(shown)) == len(shown), "a row was shown twice"
     if href is not None:  # without JavaScript: the whole list up to the last page, in the same order
@@ -60,7 +61,7 @@ def page_through(client, path: str, name: str, numbers, part=None) -> list:
     return shown
 
 
-def check_bad_pages(client, path: str, name: str, numbers, part=None) -> None:
+def check_bad_pages(client, path: str, name: str, numbers, part=None, size: int = PAGE_SIZE) -> None:
     """A page number typed by hand is read safely: rubbish is the first page, past the end the whole list."""
     part = part or (lambda html: html)
     joiner = "&" if "?" in path else "?"
@@ -70,6 +71,6 @@ def check_bad_pages(client, path: str, name: str, numbers, part=None) -> None:
         assert response.status_code == 200, bad
         assert numbers(response.get_data(as_text=True)) == first, bad
     html = client.get(f"{path}{joiner}{name}=99999").get_data(as_text=True)
-    assert more_links(part(html)) is None and len(numbers(html)) > PAGE_SIZE
+    assert more_links(part(html)) is None and len(numbers(html)) > size
     response = client.get(f"{path}{joiner}{name}=99999", headers=HTMX)
     assert response.status_code == 200 and numbers(response.get_data(as_text=True)) == []

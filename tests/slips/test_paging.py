@@ -2,7 +2,7 @@
 within the reader's scope: they used to stop at 200 rows without a word."""
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -282,3 +282,74 @@ def test_the_doors_still_silent_after_a_slip_show_every_one_a_page_at_a_time(app
     name = f"silent{built.campaign_id}_page"
     assert page_through(client, "/slips", name, silent) == list(range(1, 131))
     check_bad_pages(client, "/slips", name, silent)
+
+
+def test_every_campaign_of_the_community_is_reachable_a_few_at_a_time(app, client, login_as, make_world):
+    """/slips showed the latest five campaigns and nothing of the earlier ones. Now five come at a time, the
+    newest first, and "earlier campaigns" brings the next five (in place with htmx; without JavaScript the
+    page shows every campaign up to there). An earlier campaign's silent doors page like the first's."""
+    from webapp.extensions import db
+    from webapp.models import Campaign, Household, NoteSlip, SlipPad, User, Visit, utcnow
+
+    built = make_world()
+    with app.app_context():
+        secretary = db.session.scalar(select(User.id).where(User.username == built.users["secretary"]))
+        first = db.session.get(Campaign, built.campaign_id)
+        first.name = "第0轮走访"
+        first.starts_on = first.ends_on = date.today() - timedelta(days=400)
+        doors = db.session.scalars(select(Household.id).where(Household.community_id == built.community_id)
+                                   .order_by(Household.id)).all()
+        assert len(doors) >= 60
+        oldest_other = None
+        for n in range(1, 13):  # 12 more campaigns, one a month; 第1轮 the oldest of them
+            day = date.today() - timedelta(days=30 * (13 - n))
+            campaign = Campaign(community_id=built.community_id, name=f"第{n}轮走访", starts_on=day, ends_on=day)
+            db.session.add(campaign)
+            oldest_other = oldest_other or campaign
+        db.session.commit()
+        oldest_id = oldest_other.id
+    login_as(built.users["secretary"])
+
+    def rounds(html):
+        return [int(n) for n in re.findall(r"<h2>第(\d+)轮走访</h2>", html)]
+
+    page = client.get("/slips").get_data(as_text=True)
+    assert rounds(page) == [12, 11, 10, 9, 8]
+    assert "更早的活动" in page and "显示更多" not in section(page, "<h2>第12轮走访")
+    assert page_through(client, "/slips", "campaigns_page", rounds, size=5) == list(range(12, -1, -1))
+    check_bad_pages(client, "/slips", "campaigns_page", rounds, size=5)
+
+    with app.app_context():
+        pad = SlipPad(community_id=built.community_id, number=1, created_by_id=secretary)
+        db.session.add(pad)
+        db.session.flush()
+        start = utcnow() - timedelta(days=360)
+        for n in range(1, 61):  # the oldest campaign's 60 doors, silent after a slip
+            visit = Visit(request_id=uuid.uuid4().hex, household_id=doors[n], campaign_id=oldest_id,
+                          user_id=secretary, outcome="not_home", visited_at=start + timedelta(minutes=n))
+            db.session.add(visit)
+            db.session.flush()
+            db.session.add(NoteSlip(code=f"OL{n:06d}", community_id=built.community_id, pad_id=pad.id,
+                                    state="bound", household_id=doors[n], visit_id=visit.id, bound_by_id=secretary,
+                                    bound_at=start + timedelta(minutes=n)))
+        db.session.commit()
+
+    # The oldest campaign's silent doors (on the third page of campaigns): 50, then the rest in place.
+    def silent(html):
+        return [int(a + b) for a, b in re.findall(r"OL(\d\d)-(\d{4})", html)]
+
+    everything = client.get("/slips?campaigns_page=3").get_data(as_text=True)
+    card = section(everything, "<h2>第1轮走访</h2>")
+    assert '留条后仍无回音 <span class="count">60</span>' in card and silent(card) == list(range(1, 51))
+    plain, fetched = more_links(card)
+    assert f"silent{oldest_id}_page=2" in fetched and "campaigns_page" not in fetched
+    rest = client.get(fetched, headers=HTMX)
+    assert rest.status_code == 200 and silent(rest.get_data(as_text=True)) == list(range(51, 61))
+    assert "<h2>" not in rest.get_data(as_text=True)  # the rows alone, not campaign cards
+    # Without JavaScript the same link keeps the campaigns shown and shows all 60 doors.
+    whole = client.get(plain).get_data(as_text=True)
+    assert rounds(whole) == list(range(12, -1, -1)) and silent(whole) == list(range(1, 61))
+
+    # A campaign id that is not this community's asks for nothing: the secretary's own page, whole.
+    other = client.get("/slips?silent999999_page=2", headers=HTMX)
+    assert other.status_code == 200 and rounds(other.get_data(as_text=True)) == [12, 11, 10, 9, 8]

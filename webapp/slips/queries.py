@@ -1,6 +1,7 @@
 """Slips, answers and self-reports as each person may see them; slip figures per campaign."""
 from __future__ import annotations
 
+import re
 import statistics
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -156,6 +157,31 @@ def silent_slips(campaign: Campaign, page_number: int = 1, *, total: int | None 
 
 def silent_page_name(campaign: Campaign) -> str:
     return f"silent{campaign.id}_page"
+
+
+SILENT_PAGE = re.compile(r"silent([1-9][0-9]{0,9})_page", re.ASCII)
+# /slips shows this many campaigns' figures, the newest first; "show more" brings the earlier ones.
+CAMPAIGNS_SHOWN = 5
+
+
+def community_campaigns(community_id: int, page_number: int = 1) -> Page:
+    """A community's campaigns for /slips, newest first, a few at a time (?campaigns_page=), all counted."""
+    in_community = Campaign.community_id == community_id
+    total = db.session.scalar(select(func.count(Campaign.id)).where(in_community))
+    statement = select(Campaign).where(in_community).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    return take_page(statement, page_number, CAMPAIGNS_SHOWN, scalars=True, total=total, name="campaigns_page")
+
+
+def campaign_of_silent_page(community_id: int, names) -> tuple[str, Campaign] | None:
+    """Which campaign's silent doors an htmx "show more" asks for (?silent<campaign id>_page=), if it is one
+    of this community's: any campaign's, not only those on the first page of /slips."""
+    for name in names:
+        found = SILENT_PAGE.fullmatch(name)
+        if found:
+            campaign = db.session.scalar(select(Campaign).where(Campaign.id == int(found.group(1)),
+                                                                Campaign.community_id == community_id))
+            return (name, campaign) if campaign is not None else None
+    return None
 
 
 def _silent(campaign: Campaign):

@@ -25,6 +25,8 @@ from ..scope import (
 from . import bp, codes
 from .forms import BindSlipForm, ConfirmReplyForm, ConfirmReportForm, PadForm
 from .queries import (
+    campaign_of_silent_page,
+    community_campaigns,
     community_pads,
     my_pads,
     my_slip_counts,
@@ -57,15 +59,17 @@ def index():
     """Slip figures per campaign, pads printed and issued (one community at a time: ?community=)."""
     communities = managed_communities_or_404()
     community = chosen_community(communities)
-    campaigns = db.session.scalars(select(Campaign).where(Campaign.community_id == community.id)
-                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(5)).all()
-    if request.method == "GET":  # "show more" pads or silent doors of a campaign: the next rows alone
-        shown = list_asked_for(("pads_page", *map(silent_page_name, campaigns)))
+    if request.method == "GET":  # "show more" pads, campaigns or a campaign's silent doors: the next rows alone
+        silent_list = campaign_of_silent_page(community.id, request.args) if is_htmx() else None
+        shown = list_asked_for(("pads_page", "campaigns_page", *([silent_list[0]] if silent_list else [])))
         if shown == "pads_page":
             return render_template("slips/_pad_rows.html", pads=community_pads(community.id, page_number(shown)))
+        if shown == "campaigns_page":
+            campaigns = community_campaigns(community.id, page_number(shown))
+            return render_template("slips/_campaign_cards.html", campaigns=campaigns,
+                                   figures=_figures_of(campaigns.rows))
         if shown is not None:
-            campaign = next(c for c in campaigns if silent_page_name(c) == shown)
-            return render_template("slips/_silent_rows.html", silent=silent_slips(campaign, page_number(shown)))
+            return render_template("slips/_silent_rows.html", silent=silent_slips(silent_list[1], page_number(shown)))
     form = PadForm() if request.method == "POST" else PadForm.blank()
     people = helpers_in_communities([community.id])
     form.issued_to.choices = [(0, "—")] + [(u.id, person_label(u)) for u in people]
@@ -81,13 +85,20 @@ def index():
         db.session.rollback()
         status = 422
     pads = community_pads(community.id, page_number("pads_page"))
+    campaigns = community_campaigns(community.id, page_number("campaigns_page"))
+    return render_template("slips/index.html", form=form, pads=pads, campaigns=campaigns,
+                           figures=_figures_of(campaigns.rows), community=community,
+                           communities=communities), status
+
+
+def _figures_of(campaigns) -> list:
+    """Each campaign's slip figures and the first page of its doors still silent after a slip."""
     figures = []
     for campaign in campaigns:
         counted = slip_figures(campaign)
         figures.append((campaign, counted, silent_slips(campaign, page_number(silent_page_name(campaign)),
                                                         total=counted["silent"])))
-    return render_template("slips/index.html", form=form, pads=pads, figures=figures, community=community,
-                           communities=communities), status
+    return figures
 
 
 @bp.get("/slips/print")
