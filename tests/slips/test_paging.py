@@ -4,7 +4,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.paging import HTMX, check_bad_pages, more_links, page_through, section
 
@@ -353,3 +353,39 @@ def test_every_campaign_of_the_community_is_reachable_a_few_at_a_time(app, clien
     # A campaign id that is not this community's asks for nothing: the secretary's own page, whole.
     other = client.get("/slips?silent999999_page=2", headers=HTMX)
     assert other.status_code == 200 and rounds(other.get_data(as_text=True)) == [12, 11, 10, 9, 8]
+
+
+def test_a_refused_confirmation_of_an_answer_is_shown_beside_its_field_where_it_is(app, client, auth, login_as,
+                                                                                    make_world):
+    """Confirming an answer with a bad form (an outcome not offered, a note past 500 characters: only a
+    hand-made post or an old page can send them) answered a bare 422 error page. Now it is the inbox again,
+    shown down to that answer's page, with the message beside the field and what was typed kept; nothing
+    is written."""
+    from webapp.extensions import db
+    from webapp.models import SlipReply, Visit
+
+    built = _slip_world(app, make_world)
+    login_as(built.users["secretary"])
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id).where(SlipReply.message == "回复第77条"))
+        visits = db.session.scalar(select(func.count(Visit.id)))
+    csrf = auth.csrf("/inbox")
+    cases = [({"outcome": "escaped", "note": "打过电话"}, f'id="outcome-{reply_id}-error"', "请选择"),
+             ({"outcome": "moved_out", "note": "长" * 501}, f'id="note-{reply_id}-error"', "500")]
+    for sent, error_id, words in cases:
+        answer = client.post(f"/inbox/replies/{reply_id}/confirm",
+                             data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, **sent})
+        assert answer.status_code == 422
+        html = answer.get_data(as_text=True)
+        assert "<h2>留言条回复" in html and 77 in _replies(html)  # the inbox, down to the answer's page (2)
+        row = html.split("回复第77条")[1].split("</li>")[0]
+        assert error_id in row and words in row.split(error_id)[1].split("</p>")[0]
+        assert 'aria-invalid="true"' in row
+        if sent["outcome"] == "moved_out":  # what was chosen and typed is kept
+            assert '<option value="moved_out" selected>' in row and f'value="{"长" * 501}"' in row
+        # The other answers keep their blank forms.
+        other = html.split("回复第76条")[1].split("</li>")[0]
+        assert "error" not in other and 'value="长' not in other
+    with app.app_context():
+        assert db.session.get(SlipReply, reply_id).handled_at is None
+        assert db.session.scalar(select(func.count(Visit.id))) == visits

@@ -69,13 +69,25 @@ def my_pads(user_id: int) -> list[SlipPad]:
 def open_replies(household_scope, user_id: int, page_number: int = 1) -> Page:
     """Unhandled answers to slips left in scope (or by this user), oldest first, a page at a time
     (?replies_page=); the page counts them all."""
-    statement = (select(SlipReply).join(SlipReply.slip).outerjoin(Household, Household.id == NoteSlip.household_id)
-                 .where(SlipReply.handled_at.is_(None), or_(household_scope, NoteSlip.bound_by_id == user_id)))
+    statement = _open_replies(household_scope, user_id)
     total = db.session.scalar(statement.with_only_columns(func.count(SlipReply.id)).order_by(None))
     statement = statement.options(selectinload(SlipReply.slip).selectinload(NoteSlip.household),
                                   selectinload(SlipReply.slip).selectinload(NoteSlip.bound_by))
     return take_page(statement.order_by(SlipReply.created_at, SlipReply.id), page_number, scalars=True,
                      total=total, name="replies_page", endpoint="slips.inbox")
+
+
+def _open_replies(household_scope, user_id: int):
+    return (select(SlipReply).join(SlipReply.slip).outerjoin(Household, Household.id == NoteSlip.household_id)
+            .where(SlipReply.handled_at.is_(None), or_(household_scope, NoteSlip.bound_by_id == user_id)))
+
+
+def page_of_reply(reply: SlipReply, household_scope, user_id: int) -> int:
+    """The page of the open answers that shows this one (a refused confirmation is shown where it is)."""
+    before = db.session.scalar(_open_replies(household_scope, user_id).with_only_columns(func.count(SlipReply.id))
+                               .where(or_(SlipReply.created_at < reply.created_at,
+                                          and_(SlipReply.created_at == reply.created_at, SlipReply.id < reply.id))))
+    return before // PAGE_SIZE + 1
 
 
 def _open_reports(scope: Scope):

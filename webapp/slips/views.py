@@ -13,7 +13,7 @@ from ..hypermedia import id_arg, is_htmx
 from ..labels import person_label
 from ..paging import kept_pages, list_asked_for, page_number
 from ..printing import printed_url, qr_svg
-from ..models import Building, Campaign, Household, SelfReport, SlipPad, Visit
+from ..models import Building, Household, SelfReport, SlipPad, SlipReply, Visit
 from ..scope import (
     chosen_community,
     current_scope,
@@ -33,6 +33,7 @@ from .queries import (
     my_slips,
     open_replies,
     open_reports,
+    page_of_reply,
     page_of_report,
     reply_in_scope,
     report_in_scope,
@@ -177,26 +178,29 @@ def inbox():
     return _inbox_page()
 
 
-def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None, status: int = 200):
-    """The inbox: answers to slips and self-reports, each list a page at a time; `refused`: (report id, its
-    form) when confirming that report needs a correction, shown beside its field with what was chosen kept
-    (the reports are shown down to its page)."""
+def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None,
+                refused_reply: tuple[int, ConfirmReplyForm] | None = None, status: int = 200):
+    """The inbox: answers to slips and self-reports, each list a page at a time; `refused` (a report) or
+    `refused_reply` (an answer): (its id, its form) when confirming it needs a correction, shown beside its
+    field with what was chosen kept (its list is shown down to its page)."""
     scope = current_scope()
     context = dict(reply_form=lambda: ConfirmReplyForm.blank(), report_form=lambda: ConfirmReportForm.blank(),
-                   buildings_of=_buildings_of_grid, refused=refused,
+                   buildings_of=_buildings_of_grid, refused=refused, refused_reply=refused_reply,
                    suggestions_of=lambda report: suggested_households(report, scope))
-    shown = None if refused else list_asked_for(("replies_page", "reports_page"))
+    shown = None if refused or refused_reply else list_asked_for(("replies_page", "reports_page"))
     if shown == "replies_page":
         return render_template("slips/_reply_rows.html", replies=open_replies(
             scope.households(), current_user.id, page_number(shown)), **context), status
     if shown == "reports_page":
         return render_template("slips/_report_rows.html", reports=open_reports(scope, page_number(shown)),
                                **context), status
-    reports_page = page_number("reports_page")
+    replies_page, reports_page = page_number("replies_page"), page_number("reports_page")
     if refused:
         reports_page = max(reports_page, page_of_report(db.session.get(SelfReport, refused[0]), scope))
-    return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id,
-                                                                    page_number("replies_page")),
+    if refused_reply:
+        replies_page = max(replies_page, page_of_reply(db.session.get(SlipReply, refused_reply[0]),
+                                                       scope.households(), current_user.id))
+    return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id, replies_page),
                            reports=open_reports(scope, reports_page), **context), status
 
 
@@ -211,7 +215,7 @@ def confirm_slip_reply(reply_id: int):
     form = ConfirmReplyForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        abort(422)
+        return _inbox_page(refused_reply=(reply.id, form), status=422)
     try:
         with writing():
             confirm_reply(reply, current_user.id, form.request_id.data, form.outcome.data, form.note.data)
