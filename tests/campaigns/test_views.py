@@ -87,3 +87,29 @@ def test_campaign_of_another_community_is_404(app, client, login_as, world):
         other = db.session.scalar(select(Campaign.id).where(Campaign.community_id == world.second_community))
     login_as("secretary")
     assert client.get(f"/campaigns/{other}").status_code == 404
+
+
+def test_a_secretary_starts_a_campaign_with_the_form_as_her_page_shows_it(app, client, login_as, world):
+    """The page's own form, as a phone sends it: a secretary has one community, so the form shows no
+    community choice, and starting a campaign failed with no message (the hidden community came empty)."""
+    from webapp.extensions import db
+    from webapp.models import Campaign
+
+    from tests.forms import form_fields
+
+    login_as("secretary")
+    fields = form_fields(client.get("/campaigns").get_data(as_text=True), "/campaigns")
+    assert fields["community_id"] == str(world.first_community)  # hers, the only one: not a choice shown
+    fields.update(name="冬季复查", ends_on=(date.today() + timedelta(days=5)).isoformat())
+    response = client.post("/campaigns", data=fields)
+    assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        made = db.session.scalar(select(Campaign).where(Campaign.name == "冬季复查"))
+        assert made is not None and made.community_id == world.first_community
+    # A community slipped into the post by hand is refused, and says so.
+    fields = form_fields(client.get("/campaigns").get_data(as_text=True), "/campaigns")
+    fields.update(name="越界行动", community_id=str(world.second_community), ends_on=date.today().isoformat())
+    refused = client.post("/campaigns", data=fields)
+    assert refused.status_code == 422 and '<p class="error" role="alert">' in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Campaign).where(Campaign.name == "越界行动")) is None
