@@ -63,6 +63,18 @@ def utc_from_local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def end_of_local_day(day: date) -> datetime:
+    """The moment a local day ends (the next midnight), as naive UTC: access granted "until" a day
+    covers that whole day."""
+    return utc_from_local(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
+def last_local_day(until: datetime) -> date:
+    """The last local day something ending at this moment covers: end_of_local_day() turned back
+    (an end at midnight covers the day before; any other end, its own day)."""
+    return (local_naive(until) - timedelta(microseconds=1)).date()
+
+
 # The days Doorstep works with: anything outside is a typing error (or a probe), never a query.
 MIN_DAY = date(2000, 1, 1)
 MAX_DAY = date(2099, 12, 31)

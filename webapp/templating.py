@@ -1,5 +1,6 @@
 """Jinja filters and globals: masking, labels, dates."""
 import time
+from datetime import time as dt_time
 
 from flask import Flask
 from flask_babel import format_date, format_datetime
@@ -7,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from . import labels
+from .clock import last_local_day, local_naive
 from .paging import kept_pages
 
 
@@ -57,6 +59,16 @@ def _label(mapping):
     return lambda value: str(mapping.get(value, value))
 
 
+def access_end(until) -> str:
+    """When access ends, as people say it: an end at local midnight (a day chosen on a form) is the day it
+    covers, "until 12/31", not "until 1/1 00:00"; any other end (an invite's), its date and time."""
+    if not until:
+        return ""
+    if local_naive(until).time() == dt_time.min:
+        return format_date(last_local_day(until), "short")
+    return format_datetime(until, "short")
+
+
 def register_template_helpers(app: Flask) -> None:
     # Fewer bytes per fragment on a weak signal: drop the whitespace around template tags.
     app.jinja_env.trim_blocks = True
@@ -101,6 +113,7 @@ def register_template_helpers(app: Flask) -> None:
         local_time=lambda value, fmt="HH:mm": format_datetime(value, fmt) if value else "",
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        access_end=access_end,
     )
 
 

@@ -19,7 +19,7 @@ def test_volunteer_sees_their_grids_and_buildings_only(app, client, login_as, wo
     assert f"/buildings/{world.volunteer_building}" in html
     assert f"/buildings/{world.other_building}" not in html
     assert f"/buildings/{world.second_building}" not in html
-    assert "您的使用权限将于" in html  # temporary volunteers see when access ends
+    assert "您的使用权限至" in html  # temporary volunteers see when access ends
     name = _count(app, select(Grid.name).where(Grid.id == world.volunteer_grid))
     assert name in html
     assert _count(app, select(func.count()).select_from(Building).where(Building.grid_id == world.volunteer_grid)) > 0
@@ -64,3 +64,30 @@ def test_admin_sees_every_community_and_user(app, client, login_as, world):
 def test_home_needs_login(client):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_an_access_chosen_to_end_with_a_day_says_that_day(app, client, login_as, world):
+    """Access given "until 12/31" ends at the midnight after it: home said it "expires 1/1 00:00". It now says
+    the last day; an end at another time of day (an invite's window) keeps its time."""
+    from datetime import date, datetime, timedelta
+
+    from webapp.clock import end_of_local_day
+    from webapp.extensions import db
+    from webapp.models import RoleAssignment, User
+
+    last_day = date.today() + timedelta(days=20)
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+        assignments = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user_id)).all()
+        for assignment in assignments:
+            assignment.valid_until = end_of_local_day(last_day)
+        db.session.commit()
+    login_as("volunteer")
+    html = client.get("/").get_data(as_text=True)
+    assert f"您的使用权限至 {last_day.year}/{last_day.month}/{last_day.day} 止。" in html
+    with app.app_context():
+        for assignment in db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user_id)):
+            assignment.valid_until = datetime.combine(last_day, datetime.min.time()) + timedelta(hours=10)  # 18:00
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert f"您的使用权限至 {last_day.year}/{last_day.month}/{last_day.day} 18:00 止。" in html

@@ -65,7 +65,7 @@ def test_join_lands_logged_in_on_home_with_the_doors(app, client, world):
     home = client.get("/").get_data(as_text=True)
     assert "李志强" in home and f"/buildings/{world.volunteer_building}" in home
     assert f"/buildings/{world.other_building}" not in home
-    assert "您的使用权限将于" in home
+    assert "您的使用权限至" in home
     user = _scalar(app, select(User).where(User.username == "zhang.wei"))
     assignment = _scalar(app, select(RoleAssignment).where(RoleAssignment.user_id == user.id))
     assert assignment.grid_id == world.volunteer_grid and assignment.valid_until is not None

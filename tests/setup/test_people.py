@@ -175,3 +175,58 @@ def test_ending_access_and_removing_a_household_ask_first(app, login_as, world):
         token = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
         answer = post(client, action, headers={"HX-Request": "true", "X-CSRFToken": token})
         assert answer.status_code == 200 and answer.headers["HX-Redirect"], action
+
+
+def test_saving_a_person_as_shown_keeps_when_their_access_ends(app, login_as, world):
+    """The person page showed no end date, even for a helper whose access ends, and saving it as shown wrote
+    the assignments again with no end: a temporary helper kept access for good. Now the page shows the last
+    day, saving as shown keeps the end to the minute (an invite's end need not fall at midnight), a new day
+    ends with that day, and an empty field means no end."""
+    from datetime import date, datetime, timedelta
+
+    from webapp.clock import end_of_local_day
+    from webapp.extensions import db
+    from webapp.models import User
+
+    from tests.forms import form_fields
+
+    client = login_as("secretary")
+    last_day = date.today() + timedelta(days=30)
+    added = post(client, "/users", {"username": "linshi", "name": "临时帮手", "phone": "", "role": "volunteer",
+                                    "grids": [world.volunteer_grid], "valid_until": last_day.isoformat()})
+    assert added.status_code == 200
+
+    def ends(person_id):
+        with app.app_context():
+            return {a.valid_until for a in db.session.get(User, person_id).current_assignments()}
+
+    with app.app_context():
+        person_id = db.session.scalar(select(User.id).where(User.username == "linshi"))
+        expected = end_of_local_day(last_day)
+    assert ends(person_id) == {expected}
+    assert f"至 {last_day.year}/{last_day.month}/{last_day.day}" in client.get("/users").get_data(as_text=True)
+
+    def save_as_shown(**typed):
+        page = client.get(f"/users/{person_id}").get_data(as_text=True)
+        fields = form_fields(page, f"/users/{person_id}")
+        fields.update(typed)
+        return fields, client.post(f"/users/{person_id}", data=fields)
+
+    fields, saved = save_as_shown()
+    assert fields["valid_until"] == last_day.isoformat() and saved.status_code == 303
+    assert ends(person_id) == {expected}
+    # An end that is not at midnight (as an invite sets it) is kept to the minute.
+    odd = datetime.combine(last_day, datetime.min.time()) + timedelta(hours=7, minutes=17)
+    with app.app_context():
+        for assignment in db.session.get(User, person_id).current_assignments():
+            assignment.valid_until = odd
+        db.session.commit()
+    fields, saved = save_as_shown()
+    assert saved.status_code == 303 and ends(person_id) == {odd}
+    # Another day: access ends with that day; no day: no end.
+    later = last_day + timedelta(days=10)
+    assert save_as_shown(valid_until=later.isoformat())[1].status_code == 303
+    with app.app_context():
+        assert ends(person_id) == {end_of_local_day(later)}
+    assert save_as_shown(valid_until="")[1].status_code == 303
+    assert ends(person_id) == {None}

@@ -4,7 +4,7 @@ an admin does the same for everyone, secretaries included. And the page where a 
 a one-time code chooses their own password."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user
 
 from ..audit import audit
 from ..auth.services import username_taken
-from ..clock import utc_from_local
+from ..clock import end_of_local_day, last_local_day
 from ..database import writing
 from ..extensions import db
 from ..forms import as_choices
@@ -69,14 +69,15 @@ def _places(form, community) -> None:
     form.set_roles(_roles())
 
 
-def _until(day) -> datetime | None:
-    """The end of that local day, as naive UTC."""
-    if day is None:
-        return None
-    return utc_from_local(datetime.combine(day + timedelta(days=1), time.min))
+def _access_end(assignments) -> datetime | None:
+    """When what a person holds now ends: the latest end of their assignments; None when one has no end."""
+    ends = [a.valid_until for a in assignments]
+    return None if not ends or None in ends else max(ends)
 
 
-def _assign_kwargs(form, community) -> dict:
+def _assign_kwargs(form, community, kept_end: datetime | None = None) -> dict:
+    """What to assign, from the form. kept_end: the person's current access end, kept to the minute while the
+    form shows its day unchanged (an end set by an invite or in bulk need not fall at midnight)."""
     role = form.role.data
     community_id = form.community.data if role == "secretary" else None
     if community_id not in {c.id for c in managed_communities_or_404()}:
@@ -84,7 +85,15 @@ def _assign_kwargs(form, community) -> dict:
     return {"community_id": community_id,
             "grid_ids": list(form.grids.data or ()) if role == "volunteer" else [],
             "building_ids": list(form.buildings.data or ()) if role in ("volunteer", "lead") else [],
-            "valid_until": _until(form.valid_until.data)}
+            "valid_until": _chosen_end(form.valid_until.data, kept_end)}
+
+
+def _chosen_end(day, kept_end: datetime | None) -> datetime | None:
+    if day is None:
+        return None
+    if kept_end is not None and day == last_local_day(kept_end):
+        return kept_end
+    return end_of_local_day(day)
 
 
 def _people_page(community, form=None, status=200):
@@ -155,7 +164,8 @@ def person(user_id: int):
         form = AssignForm.blank(
             role=role, grids=[a.grid_id for a in current if a.grid_id],
             buildings=[a.building_id for a in current if a.building_id],
-            community=next((a.community_id for a in current if a.community_id), None))
+            community=next((a.community_id for a in current if a.community_id), None),
+            valid_until=last_local_day(ends) if (ends := _access_end(current)) else None)
         _places(form, community)
         return _person_page(person, form, community)
     form = AssignForm()
@@ -164,7 +174,7 @@ def person(user_id: int):
         try:
             write_once(form.request_id.data, current_user.id, "assign", lambda: assign(
                 person, form.role.data, created_by_id=current_user.id, within=_within(),
-                **_assign_kwargs(form, community)))
+                **_assign_kwargs(form, community, kept_end=_access_end(current))))
             flash(_("%(name)s now holds what you chose.", name=person.display_name))
             return hx_redirect(url_for("setup.users", community=community.id))
         except SetupError as error:
