@@ -62,7 +62,7 @@ def import_confirm(token: str):
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    if already_processed(form.request_id.data):
+    if already_processed(form.request_id.data, current_user.id, "import"):
         flash(_("This file was already imported."))
         return hx_redirect(url_for("registry.import_page"))
     stored = pending.load(token, current_user.id)
