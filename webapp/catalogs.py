@@ -8,6 +8,7 @@ So the app compiles a catalog that is missing or older than its .po when it star
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -27,7 +28,7 @@ def compile_stale_catalogs(directory: Path) -> list[Path]:
         try:
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=po_path.parent.parent.name)
-            partial = mo_path.with_suffix(".mo.partial")
+            partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.partial")  # one per worker starting
             with partial.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
             partial.replace(mo_path)  # whole or not at all: another worker may be reading it
