@@ -92,7 +92,8 @@ def test_a_request_id_of_another_person_or_another_write_is_refused_and_writes_n
     assert AuthActions(app.test_client()).login("volunteer", "bright-lantern-42").status_code != 303
     # The first person's replay still answers as the first post did.
     replay = post(secretary, "/slips", {"count": "8", "issued_to": "0"}, request_id=rid, token_from="/slips")
-    assert replay.status_code == 303 and _count(app, SlipPad) == pads
+    assert replay.status_code == 303 and replay.headers["Location"] == made.headers["Location"]
+    assert _count(app, SlipPad) == pads
 
 
 def test_a_list_pick_with_another_persons_request_id_is_refused(app, world):
