@@ -15,8 +15,7 @@ from ..buildings.queries import (
     next_door_columns,
     next_household,
     walk_row_context,
-    walk_url,
-    walk_url_after,
+    walk_url_knocked,
 )
 from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
@@ -274,7 +273,7 @@ def _knock_answer(household: Household, knock, visit: Visit, campaign, state=Non
     walking = knock.return_to == "walk"
     if not is_htmx():
         if walking:
-            return redirect(walk_url_after(household), code=303)
+            return redirect(walk_url_knocked(household, visit.id), code=303)
         # Without JavaScript the answer is the card itself, confirming the knock, at the card's own URL:
         # one round trip on a weak signal, not a redirect and a second one. A reload posts the same
         # request id again, which answers the same.
@@ -339,7 +338,9 @@ def undo(token: str, visit_id: int):
             campaign=campaign, undone=True, oob=True, next_door=next_household(household)),
             residents=visit.outcome == "moved_out")
     if walking:
-        return redirect(walk_url(household), code=303)
+        return redirect(walk_url_knocked(household, visit.id, undone=undone), code=303)
+    flash(_("Undone: that knock no longer counts. The history keeps it, marked undone.") if undone
+          else _("Too late to undo; knock again to correct it."), "success" if undone else "error")
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
