@@ -72,3 +72,42 @@ def test_chinese_pages_use_chinese_punctuation(client, login_as, username, paths
         assert response.status_code == 200, path
         text = _visible_text(response.get_data(as_text=True))
         assert not HALF_WIDTH_AFTER_CHINESE.findall(text), (path, [text[max(0, m.start() - 30):m.end() + 30] for m in HALF_WIDTH_AFTER_CHINESE.finditer(text)])
+
+
+def test_an_app_started_without_make_compiles_its_catalogs(tmp_path):
+    """The .mo files are built, not committed: started any way but `make run`, the app showed every page in
+    English. It compiles a catalog that is missing or older than its .po, and leaves a fresh one alone."""
+    import os
+    import shutil
+
+    from babel.support import Translations
+
+    from webapp.catalogs import compile_stale_catalogs
+
+    shutil.copytree(ROOT / "translations", tmp_path / "translations",
+                    ignore=shutil.ignore_patterns("*.mo", "*.partial"))
+    directory = tmp_path / "translations"
+    mo = directory / "zh_Hans_CN/LC_MESSAGES/messages.mo"
+    assert not mo.exists()
+    assert mo in compile_stale_catalogs(directory)
+    assert Translations.load(str(directory), ["zh_Hans_CN"]).gettext("Log in") == "登录"
+    assert compile_stale_catalogs(directory) == []  # fresh: not compiled again
+    po = directory / "zh_Hans_CN/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "登录"', 'msgstr "登入"', 1), encoding="utf-8")
+    os.utime(mo, (mo.stat().st_mtime - 10, mo.stat().st_mtime - 10))  # the .po edited after the .mo was built
+    assert mo in compile_stale_catalogs(directory)
+    assert Translations.load(str(directory), ["zh_Hans_CN"]).gettext("Log in") == "登入"
+
+
+def test_the_app_reads_the_catalogs_it_compiles():
+    """create_app() compiles stale catalogs in the directory Flask-Babel reads (here: after `make clean`)."""
+    from webapp import create_app
+
+    for built in (ROOT / "translations").glob("*/LC_MESSAGES/messages.mo"):
+        built.unlink()
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    assert (ROOT / "translations/zh_Hans_CN/LC_MESSAGES/messages.mo").exists()
+    with app.test_request_context():
+        from flask_babel import gettext
+
+        assert gettext("Log in") == "登录"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from babel import Locale
 from flask import Flask, has_request_context, request, session
@@ -63,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     # Registered first, so its after-request hook runs last, on the finished response.
     compress.init_app(app)
+    from .catalogs import compile_stale_catalogs
+
+    compile_stale_catalogs(Path(app.root_path).parent / "translations")
     babel.init_app(app, locale_selector=babel_locale, default_translation_directories="../translations")
     _init_login(app)
 
