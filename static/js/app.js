@@ -42,7 +42,13 @@
       title.textContent = it.label + " · " + it.outcome + (it.at ? " · " + hhmm(it.at) : "");
       why.className = "error"; why.textContent = it.reason;
       li.append(title, why);
-      [["retry", msg.msgRetry], ["discard", msg.msgDiscard]].forEach(function (b) {
+      if (it.done) {  // the knock went in; its slip did not: bind it again from the door's card
+        var open = document.createElement("a");
+        open.className = "button"; open.href = it.url; open.textContent = msg.msgOpenDoor;
+        li.append(open);
+      }
+      [it.done ? null : ["retry", msg.msgRetry], ["discard", it.done ? msg.msgSeen : msg.msgDiscard]].forEach(function (b) {
+        if (!b) return;
         var button = document.createElement("button");
         button.type = "button"; button.dataset[b[0]] = it.id; button.textContent = b[1];
         li.append(button);
@@ -111,6 +117,15 @@
     else door.outerHTML = html;
   }
 
+  // A knock sent late was kept, but the slip typed with it was refused (a wrong or used number): the
+  // knock leaves the outbox, and the slip waits in "needs attention" until the volunteer has seen it.
+  function slipRefused(item, why) {
+    var items = read();
+    items.push({ id: item.id + "-slip", url: item.url, label: item.label, outcome: item.outcome, at: item.at,
+      reason: msg.msgSlipRefused.replace("{why}", why), done: true });
+    write(items);
+  }
+
   function reasonOf(status, html) {
     var box = document.createElement("div");
     box.innerHTML = html || "";
@@ -141,7 +156,15 @@
         }, Promise.resolve(state.token));
       })
       .catch(function (why) { if (why === "login") loginWait = true; })
-      .then(function () { sending = false; show(); });
+      .then(function () {
+        sending = false; show();
+        var sent = due.filter(function (it) { return !read().some(function (kept) { return kept.id === it.id; }); });
+        if (!sent.length) return;
+        // "n sent" for a few seconds: the waiting count went away because they arrived, not by chance.
+        var told = msg.msgSent.replace("{n}", sent.length);
+        say(told);
+        setTimeout(function () { if ($("net-status").textContent === told) say(""); }, 5000);
+      });
   }
 
   function send(item, token, renewed) {
@@ -161,7 +184,11 @@
           .then(function (state) { return send(item, state.token, true); });
       }
       return r.text().then(function (html) {
-        if (r.ok) { drop(item.id); place(item, html); }
+        if (r.ok) {
+          drop(item.id); place(item, html);
+          var slip = r.headers.get("X-Doorstep-Slip-Refused");
+          if (slip) slipRefused(item, decodeURIComponent(slip));
+        }
         else if (r.status >= 400 && r.status < 500 && r.status !== 429) {
           change(item.id, function (it) { it.reason = reasonOf(r.status, html); it.status = r.status; });
         } else {

@@ -262,3 +262,21 @@ def test_a_knock_with_javascript_off_is_confirmed_by_the_card_itself(live_server
         screenshot(page, "card-knocked-no-js")
     finally:
         context.close()
+
+
+def test_the_residents_list_follows_a_moved_out_knock_and_its_undo(live_server, phone):
+    """已搬离 moves everyone at the door out: the card's list of residents says so at once, and again
+    after 撤销, without a reload (it used to keep showing them living there)."""
+    token = _first_token(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{token}")
+    living = phone.locator("#residents li.row").count()
+    assert living and phone.locator("#residents li.moved").count() == 0
+    phone.click("button[name=outcome][value=moved_out]")
+    phone.wait_for_selector("#knock.done")
+    phone.locator("#residents li.moved").nth(living - 1).wait_for(timeout=10000)
+    assert phone.locator("#residents .badge").filter(has_text="已搬离").count() == living
+    screenshot(phone, "card-moved-out-residents")
+    phone.click("#knock button:has-text('撤销')")
+    phone.wait_for_function("() => !document.querySelector('#residents li.moved')", timeout=10000)
+    assert phone.locator("#residents li.row").count() == living

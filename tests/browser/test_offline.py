@@ -161,7 +161,8 @@ def test_a_tower_taken_offline_opens_its_cards_and_keeps_twenty_knocks(live_serv
     assert page.locator("li.door.queued").count() == 0
     first = page.locator(f"#h-{plan[1][0]}")
     assert "已核实" in first.inner_text() or "核实" in first.inner_text()
-    assert page.locator("#net-status").is_hidden()
+    # "20 sent" says they arrived, then goes.
+    page.locator("#net-status").wait_for(state="hidden", timeout=15000)
 
     # The home page lists the volunteer's buildings, which are kept and how old, and takes another one.
     page.goto(f"{live_server.url}/")
@@ -468,4 +469,50 @@ def test_the_offline_page_lists_a_kept_building_by_its_name_as_written(live_serv
     assert page.locator("#offline-buildings b, #offline-buildings img, #offline-buildings script").count() == 0
     assert page.evaluate("window.owned") is None
     screenshot(page, "offline-page-names")
+    context.close()
+
+
+def test_a_wrong_slip_number_typed_offline_never_costs_the_knock(live_server, browser):
+    """Without signal a volunteer knocks two doors nobody answers and types a slip number at each; one number
+    is mistyped. Back online both knocks are stored: the good slip is bound, the bad one is refused on its
+    own. The phone says what was sent; the refused slip waits in "needs attention" with a way to the door's
+    card (where the slip can be left again) until the volunteer has seen it, and the door's row shows the
+    number as typed beside the reason."""
+    tower = build_tower(live_server.app, floors=3, per_floor=2)
+    doors = _doors(live_server, tower)
+    good = _free_slips(live_server, tower, 1)[0]
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/buildings/{tower}/walk")
+    context.set_offline(True)
+    for (_id, token, _room), slip in ((doors[0], good), (doors[1], "ZZZZ-ZZZZ")):
+        row = page.locator("li.door", has=page.locator(f'a[href="/h/{token}"]'))
+        row.locator('button[value="not_home"]').click()
+        row.locator(".slip-later input").wait_for()
+        row.locator(".slip-later input").fill(slip)
+        row.locator(".slip-later button").click()
+        row.get_by_text(slip).wait_for()
+    assert "2 条待发送" in page.locator("#net-status").inner_text()
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.locator("#net-status").filter(has_text="已发送 2 条").wait_for(timeout=15000)  # for a few seconds
+    visits = _wait_for(lambda: (v := _visits(live_server, [doors[0][0], doors[1][0]])) and len(v) == 2 and v)
+    slips = {v["household"]: v["slip"] for v in visits}
+    assert slips == {doors[0][0]: good, doors[1][0]: None}  # both knocks kept; only the good slip bound
+    attention = page.locator("#attention")
+    attention.locator("li").first.wait_for(timeout=20000)
+    assert attention.locator("li").count() == 1
+    text = attention.inner_text()
+    assert "敲门已记录，但留言条没有留下" in text and "无人在家" in text
+    assert attention.locator(f'a[href="/h/{doors[1][1]}"]').inner_text() == "打开住户卡片"
+    assert attention.locator("[data-retry]").count() == 0  # nothing to send again: the knock is in
+    row = page.locator("li.door", has=page.locator(f'a[href="/h/{doors[1][1]}"]'))
+    assert row.locator('input[name="slip_code"]').input_value() == "ZZZZ-ZZZZ"
+    assert row.locator(".error").count() >= 1
+    screenshot(page, "offline-slip-refused")
+    attention.locator("[data-discard]").click()
+    assert attention.locator("li").count() == 0 and attention.is_hidden()
+    page.reload()
+    assert page.locator("#attention li").count() == 0
     context.close()

@@ -117,6 +117,44 @@ def test_the_scan_button_never_covers_the_last_doors_buttons(live_server, browse
     context.close()
 
 
+# Wherever the walk is scrolled: a tap at the middle of any door control on screen reaches that control, or
+# lands on a bar across the whole door row (the top bar, a floor heading, the scan bar), which hides whole
+# rows, never half a button that still looks tappable. The scan button used to float over the 空置 button
+# of the door in view.
+COVERED_CONTROLS = """() => {
+  const covered = [];
+  for (const el of document.querySelectorAll('#walk li.door button, #walk li.door a[href]')) {
+    const r = el.getBoundingClientRect();
+    const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, window.innerHeight);
+    if (!r.width || bottom - top < 4) continue;
+    const hit = document.elementFromPoint(r.left + r.width / 2, (top + bottom) / 2);
+    if (!hit || hit === el || el.contains(hit)) continue;
+    let bar = hit;  // what covers it: a fixed or sticky bar (the top bar, a floor heading, the scan bar)
+    while (bar && !['fixed', 'sticky'].includes(getComputedStyle(bar).position)) bar = bar.parentElement;
+    const row = el.closest('li.door').getBoundingClientRect(), across = bar && bar.getBoundingClientRect();
+    if (!bar || across.left > row.left + 1 || across.right < row.right - 1) covered.push([el.textContent.trim(), hit.id || hit.className]);
+  }
+  return covered;
+}"""
+
+
+@pytest.mark.parametrize("height", [640, 520])
+def test_the_scan_button_never_sits_over_part_of_a_door_button(live_server, browser, height):
+    context = browser.new_context(viewport={"width": 360, "height": height}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    for building in _walk_pages(live_server)[:3]:
+        page.goto(f"{live_server.url}/buildings/{building}/walk")
+        for step in range(6):
+            page.evaluate("y => window.scrollTo(0, y)", step * 170)
+            assert page.evaluate(COVERED_CONTROLS) == [], (building, step)
+        bar = page.locator("#scan-start").bounding_box()
+        assert bar["width"] >= 359 and bar["height"] >= 44 and bar["y"] + bar["height"] == pytest.approx(height, abs=1)
+    screenshot(page, f"walk-scan-bar-{height}")
+    context.close()
+
+
 # The home page as it opens: where the field user's list of buildings is, and the offline control of each row.
 FIRST_SCREEN = """heading => {
   const section = [...document.querySelectorAll('section')].find(s => s.querySelector('h2')?.innerText.includes(heading));

@@ -73,11 +73,34 @@ def test_a_knock_kept_on_the_phone_can_bring_its_slip(app, client, login_as, wor
         slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
         visit = db.session.scalar(select(Visit).where(Visit.request_id == rid))
         assert slip.state == "bound" and slip.visit_id == visit.id
-    # A slip already used elsewhere: the knock is refused with the reason, and nothing is stored.
-    other = uuid.uuid4().hex
-    refused = knock(client, world.volunteer_household, "not_home", request_id=other, htmx=True, slip_code=code)
-    assert refused.status_code == 422 and "class=\"error\"" in refused.get_data(as_text=True)
-    assert count(app, Visit, Visit.request_id == other) == 0
+        first_visit = visit.id
+    # A slip already used, or a number mistyped: the knock is still kept (it waited on the phone for
+    # signal; a wrong number must not cost it). The slip is refused on its own: the number as typed, the
+    # reason beside it, and a header that puts it on the phone's "needs attention" list.
+    from urllib.parse import unquote
+
+    for typed, walking in ((code, "walk"), ("ZZZZ-ZZZZ", ""), (code.lower(), "walk")):
+        other = uuid.uuid4().hex
+        kept = knock(client, world.volunteer_household, "not_home", request_id=other, htmx=True,
+                     slip_code=typed, return_to=walking)
+        assert kept.status_code == 200 and count(app, Visit, Visit.request_id == other) == 1
+        reason = unquote(kept.headers["X-Doorstep-Slip-Refused"])
+        html = kept.get_data(as_text=True)
+        assert reason and f'<p class="error">{reason}</p>' in html
+        assert f'name="slip_code" value="{typed}"' in html  # kept as typed, to correct
+        with app.app_context():
+            visit = db.session.scalar(select(Visit).where(Visit.request_id == other))
+            assert db.session.scalar(select(NoteSlip).where(NoteSlip.visit_id == visit.id)) is None
+        # A replay answers the same: one knock, the slip still refused.
+        again = knock(client, world.volunteer_household, "not_home", request_id=other, htmx=True,
+                      slip_code=typed, return_to=walking)
+        assert again.status_code == 200 and unquote(again.headers["X-Doorstep-Slip-Refused"]) == reason
+        assert count(app, Visit, Visit.request_id == other) == 1
+    with app.app_context():  # the slip stays where it was left
+        assert db.session.scalar(select(NoteSlip.visit_id).where(NoteSlip.code == code)) == first_visit
+    # Without JavaScript the card says it at the top.
+    plain = knock(client, world.volunteer_household, "not_home", request_id=uuid.uuid4().hex, slip_code="ZZZZ-ZZZZ")
+    assert plain.status_code == 200 and "敲门已记录，但留言条没有留下" in plain.get_data(as_text=True)
 
 
 def test_a_knock_kept_by_another_user_is_refused_and_stores_nothing(app, client, login_as, world):

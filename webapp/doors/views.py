@@ -1,7 +1,11 @@
 """At the door: open a household's card, log a knock in one tap, correct residents, undo."""
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -23,6 +27,7 @@ from ..models import Household, Resident, RetiredSticker, Visit
 from ..paging import page_number
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
+from ..slips.forms import BindSlipForm
 from ..slips.queries import slip_of_visit
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, posted_knock
@@ -97,10 +102,9 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, nex
         "undoable": undoable,
         "undo_form": WriteForm.blank(),
         **_door_record_context(household, seen.recent),
-        "new_resident_form": NewResidentForm.blank(prefix="new"),
+        **_resident_forms(),
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
-        "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
         # A reopened card always offers the next door in walking order.
         "next_door": next_household(household) if next_door is False else next_door,
         **extra,
@@ -175,32 +179,61 @@ def _door_record_context(household: Household, recent_visits) -> dict:
             "seal_checks": seal_checks_of(household.id), "status_form": StatusForm.blank(status=household.status)}
 
 
-def _record_changed(response):
-    """A card's knock or undo changed the door's record below: tell the card to reload it."""
+def _record_changed(response, residents: bool = False):
+    """A card's knock or undo changed the door's record below: tell the card to reload it; `residents`: it
+    also changed who is shown living there (moved out, or that undone), so that list reloads too."""
     response = make_response(response)
-    response.headers["HX-Trigger"] = "door-changed"
+    response.headers["HX-Trigger"] = "door-changed, residents-changed" if residents else "door-changed"
     return response
+
+
+@bp.get("/h/<token:token>/residents")
+@login_required
+def residents(token: str):
+    """The card's list of residents, reloaded after a knock that moved them out or its undo."""
+    household = _household(token, _residents_for_the_card(), with_building=False)
+    if not is_htmx():
+        return redirect(url_for("doors.card", token=household.sticker_token) + "#residents", code=303)
+    return render_template("doors/_residents.html", household=household, **_resident_forms())
+
+
+def _resident_forms() -> dict:
+    return {"new_resident_form": NewResidentForm.blank(prefix="new"),
+            "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category)}
 
 
 def _knock_with_effects(household: Household, knock, campaign, following):
     # slips.services builds on doors.services: imported here, not at module level (no import cycle).
     from ..slips.services import SlipError, bind_slip
 
-    try:
-        with writing():
-            visit = record_knock(household, current_user.id, request_id=knock.request_id, outcome=knock.outcome,
-                                 channel=knock.channel, note=knock.note, device_time=knock.device_time,
-                                 clock_corrected=knock.clock_corrected)
-            if visit.household_id != household.id:
-                abort(409)
-            if knock.slip_code and knock.outcome == "not_home":
-                bind_slip(visit, knock.slip_code, current_user.id, f"{knock.request_id[:58]}-slip")
-    except SlipError as error:
-        form = KnockForm()
-        form.validate_on_submit()
-        form.slip_code.errors = [str(error)]
-        return _knock_form_again(household, form, following)
-    return _after_knock(household, knock, visit, campaign, following=following)
+    refused_slip = None
+    with writing():
+        visit = record_knock(household, current_user.id, request_id=knock.request_id, outcome=knock.outcome,
+                             channel=knock.channel, note=knock.note, device_time=knock.device_time,
+                             clock_corrected=knock.clock_corrected)
+        if visit.household_id != household.id:
+            abort(409)
+        if knock.slip_code and knock.outcome == "not_home":
+            # A slip typed at a door whose knock waited on the phone. A wrong or used number must not cost
+            # the knock: the knock is kept, and the slip is refused on its own, beside its field.
+            try:
+                with db.session.begin_nested():
+                    bind_slip(visit, knock.slip_code, current_user.id, f"{knock.request_id[:58]}-slip")
+            except SlipError as error:
+                refused_slip = RefusedSlip(knock.slip_code, str(error))
+    return _after_knock(household, knock, visit, campaign, following=following, refused_slip=refused_slip)
+
+
+@dataclass(frozen=True)
+class RefusedSlip:
+    """A slip number sent with a knock that the knock was kept without: what was typed, and why not."""
+    code: str
+    reason: str
+
+
+# The header that tells the phone's outbox a knock it sent was kept but its slip refused (the reason,
+# percent-encoded): the outbox lists it under "needs attention", so the slip never vanishes silently.
+SLIP_REFUSED_HEADER = "X-Doorstep-Slip-Refused"
 
 
 def _knock_refused(household: Household, following):
@@ -225,7 +258,19 @@ def _knock_form_again(household: Household, form: KnockForm, following):
 
 
 def _after_knock(household: Household, knock, visit: Visit, campaign, state=None, following=None,
-                 fresh: bool = False):
+                 fresh: bool = False, refused_slip: RefusedSlip | None = None):
+    if refused_slip is None:
+        return _knock_answer(household, knock, visit, campaign, state, following, fresh)
+    if not is_htmx():
+        flash(_("The knock is saved, but the slip was not left: %(reason)s", reason=refused_slip.reason), "error")
+    response = make_response(_knock_answer(household, knock, visit, campaign, state, following, fresh,
+                                           refused_slip=refused_slip))
+    response.headers[SLIP_REFUSED_HEADER] = quote(refused_slip.reason)
+    return response
+
+
+def _knock_answer(household: Household, knock, visit: Visit, campaign, state=None, following=None,
+                  fresh: bool = False, refused_slip: RefusedSlip | None = None):
     walking = knock.return_to == "walk"
     if not is_htmx():
         if walking:
@@ -236,7 +281,10 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
         return render_template("doors/card.html", **_card_context(household, next_door=following))
     if state is None:
         state = door_states([household.id], campaign)[household.id]
-    slip_context = _slip_context(visit, slip=None) if fresh else _slip_context(visit)
+    slip_context = _slip_context(visit, slip=None) if fresh or refused_slip else _slip_context(visit)
+    if refused_slip and slip_context["bind_form"] is not None:  # the number as typed, and why not, beside it
+        slip_context["bind_form"] = BindSlipForm.blank(slip_code=refused_slip.code)
+        slip_context["bind_form"].slip_code.errors = [refused_slip.reason]
     if walking:
         return render_template("buildings/_walk_row.html", **walk_row_context(household, visit, campaign=campaign,
                                                                               state=state, following=following),
@@ -246,7 +294,7 @@ def _after_knock(household: Household, knock, visit: Visit, campaign, state=None
     return _record_changed(render_template(
         "doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
         undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign, state=state,
-        **slip_context))
+        **slip_context), residents=visit.outcome == "moved_out")
 
 
 _LOOK_UP = object()
@@ -288,7 +336,8 @@ def undo(token: str, visit_id: int):
         campaign, state = _door_state(household)
         return _record_changed(render_template(
             "doors/_knock_form.html", household=household, knock_form=KnockForm.blank(), state=state,
-            campaign=campaign, undone=True, oob=True, next_door=next_household(household)))
+            campaign=campaign, undone=True, oob=True, next_door=next_household(household)),
+            residents=visit.outcome == "moved_out")
     if walking:
         return redirect(walk_url(household), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
