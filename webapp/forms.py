@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from babel import support
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Regexp, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Regexp, StopValidation, ValidationError
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -91,6 +91,20 @@ class IdField(IntegerField):
         self.data = parse_int(raw, 1, MAX_ID)
         if self.data is None:
             raise ValueError(self.gettext("Not a valid choice."))
+
+
+class WholeNumberField(IntegerField):
+    """A count typed on a form (floors, doors per floor): anything but a whole number gets one message, saying
+    the range when the field has one, not WTForms' "Not a valid integer value." and the range's message both."""
+
+    def pre_validate(self, form):
+        if not self.process_errors:
+            return
+        self.errors.clear()
+        bounds = next((v for v in self.validators if isinstance(v, NumberRange)), None)
+        if bounds is not None and bounds.min is not None and bounds.max is not None:
+            raise StopValidation(gettext("A whole number from %(min)s to %(max)s.", min=bounds.min, max=bounds.max))
+        raise StopValidation(gettext("A whole number, please."))
 
 
 class DayField(DateField):

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..forms import NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, WriteForm, as_choices
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, WholeNumberField, WriteForm,
+                     as_choices)
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -30,16 +31,16 @@ class BuildingForm(WriteForm):
     address_prefix = StringField(_l("Address before the door number"), validators=[
         DataRequired(_l("Required.")), Length(max=90, message=_l("At most %(max)d characters.")), no_control_characters],
         description=_l("e.g. 和平里5号 gives 和平里5号2单元301; 和平里 gives 和平里80号 for bungalows."))
-    entrances = IntegerField(render_kw=NUMBER_INPUT, label=_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
-    floors = IntegerField(render_kw=NUMBER_INPUT, label=_l("Floors"), default=6, validators=[Optional(), FLOORS])
-    per_floor = IntegerField(render_kw=NUMBER_INPUT, label=_l("Doors per floor"), default=2, validators=[Optional(), NumberRange(1, 30, message=_l(
+    entrances = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
+    floors = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Floors"), default=6, validators=[Optional(), FLOORS])
+    per_floor = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Doors per floor"), default=2, validators=[Optional(), NumberRange(1, 30, message=_l(
         "A number from %(min)s to %(max)s."))])
     skip = StringField(_l("Floor numbers not used (optional)"), validators=[Optional(), Regexp(
         r"^[0-9]{1,3}([ ,，、/]+[0-9]{1,3})*$", message=_l("Floor numbers separated by commas, e.g. 4, 13, 14."))],
         description=_l("e.g. 4, 13, 14: the floor above 3 is numbered 5."))
-    count = IntegerField(render_kw=NUMBER_INPUT, label=_l("Number of doors (bungalows, courtyard)"), default=10, validators=[
+    count = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Number of doors (bungalows, courtyard)"), default=10, validators=[
         Optional(), NumberRange(1, 500, message=_l("A number from %(min)s to %(max)s."))])
-    start = IntegerField(render_kw=NUMBER_INPUT, label=_l("First door number"), default=1, validators=[
+    start = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("First door number"), default=1, validators=[
         Optional(), NumberRange(1, 99999, message=_l("A number from %(min)s to %(max)s."))])
 
     def skipped(self) -> set[int]:
@@ -54,8 +55,8 @@ class BuildingEditForm(WriteForm):
 
 
 class HouseholdForm(WriteForm):
-    entrance = IntegerField(render_kw=NUMBER_INPUT, label=_l("Entrance number"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
-    floor = IntegerField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
+    entrance = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Entrance number"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
+    floor = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
     room = StringField(_l("Door number"), validators=[DataRequired(_l("Required.")), Length(
         max=16, message=_l("At most %(max)d characters.")), no_control_characters])
     address = StringField(_l("Address"), validators=[DataRequired(_l("Required.")), Length(
