@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from babel import support
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Regexp, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Regexp, StopValidation, ValidationError
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -104,16 +104,31 @@ def typed_int(raw: str | None, low: int = -TYPED_LIMIT, high: int = TYPED_LIMIT)
 
 
 class WholeNumberField(IntegerField):
-    """Every number field a person fills in (a count, a floor, hours): typed_int's rule, so full-width
-    digits are accepted everywhere alike and anything int() would take besides ("٣", "1_000") is refused
-    with a message beside the field. Its validators (InputRequired / Optional, NumberRange) do the rest."""
+    """Every number field a person fills in (a count, a floor, hours): typed_int's rule, so the full-width
+    digits a Chinese IME types count everywhere alike and anything else int() would take ("٣", "1_000") is
+    refused. Anything but a whole number gets one message, saying the range when the field has one, not
+    WTForms' "Not a valid integer value." and the range's message both. Empty is left to its validators
+    (InputRequired / DataRequired / Optional)."""
 
     def process_formdata(self, valuelist):
         if not valuelist:
             return
-        self.data = typed_int(valuelist[0])
+        raw = valuelist[0]
+        if raw is None or as_typed(str(raw)).strip() == "":
+            self.data = None
+            return
+        self.data = typed_int(str(raw))
         if self.data is None:
-            raise ValueError(_l("Enter a whole number."))
+            raise ValueError("not a whole number")  # pre_validate says it to the person
+
+    def pre_validate(self, form):
+        if not self.process_errors:
+            return
+        self.errors.clear()
+        bounds = next((v for v in self.validators if isinstance(v, NumberRange)), None)
+        if bounds is not None and bounds.min is not None and bounds.max is not None:
+            raise StopValidation(gettext("A whole number from %(min)s to %(max)s.", min=bounds.min, max=bounds.max))
+        raise StopValidation(gettext("A whole number, please."))
 
 
 class IdField(IntegerField):

@@ -3,7 +3,7 @@ import time
 from datetime import time as dt_time
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -69,6 +69,16 @@ def access_end(until) -> str:
     return format_datetime(until, "short")
 
 
+def time_window(start, end) -> str:
+    """A window in the locale's own short formats: "2026/11/25 08:00 – 18:00", "11/25/26, 8:00 AM – 6:00 PM"
+    (the end's date only when it falls on another day)."""
+    if not start or not end:
+        return ""
+    if local_naive(start).date() == local_naive(end).date():
+        return f"{format_datetime(start, 'short')} – {format_time(end, 'short')}"
+    return f"{format_datetime(start, 'short')} – {format_datetime(end, 'short')}"
+
+
 def register_template_helpers(app: Flask) -> None:
     # Fewer bytes per fragment on a weak signal: drop the whitespace around template tags.
     app.jinja_env.trim_blocks = True
@@ -114,6 +124,8 @@ def register_template_helpers(app: Flask) -> None:
         datetime=lambda value, fmt="short": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         access_end=access_end,
+        time_window=time_window,
+        short_time=lambda value: format_time(value, "short") if value else "",  # 18:00 / 6:00 PM, as the locale says it
     )
 
 

@@ -130,6 +130,7 @@
   var preloaded = box.dataset.local && !("BarcodeDetector" in window) ? loadDecoder() : null;
   if (preloaded) preloaded.catch(function () { preloaded = null; });
 
+  start.hidden = false;  // hidden in the page: without this script the button could do nothing
   start.addEventListener("click", function () {
     if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       say(box.dataset.msgDenied); return;

@@ -262,3 +262,53 @@ def test_a_knock_with_javascript_off_is_confirmed_by_the_card_itself(live_server
         screenshot(page, "card-knocked-no-js")
     finally:
         context.close()
+
+
+def test_the_residents_list_follows_a_moved_out_knock_and_its_undo(live_server, phone):
+    """已搬离 moves everyone at the door out: the card's list of residents says so at once, and again
+    after 撤销, without a reload (it used to keep showing them living there)."""
+    token = _first_token(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{token}")
+    living = phone.locator("#residents li.row").count()
+    assert living and phone.locator("#residents li.moved").count() == 0
+    phone.click("button[name=outcome][value=moved_out]")
+    phone.wait_for_selector("#knock.done")
+    phone.locator("#residents li.moved").nth(living - 1).wait_for(timeout=10000)
+    assert phone.locator("#residents .badge").filter(has_text="已搬离").count() == living
+    screenshot(phone, "card-moved-out-residents")
+    phone.click("#knock button:has-text('撤销')")
+    phone.wait_for_function("() => !document.querySelector('#residents li.moved')", timeout=10000)
+    assert phone.locator("#residents li.row").count() == living
+
+
+def test_a_walk_tap_with_javascript_off_is_confirmed_where_it_was_made(live_server, browser):
+    """JavaScript off, on the walk: a tap comes back at that door, its row on screen (not under the sticky
+    headings) saying 已记录 with 撤销, the slip's field and 下一户; 撤销 says 已撤销 in the same row."""
+    from webapp.models import Household, RoleAssignment, User
+
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    grid = _db(live_server, select(RoleAssignment.grid_id).join(RoleAssignment.user).where(User.username == "volunteer"))
+    building = _db(live_server, select(Household.building_id).where(Household.grid_id == grid).order_by(Household.id))
+    page.goto(f"{live_server.url}/buildings/{building}/walk")
+    assert page.locator("#scan-start").is_hidden()  # the in-page scanner needs JavaScript: no dead button
+    row = page.locator("#walk li.door").nth(3)
+    door_id = row.get_attribute("id")
+    row.locator("button[value=not_home]").click()
+    page.wait_for_url(f"**/walk?knocked=*#{door_id}")
+    row = page.locator(f"#{door_id}")
+    done = row.locator(".done-line")
+    assert "已记录" in done.inner_text() and "无人在家" in done.inner_text()
+    assert row.locator("input[name=slip_code]").count() == 1 and row.locator("a:has-text('下一户')").count() == 1
+    box = done.bounding_box()
+    header_bottom = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().bottom")
+    assert box["y"] >= header_bottom and box["y"] + box["height"] <= 640  # on screen, clear of the top bar
+    screenshot(page, "walk-knocked-no-js")
+    row.locator("button:has-text('撤销')").click()
+    page.wait_for_url(f"**/walk?undone=*#{door_id}")
+    assert "已撤销" in page.locator(f"#{door_id}").inner_text()
+    assert page.locator(f"#{door_id} button[value=not_home]").count() == 1
+    context.close()

@@ -114,7 +114,7 @@ def test_a_route_with_bad_minutes_says_so_beside_the_checkpoint(live_server, pho
     phone.click("button:has-text('创建路线')")
     error = stops.nth(1).locator("p.error")
     error.wait_for()
-    assert error.inner_text() == "分钟：请填写 0 到 600 之间的整数。"
+    assert error.inner_text() == "分钟：请填 0 至 600 的整数。"
     assert stops.nth(1).locator("input").nth(1).input_value() == "99999"
     assert stops.nth(1).locator("input").nth(1).get_attribute("aria-invalid") == "true"
     assert stops.nth(1).locator("input").nth(0).get_attribute("aria-invalid") is None  # the order was right

@@ -50,15 +50,37 @@ def test_quick_knock_in_the_walk_returns_the_row_and_the_next_door(app, client, 
     assert count(app, Visit) == 1
 
 
-def test_quick_knock_without_javascript_goes_back_to_the_walk_at_the_next_door(app, client, login_as, world):
+def test_quick_knock_without_javascript_is_confirmed_in_its_row_on_the_walk(app, client, auth, login_as, world):
+    """Without JavaScript a tap on the walk came back at the next door, the knocked row unchanged: no 已记录,
+    no 撤销, no slip. Now it comes back at the knocked door, whose row confirms it as htmx's does, with
+    下一户 to the next; an undo there says 已撤销 in the row. Another's knock or an undone one shows nothing."""
     login_as("volunteer")
     doors = _households(app, world.volunteer_building)
     csrf = csrf_token_from(client, "/")
     response = client.post(f"/h/{doors[0].sticker_token}", data={
-        "csrf_token": csrf, "outcome": "verified", "return_to": "walk", "request_id": uuid.uuid4().hex})
+        "csrf_token": csrf, "outcome": "not_home", "return_to": "walk", "request_id": uuid.uuid4().hex})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"#h-{doors[1].id}")
-    assert f"/buildings/{world.volunteer_building}/walk" in response.headers["Location"]
+    location = response.headers["Location"]
+    assert f"/buildings/{world.volunteer_building}/walk?knocked=" in location and location.endswith(f"#h-{doors[0].id}")
+    page = client.get(location.split("#")[0]).get_data(as_text=True)
+    row = re.search(rf'<li id="h-{doors[0].id}"{WITHIN_ROW}</li>', page, re.DOTALL).group(0)
+    assert "已记录" in row and "无人在家" in row and "撤销" in row and 'name="slip_code"' in row
+    assert f'href="#h-{doors[1].id}"' in row  # 下一户: the next door, on the same page
+    assert page.count('<div class="done-line" role="status">') == 1  # only that row
+    undo = re.search(r'action="(/h/[\w-]+/undo/\d+)"', row).group(1)
+    undone = client.post(undo, data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "return_to": "walk"})
+    assert undone.status_code == 303 and "undone=" in undone.headers["Location"]
+    page = client.get(undone.headers["Location"].split("#")[0]).get_data(as_text=True)
+    row = re.search(rf'<li id="h-{doors[0].id}"{WITHIN_ROW}</li>', page, re.DOTALL).group(0)
+    assert "已撤销" in row and 'name="outcome"' in row and 'class="done-line"' not in page
+    # The undone knock no longer confirms; another user's knock is not theirs to see here.
+    assert 'class="done-line"' not in client.get(location.split("#")[0]).get_data(as_text=True)
+    knocked_again = client.post(f"/h/{doors[0].sticker_token}", data={
+        "csrf_token": csrf, "outcome": "verified", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    auth.logout()
+    login_as("secretary")  # sees the building, but the knock is not hers to confirm
+    seen = client.get(knocked_again.headers["Location"].split("#")[0])
+    assert seen.status_code == 200 and 'class="done-line"' not in seen.get_data(as_text=True)
 
 
 WITHIN_ROW = r"(?:(?!</li>).)*?"  # the rest of the same door's row, not the rows after it
@@ -98,9 +120,10 @@ def test_the_next_door_goes_down_a_floor_on_the_same_page(app, client, login_as,
         "request_id": uuid.uuid4().hex})
     assert plain.status_code == 303
     location = plain.headers["Location"]
-    assert f"/buildings/{built.tower_id}/walk#h-" in location
+    assert f"/buildings/{built.tower_id}/walk?knocked=" in location
     page = client.get(location.split("#")[0]).get_data(as_text=True)
-    anchor = location.split("#")[1]
+    # The knocked row's 下一户 is the first door of floor 15.
+    anchor = re.search(r'<a class="button primary" href="#(h-\d+)">', page).group(1)
     assert re.search(rf'id="{anchor}"{WITHIN_ROW}<a class="room" href="/h/{built.tower_token(15, 1)}"', page, re.DOTALL)
     # The same with HTMX: the row's 下一户 link is the next door's anchor.
     fragment = client.post(f"/h/{built.tower_token(6, 4)}", headers={**HX, "X-CSRFToken": csrf}, data={

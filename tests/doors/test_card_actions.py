@@ -66,7 +66,7 @@ def test_the_cards_record_reloads_after_a_knock_and_an_undo(app, client, login_a
 
     before = record_rows()
     knocked = knock(client, token, "moved_out", htmx=True)
-    assert knocked.status_code == 200 and knocked.headers.get("HX-Trigger") == "door-changed"
+    assert knocked.status_code == 200 and knocked.headers.get("HX-Trigger") == "door-changed, residents-changed"
     after = record_rows()
     assert after[0] == ("", "已搬离") and after[1:] == before[:len(after) - 1]
     page = client.get(f"/h/{token}/record", headers=HX).get_data(as_text=True)
@@ -74,12 +74,46 @@ def test_the_cards_record_reloads_after_a_knock_and_an_undo(app, client, login_a
     csrf = csrf_token_from(client, "/")
     undone = client.post(f"/h/{token}/undo/{_visit_id(app)}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
                          headers={**HX, "X-CSRFToken": csrf})
-    assert undone.status_code == 200 and undone.headers.get("HX-Trigger") == "door-changed"
+    assert undone.status_code == 200 and undone.headers.get("HX-Trigger") == "door-changed, residents-changed"
     assert record_rows()[0] == (" undone", "已搬离 ")
     # Without htmx the record is the card's; another community's door is not there at all.
     plain = client.get(f"/h/{token}/record")
     assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/h/{token}#door-record")
     assert client.get(f"/h/{world.second_household}/record", headers=HX).status_code == 404
+
+
+def test_the_cards_residents_reload_after_a_knock_that_moves_them_out_and_its_undo(app, client, login_as, world):
+    """已搬离 marks everyone at the door as moved out, but the card's list of residents still showed them living
+    there until a reload. That knock and its undo also answer residents-changed, and /h/<token>/residents is
+    the list as it is now; other knocks leave the list alone (no second request for nothing)."""
+    import re
+
+    login_as("volunteer")
+    token = world.volunteer_household
+
+    def residents():
+        response = client.get(f"/h/{token}/residents", headers=HX)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert html.startswith('<section class="card" id="residents"') and "<html" not in html
+        assert 'hx-trigger="residents-changed from:body"' in html  # it keeps listening
+        return re.findall(r'<li class="row static( moved)?">', html)
+
+    living = residents()
+    assert living and all(moved == "" for moved in living)
+    assert knock(client, token, "not_home", htmx=True).headers.get("HX-Trigger") == "door-changed"
+    assert knock(client, token, "moved_out", htmx=True).headers.get("HX-Trigger") == "door-changed, residents-changed"
+    assert residents() == [" moved"] * len(living)
+    assert "已搬离" in client.get(f"/h/{token}/residents", headers=HX).get_data(as_text=True)
+    csrf = csrf_token_from(client, "/")
+    undone = client.post(f"/h/{token}/undo/{_visit_id(app)}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
+                         headers={**HX, "X-CSRFToken": csrf})
+    assert undone.headers.get("HX-Trigger") == "door-changed, residents-changed"
+    assert residents() == living
+    # Without htmx it is the card's list; another community's door is not there at all.
+    plain = client.get(f"/h/{token}/residents")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/h/{token}#residents")
+    assert client.get(f"/h/{world.second_household}/residents", headers=HX).status_code == 404
 
 
 def test_undo_is_refused_after_the_window(app, client, login_as, world):

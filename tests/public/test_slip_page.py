@@ -119,7 +119,7 @@ def test_slip_pages_are_rate_limited_with_a_friendly_page(app, client):
         assert client.get(f"/s/{codes.new_code()}").status_code == 200
     blocked = client.get(f"/s/{codes.new_code()}")
     assert blocked.status_code == 429
-    assert "请求过于频繁" in blocked.get_data(as_text=True)
+    assert "尝试次数太多" in blocked.get_data(as_text=True)  # a resident's words: too many tries, wait a few minutes
 
 
 def test_confirming_an_answer_records_a_phone_visit_and_reaches_the_door(app, client, left_slip, login_as, world):

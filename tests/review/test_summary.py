@@ -3,7 +3,9 @@ import csv
 import io
 import uuid
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -117,6 +119,14 @@ def test_sign_then_the_admin_sees_the_street_roll_up(app, client, login_as, auth
     login_as("admin")
     html = client.get("/summary/street", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
     assert "长庚社区" in html and "新塘社区" in html and "尚未签批" in html
+    # What the secretary wrote to the street, and the day and time she signed (often the next morning).
+    from webapp.extensions import db
+
+    with app.app_context():
+        signed = db.session.scalar(select(DailySummary))
+        signed_at = format_datetime(signed.signed_at, "short", tzinfo=ZoneInfo("Asia/Shanghai"), locale="zh_CN")
+    community = html.split("长庚社区</a>")[1].split("</li>")[0]
+    assert "报街道的说明：全部完成" in community and f"于 {signed_at} 签批" in community
     total = html.split('class="figure-list total"')[1].split("</dl>")[0]
     assert "<dt>排查户数</dt><dd>4</dd>" in total  # households checked, from the signed summary
     # Readable on a phone: no table cell spread across the columns of an unsigned community.

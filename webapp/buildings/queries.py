@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..coverage import active_campaign, door_states
 from ..extensions import db
-from ..models import Household
+from ..models import Household, Visit
 
 
 def walking_order(door=Household):
@@ -75,9 +75,21 @@ def walk_url(household: Household) -> str:
     return url_for("buildings.walk", building_id=household.building_id, _anchor=f"h-{household.id}")
 
 
-def walk_url_after(household: Household) -> str:
-    following = next_household(household)
-    return walk_url(following or household)
+def walk_url_knocked(household: Household, visit_id: int, undone: bool = False) -> str:
+    """Without JavaScript, after a tap on the walk (or its undo): the walk at that door, its row confirming
+    it as the row htmx swaps in does (已记录, 撤销, the slip, 下一户; or 已撤销)."""
+    return url_for("buildings.walk", building_id=household.building_id,
+                   **{"undone" if undone else "knocked": visit_id}, _anchor=f"h-{household.id}")
+
+
+def knock_in_building(visit_id: int | None, building_id: int, user_id: int, undone: bool) -> Visit | None:
+    """The knock ?knocked= (or ?undone=) names, if it is this user's, at a door of this building, and
+    still counts (or was undone)."""
+    if visit_id is None:
+        return None
+    return db.session.scalar(select(Visit).join(Household, Household.id == Visit.household_id).where(
+        Visit.id == visit_id, Visit.user_id == user_id, Household.building_id == building_id,
+        Visit.undone_at.isnot(None) if undone else Visit.undone_at.is_(None)))
 
 
 _UNSET = object()

@@ -2,10 +2,13 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from ..coverage import active_campaign, door_states
+from ..forms import BlankForm
+from ..hypermedia import id_arg
 from ..scope import building_or_404, current_scope
 from . import bp
 from ..idempotency import new_request_id
-from .queries import entrances_of, households_of
+from ..slips.queries import slip_of_visit
+from .queries import entrances_of, households_of, knock_in_building
 from ..printing import printed_url, qr_svg
 
 
@@ -41,7 +44,23 @@ def walk(building_id: int):
     # One random part per page and the door's id: a request id per row that costs a few bytes.
     nonce = new_request_id()[:16]
     return render_template("buildings/walk.html", building=building, floors=floors, index=index, nonce=nonce,
-                           campaign=campaign, states=door_states([h.id for h in households], campaign))
+                           campaign=campaign, states=door_states([h.id for h in households], campaign),
+                           **_knocked_row(households, building.id))
+
+
+def _knocked_row(households, building_id: int) -> dict:
+    """Without JavaScript a tap on the walk comes back here with ?knocked=<visit>: that door's row confirms
+    the knock as the row htmx swaps in does (已记录, 撤销, the slip after 无人在家, 下一户); after its
+    undo, ?undone=<visit> says 已撤销 in that row."""
+    undone = knock_in_building(id_arg("undone"), building_id, current_user.id, undone=True)
+    knocked = knock_in_building(id_arg("knocked"), building_id, current_user.id, undone=False)
+    if knocked is None:
+        return {"knocked": None, "undone_door": undone.household_id if undone else None}
+    ids = [h.id for h in households]
+    at = ids.index(knocked.household_id)
+    slip = {"bind_form": BlankForm(), "slip": slip_of_visit(knocked.id)} if knocked.outcome == "not_home" else {}
+    return {"knocked": knocked, "knocked_next": f"#h-{ids[at + 1]}" if at + 1 < len(ids) else None,
+            "undone_door": None, **slip}
 
 
 @bp.get("/buildings/<id:building_id>/stickers")

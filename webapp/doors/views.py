@@ -15,8 +15,7 @@ from ..buildings.queries import (
     next_door_columns,
     next_household,
     walk_row_context,
-    walk_url,
-    walk_url_after,
+    walk_url_knocked,
 )
 from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
@@ -102,10 +101,9 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, nex
         "undoable": undoable,
         "undo_form": WriteForm.blank(),
         **_door_record_context(household, seen.recent),
-        "new_resident_form": NewResidentForm.blank(prefix="new"),
+        **_resident_forms(),
         "flag_form": FlagForm.blank(),
         "manages": current_scope().manages(household.community_id),
-        "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category),
         # A reopened card always offers the next door in walking order.
         "next_door": next_household(household) if next_door is False else next_door,
         **extra,
@@ -180,11 +178,27 @@ def _door_record_context(household: Household, recent_visits) -> dict:
             "seal_checks": seal_checks_of(household.id), "status_form": StatusForm.blank(status=household.status)}
 
 
-def _record_changed(response):
-    """A card's knock or undo changed the door's record below: tell the card to reload it."""
+def _record_changed(response, residents: bool = False):
+    """A card's knock or undo changed the door's record below: tell the card to reload it; `residents`: it
+    also changed who is shown living there (moved out, or that undone), so that list reloads too."""
     response = make_response(response)
-    response.headers["HX-Trigger"] = "door-changed"
+    response.headers["HX-Trigger"] = "door-changed, residents-changed" if residents else "door-changed"
     return response
+
+
+@bp.get("/h/<token:token>/residents")
+@login_required
+def residents(token: str):
+    """The card's list of residents, reloaded after a knock that moved them out or its undo."""
+    household = _household(token, _residents_for_the_card(), with_building=False)
+    if not is_htmx():
+        return redirect(url_for("doors.card", token=household.sticker_token) + "#residents", code=303)
+    return render_template("doors/_residents.html", household=household, **_resident_forms())
+
+
+def _resident_forms() -> dict:
+    return {"new_resident_form": NewResidentForm.blank(prefix="new"),
+            "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category)}
 
 
 def _knock_with_effects(household: Household, knock, campaign, following):
@@ -259,7 +273,7 @@ def _knock_answer(household: Household, knock, visit: Visit, campaign, state=Non
     walking = knock.return_to == "walk"
     if not is_htmx():
         if walking:
-            return redirect(walk_url_after(household), code=303)
+            return redirect(walk_url_knocked(household, visit.id), code=303)
         # Without JavaScript the answer is the card itself, confirming the knock, at the card's own URL:
         # one round trip on a weak signal, not a redirect and a second one. A reload posts the same
         # request id again, which answers the same.
@@ -279,7 +293,7 @@ def _knock_answer(household: Household, knock, visit: Visit, campaign, state=Non
     return _record_changed(render_template(
         "doors/_knocked.html", household=household, visit=visit, undo_form=BlankForm(),
         undoable=visit.undone_at is None, next_door=following, oob=True, campaign=campaign, state=state,
-        **slip_context))
+        **slip_context), residents=visit.outcome == "moved_out")
 
 
 _LOOK_UP = object()
@@ -321,9 +335,12 @@ def undo(token: str, visit_id: int):
         campaign, state = _door_state(household)
         return _record_changed(render_template(
             "doors/_knock_form.html", household=household, knock_form=KnockForm.blank(), state=state,
-            campaign=campaign, undone=True, oob=True, next_door=next_household(household)))
+            campaign=campaign, undone=True, oob=True, next_door=next_household(household)),
+            residents=visit.outcome == "moved_out")
     if walking:
-        return redirect(walk_url(household), code=303)
+        return redirect(walk_url_knocked(household, visit.id, undone=undone), code=303)
+    flash(_("Undone: that knock no longer counts. The history keeps it, marked undone.") if undone
+          else _("Too late to undo; knock again to correct it."), "success" if undone else "error")
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 

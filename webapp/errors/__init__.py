@@ -7,8 +7,14 @@ from ..extensions import db
 from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
 
 
+def _for_residents() -> bool:
+    """A resident's page (a slip's /s/<code>, a poster's /g/<token>), even when its code did not match the route."""
+    return request.blueprint == "public" or request.path.startswith(("/s/", "/g/"))
+
+
 def _render(code: int, **context):
-    return page_or_fragment("errors/page.html", "errors/_message.html", status=code, code=code, **context)
+    return page_or_fragment("errors/page.html", "errors/_message.html", status=code, code=code,
+                            public=_for_residents(), **context)
 
 
 def register_error_handlers(app: Flask) -> None:

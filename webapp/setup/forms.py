@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..forms import (NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, WholeNumberField, WriteForm,
                      as_choices)
@@ -55,8 +55,8 @@ class BuildingEditForm(WriteForm):
 
 
 class HouseholdForm(WriteForm):
-    entrance = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Entrance number"), default=1, validators=[InputRequired(_l("Required.")), ENTRANCES])
-    floor = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[InputRequired(_l("Required.")), FLOORS])
+    entrance = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Entrance number"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
+    floor = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
     room = StringField(_l("Door number"), validators=[DataRequired(_l("Required.")), Length(
         max=16, message=_l("At most %(max)d characters.")), no_control_characters])
     address = StringField(_l("Address"), validators=[DataRequired(_l("Required.")), Length(

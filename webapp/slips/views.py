@@ -119,7 +119,12 @@ def print_pad():
         abort(404)
     slips = [(slip, codes.display(slip.code), qr_svg(printed_url("public.slip", code=slip.code)))
              for slip in pad.slips]
-    return render_template("slips/print.html", pad=pad, slips=slips)
+    # Back to where the pad came from: the community's slip page for who manages it, else the volunteer's own slips.
+    if scope.everything or pad.community_id in scope.managed_community_ids:
+        back = (url_for("slips.index", community=pad.community_id), _("Note slips"))
+    else:
+        back = (url_for("slips.mine"), _("My slips"))
+    return render_template("slips/print.html", pad=pad, slips=slips, back=back)
 
 
 @bp.get("/slips/mine")
