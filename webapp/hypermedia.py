@@ -124,3 +124,16 @@ def reject_nul_bytes():
         for value in values.values():
             if "\x00" in value:
                 abort(400)
+
+
+# --- asking before a change that cannot be taken back --------------------------------------------
+
+def ask_first(question: str, back: str):
+    """A change that cannot be taken back (a password reset, access ended, a sticker revoked) is asked
+    about first. With htmx the page asks (hx-confirm) before it sends; without JavaScript the first post
+    answers a page that asks, whose button sends the same form again with confirmed=1 (the same request
+    id: a double tap still counts once). None: go ahead."""
+    if is_htmx() or request.form.get("confirmed") == "1":
+        return None
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "confirmed"]
+    return render_template("confirm.html", question=question, back=back, fields=fields, action=request.full_path)

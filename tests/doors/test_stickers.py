@@ -51,7 +51,8 @@ def test_sticker_sheet_is_scoped(client, login_as, world):
 
 def _post(client, token, action):
     csrf = csrf_token_from(client, "/")
-    return client.post(f"/h/{token}/sticker/{action}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex})
+    return client.post(f"/h/{token}/sticker/{action}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                              "confirmed": "1"})
 
 
 def test_reissued_sticker_answers_replaced_and_is_audited(app, client, login_as, world):

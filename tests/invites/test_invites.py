@@ -162,7 +162,7 @@ def test_secretary_ends_one_person_and_their_open_session(app, client, login_as,
     login_as("secretary")
     token_ = csrf_token_from(client, f"/invites/{invite_id}")
     response = client.post(f"/invites/{invite_id}/people/{person.id}/end",
-                           data={"csrf_token": token_, "request_id": "end-sun-li-0001"})
+                           data={"csrf_token": token_, "request_id": "end-sun-li-0001", "confirmed": "1"})
     assert response.status_code == 303
     ended = helper.get("/")
     assert ended.status_code == 302 and "/login" in ended.headers["Location"]
@@ -180,8 +180,8 @@ def test_ending_the_invite_ends_everyone_and_closes_it(app, client, login_as, wo
         assert join(helper, token, f"helper{n}").status_code == 303
     login_as("secretary")
     csrf = csrf_token_from(client, f"/invites/{invite_id}")
-    assert client.post(f"/invites/{invite_id}/end", data={"csrf_token": csrf, "request_id": "end-invite-0001"}
-                       ).status_code == 303
+    assert client.post(f"/invites/{invite_id}/end", data={"csrf_token": csrf, "request_id": "end-invite-0001",
+                                                          "confirmed": "1"}).status_code == 303
     for helper in helpers:
         assert helper.get(f"/h/{world.volunteer_household}").status_code == 302
     closed = app.test_client().get(f"/join/{token}")

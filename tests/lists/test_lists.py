@@ -407,3 +407,36 @@ def test_a_refused_choice_changes_nothing_and_the_corrected_form_keeps_its_reque
         row = db.session.get(ListRow, row_id)
         assert (row.household_id, row.match_kind) == (bungalow["household_id"], "name_address")
         assert db.session.get(ProcessedRequest, fields["request_id"]) is not None
+
+
+def test_rows_that_name_nobody_are_left_out_and_phone_checks_need_a_number(app, client, login_as, world):
+    """A row with only a note (an empty line with 备注 空行) became a list row, and 电话核查 made a task of it
+    and of rows with no phone: the volunteer got a check with nobody to call. Now such a row is left out and
+    the list says how many; a phone check goes only to rows with a number, the rest counted as not sent."""
+    from webapp.extensions import db
+    from webapp.models import ListRow, ListTask, User
+
+    login_as("secretary")
+    response = _upload(client, [["1", "王某", "13000000001", "", "", "", ""],
+                                ["2", "", "", "", "", "", "空行"],
+                                ["3", "李某", "", "", "长庚里3号", "", ""],
+                                ["4", "", "", "", "", "街道", ""]])
+    assert response.status_code == 303 and "left_out=2" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "文件中有 2 行没有姓名、电话、身份证后四位或地址，无从核查，已跳过。" in page
+    list_id = _list_id(app)
+    with app.app_context():
+        assert sorted(db.session.scalars(select(ListRow.name).where(ListRow.list_id == list_id))) == ["李某", "王某"]
+        volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+    made = _assign(client, list_id, method="phone", rows="open", mode="round_robin", people=[str(volunteer)], hours="2")
+    assert made.status_code == 303 and "made=1" in made.headers["Location"] and "skipped=1" in made.headers["Location"]
+    with app.app_context():
+        tasks = db.session.scalars(select(ListTask).join(ListRow).where(ListRow.list_id == list_id)).all()
+        assert [t.row.name for t in tasks] == ["王某"]
+    told = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "已生成 1 项任务；1 行未派出" in told
+    # A file where no row names anyone is refused beside the file field, and stores nothing.
+    lists_before = _list_id(app)
+    refused = _upload(client, [["1", "", "", "", "", "", "空行"]])
+    assert refused.status_code == 422 and "文件中没有一行可核查" in refused.get_data(as_text=True)
+    assert _list_id(app) == lists_before

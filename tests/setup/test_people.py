@@ -104,14 +104,18 @@ def test_reset_and_end_access_end_sessions(app, login_as, world):
     with app.app_context():
         volunteer_id = db.session.scalar(select(User.id).where(User.username == "volunteer"))
     assert client.get(f"/users/{volunteer_id}").status_code == 200
-    reset = post(client, f"/users/{volunteer_id}/reset")
+    # Without JavaScript the reset asks first, naming the person, and changes nothing until confirmed.
+    asked = post(client, f"/users/{volunteer_id}/reset")
+    assert asked.status_code == 200 and "确定" in asked.get_data(as_text=True) and "重置" in asked.get_data(as_text=True)
+    assert volunteer.get("/").status_code == 200
+    reset = post(client, f"/users/{volunteer_id}/reset", {"confirmed": "1"})
     code = CODE.search(reset.get_data(as_text=True)).group(1)
     ended_session = volunteer.get("/password")  # even the page for choosing a password: logged out
     assert ended_session.status_code == 302 and "/login" in ended_session.headers["Location"]
     assert _log_in(app, "volunteer", PASSWORD)[1].status_code == 422
     again, login = _log_in(app, "volunteer", code)
     assert login.status_code == 303
-    ended = post(client, f"/users/{volunteer_id}/end")
+    ended = post(client, f"/users/{volunteer_id}/end", {"confirmed": "1"})
     assert ended.status_code == 303
     assert again.get("/password").status_code == 302  # logged out at once
     assert _log_in(app, "volunteer", code)[1].status_code in (403, 422)

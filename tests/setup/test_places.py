@@ -93,7 +93,7 @@ def test_households_added_edited_merged_and_removed(app, login_as, world):
                              outcome="not_home"))
         db.session.commit()
     has_visits = visited_id
-    removed = post(client, f"/setup/households/{has_visits}/remove")
+    removed = post(client, f"/setup/households/{has_visits}/remove", {"confirmed": "1"})
     assert removed.status_code == 303
     with app.app_context():
         assert db.session.get(Household, has_visits).status == "moved_out"

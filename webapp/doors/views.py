@@ -21,7 +21,7 @@ from ..coverage import active_campaign, door_states
 from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..forms import BlankForm, WriteForm
-from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
+from ..hypermedia import ask_first, hx_redirect, is_htmx, page_or_fragment
 from ..models import Household, Resident, RetiredSticker, Visit
 from ..paging import page_number
 from ..patrols.queries import seal_checks_of
@@ -434,6 +434,11 @@ def sticker(token: str, action: str):
     form = WriteForm()
     if not form.validate_on_submit():
         abort(400)
+    asked = ask_first(_("Issue a new sticker? The old one will stop working.") if action == "reissue"
+                      else _("Revoke this sticker? Scanning it will no longer open this card."),
+                      back=url_for("doors.card", token=household.sticker_token))
+    if asked:
+        return asked
     with writing():
         retire_sticker(household, current_user.id, form.request_id.data,
                        "replaced" if action == "reissue" else "revoked")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..auth.services import hash_password, username_taken
 from ..database import reads_then_writes, writing
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
+from ..hypermedia import ask_first, hx_redirect, is_htmx, page_or_fragment
 from ..models import Building, Grid, Invite, utcnow
 from ..paging import page_number
 from ..printing import printed_url, qr_svg
@@ -98,6 +98,10 @@ def end(invite_id: int):
     invite, request_id = _action(invite_id)
     if request_id is None:
         return _bad_action(invite)
+    asked = ask_first(_("End this invite and the access of everyone who joined through it?"),
+                      back=url_for("invites.detail", invite_id=invite.id))
+    if asked:
+        return asked
     with writing():
         end_invite(invite, current_user.id, request_id)
     return hx_redirect(url_for("invites.detail", invite_id=invite.id))
@@ -110,6 +114,11 @@ def person(invite_id: int, join_id: int, action: str):
     someone = person_or_404(invite, join_id)
     if request_id is None:
         return _bad_action(invite)
+    if action == "end":
+        asked = ask_first(_("End the access of %(name)s now?", name=someone.user.display_name),
+                          back=url_for("invites.detail", invite_id=invite.id) + f"#person-{someone.id}")
+        if asked:
+            return asked
     with writing():
         if action == "end":
             end_person(someone, current_user.id, request_id)

@@ -46,7 +46,8 @@ def check_table(table: Table) -> dict[str, str]:
 
 
 def prepared_rows(community_id: int, table: Table, columns: dict[str, str]) -> list[dict]:
-    """Each row with its cells and its candidate doors (read-only work, done before the write lock)."""
+    """Each row with its cells and its candidate doors (read-only work, done before the write lock). A row
+    with no name, phone, ID tail or address names nobody to check: it is left out (the page says how many)."""
     prepared = []
     for line, cells in table.rows:
         def cell(field_name, size, cells=cells):
@@ -55,6 +56,8 @@ def prepared_rows(community_id: int, table: Table, columns: dict[str, str]) -> l
         row = {"line": line, "cells": json.dumps(cells, ensure_ascii=False), "name": cell("name", 40),
                "phone": matching.digits(cell("phone", 40)), "id_tail": matching.id_tail(cell("id_tail", 40)),
                "address": cell("address", 120), "source": cell("source", 80), "note": cell("note", 2000)}
+        if not any(row[field].strip() for field in ("name", "phone", "id_tail", "address")):
+            continue
         candidates = matching.match(community_id, name=row["name"], phone=row["phone"], tail=row["id_tail"],
                                     address=row["address"])
         row["candidates"] = json.dumps(candidates)
@@ -186,8 +189,8 @@ def make_tasks(pushed: PushedList, user_id: int, request_id: str, *, method: str
             Household.id.in_([r.household_id for r in rows if r.household_id])))}
         rotations: dict[tuple, int] = {}
     for row in rows:
-        if method == "door" and not row.household_id:
-            skipped += 1
+        if (method == "door" and not row.household_id) or (method == "phone" and not row.phone):
+            skipped += 1  # a door check needs a door; a phone check, a number to call
             continue
         if mode == "round_robin":
             assignee = next(turn)

@@ -73,11 +73,17 @@ def index():
         form.file.errors.append(str(error))
         return _index_page(community, communities, form, 422)
     rows = prepared_rows(community.id, table, columns)
+    if not rows:
+        db.session.rollback()
+        form.file.errors.append(_("No row names anyone: each needs a name, a phone, an ID tail or an address."))
+        return _index_page(community, communities, form, 422)
     title = (form.title.data or "").strip() or (upload.filename or _("Pushed list"))[:120]
     with writing():
         pushed = store_list(community.id, current_user.id, form.request_id.data, title=title, header=table.header,
                             rows=rows)
-    return redirect(url_for("lists.detail", list_id=pushed.id), code=303)
+    left_out = len(table.rows) - len(rows)
+    return redirect(url_for("lists.detail", list_id=pushed.id, **({"left_out": left_out} if left_out else {})),
+                    code=303)
 
 
 def _people_choices(community_id: int) -> list[tuple[int, str]]:
@@ -116,7 +122,8 @@ def _detail_page(pushed, status: int = 200, **extra):
                "progress": progress(every), "now": utcnow(), "show": show, "filters": ROW_FILTERS,
                "assign_form": extra.pop("assign_form", None) or _assign_form(pushed),
                "exact_form": ConfirmExactForm.blank(), "made": request.args.get("made", type=int_type(0, MAX_ID)),
-               "skipped": request.args.get("skipped", type=int_type(0, MAX_ID)), **extra}
+               "skipped": request.args.get("skipped", type=int_type(0, MAX_ID)),
+               "left_out": request.args.get("left_out", type=int_type(0, MAX_ID)), **extra}
     return render_template("lists/detail.html", **context), status
 
 

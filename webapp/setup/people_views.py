@@ -15,7 +15,7 @@ from ..auth.services import username_taken
 from ..clock import end_of_local_day, last_local_day
 from ..extensions import db
 from ..forms import as_choices
-from ..hypermedia import hx_redirect, is_htmx
+from ..hypermedia import ask_first, hx_redirect, is_htmx
 from ..idempotency import write_once
 from ..models import Building, Grid, User
 from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404, users_in_communities
@@ -193,6 +193,11 @@ def person_reset(user_id: int):
     form = PersonActionForm()
     if not form.validate_on_submit():
         abort(400)
+    asked = ask_first(_("Reset the password of %(name)s? Their old password stops working and they are logged out.",
+                        name=person.display_name), back=url_for("setup.person", user_id=person.id))
+    if asked:
+        return asked
+
     def reset():
         audit(current_user.id, "password_reset", "user", person.id, name=person.display_name)
         return reset_password(person)
@@ -211,6 +216,11 @@ def person_end(user_id: int):
     form = PersonActionForm()
     if not form.validate_on_submit():
         abort(400)
+    asked = ask_first(_("End the access of %(name)s now?", name=person.display_name),
+                      back=url_for("setup.person", user_id=person.id))
+    if asked:
+        return asked
+
     def end():
         audit(current_user.id, "access_ended", "user", person.id, name=person.display_name)
         end_access(person, within=_within())

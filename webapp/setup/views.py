@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..forms import as_choices
-from ..hypermedia import hx_redirect, int_type
+from ..hypermedia import ask_first, hx_redirect, int_type
 from ..idempotency import write_once
 from ..models import Building, Community, Grid, Household, Street
 from ..registry.queries import buildings_with_counts, communities_with_counts, grids_with_counts
@@ -225,6 +225,10 @@ def household_remove(household_id: int):
     form = RemoveForm()
     if not form.validate_on_submit():
         abort(400)
+    asked = ask_first(_("Remove %(address)s?", address=household.address),
+                      back=url_for("setup.household", household_id=household.id))
+    if asked:
+        return asked
     building_id, address, outcome = household.building_id, household.address, {}
 
     def action():
