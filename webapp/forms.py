@@ -4,6 +4,7 @@ a request id on every write form (see webapp.idempotency), and choice fields wit
 Flask-WTF reloads WTForms' catalogue from disk on every request (about a millisecond);
 here each language's catalogue is loaded once per process.
 """
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -64,14 +65,70 @@ class ChoiceField(RadioField):
 
 
 class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes (grids, buildings); a value not offered is refused."""
+    """Several choices as a list of checkboxes (grids, buildings, people); a value not offered, or one
+    its coerce cannot read ("zzz" for an id), is refused with invalid_message (default "Choose from the
+    list.") beside the field."""
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, invalid_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Choose from the list.")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
 
     def pre_validate(self, form):
         values = {str(getattr(choice, "value", None) or choice[0]) for choice in self.choices}
         if any(str(value) not in values for value in self.data or ()):
-            raise ValidationError(_l("Choose from the list."))
+            raise ValidationError(self.invalid_message)
+
+
+def as_typed(raw: str | None) -> str:
+    """Text a person typed, with the full-width forms a Chinese IME types (１２, －３, ideographic
+    space) made ASCII. Only those: NFKC of the whole text would also make "10²" into "102"."""
+    return "".join(unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" or ch == "\u3000" else ch
+                   for ch in raw or "")
+
+
+TYPED_LIMIT = 10**12  # parse_int reads at most 12 digits; NumberRange gives each field its own range
+
+
+def typed_int(raw: str | None, low: int = -TYPED_LIMIT, high: int = TYPED_LIMIT) -> int | None:
+    """A whole number a person typed: ASCII or full-width digits (１２ is 12), within [low, high];
+    None for anything else ("²", "٣", "1_000", "1e3", "12.0"). Ids in URLs stay ASCII: hypermedia.parse_int."""
+    return parse_int(as_typed(raw), low, high)
+
+
+class WholeNumberField(IntegerField):
+    """Every number field a person fills in (a count, a floor, hours): typed_int's rule, so the full-width
+    digits a Chinese IME types count everywhere alike and anything else int() would take ("٣", "1_000") is
+    refused. Anything but a whole number gets one message, saying the range when the field has one, not
+    WTForms' "Not a valid integer value." and the range's message both. Empty is left to its validators
+    (InputRequired / DataRequired / Optional)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        if raw is None or as_typed(str(raw)).strip() == "":
+            self.data = None
+            return
+        self.data = typed_int(str(raw))
+        if self.data is None:
+            raise ValueError("not a whole number")  # pre_validate says it to the person
+
+    def pre_validate(self, form):
+        if not self.process_errors:
+            return
+        self.errors.clear()
+        bounds = next((v for v in self.validators if isinstance(v, NumberRange)), None)
+        if bounds is not None and bounds.min is not None and bounds.max is not None:
+            raise StopValidation(gettext("A whole number from %(min)s to %(max)s.", min=bounds.min, max=bounds.max))
+        raise StopValidation(gettext("A whole number, please."))
 
 
 class IdField(IntegerField):
@@ -91,20 +148,6 @@ class IdField(IntegerField):
         self.data = parse_int(raw, 1, MAX_ID)
         if self.data is None:
             raise ValueError(self.gettext("Not a valid choice."))
-
-
-class WholeNumberField(IntegerField):
-    """A count typed on a form (floors, doors per floor): anything but a whole number gets one message, saying
-    the range when the field has one, not WTForms' "Not a valid integer value." and the range's message both."""
-
-    def pre_validate(self, form):
-        if not self.process_errors:
-            return
-        self.errors.clear()
-        bounds = next((v for v in self.validators if isinstance(v, NumberRange)), None)
-        if bounds is not None and bounds.min is not None and bounds.max is not None:
-            raise StopValidation(gettext("A whole number from %(min)s to %(max)s.", min=bounds.min, max=bounds.max))
-        raise StopValidation(gettext("A whole number, please."))
 
 
 class DayField(DateField):

@@ -99,3 +99,26 @@ def test_a_scan_without_signal_keeps_the_time_it_was_made(live_server, phone):
     scan = _db(live_server, select(PatrolScan))
     assert scan is not None and scan.device_time is not None
     assert (scan.scanned_at - scan.device_time).total_seconds() >= 1
+
+
+def test_a_route_with_bad_minutes_says_so_beside_the_checkpoint(live_server, phone):
+    """On a phone: minutes past the limit are refused beside that checkpoint, in Chinese, and what was typed stays."""
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/patrols/setup")
+    phone.click("summary:has-text('新建路线')")
+    phone.fill("#route-name", "夜间复查")
+    stops = phone.locator(".stop")
+    stops.nth(0).locator("input").nth(0).fill("1")
+    stops.nth(1).locator("input").nth(0).fill("２")  # a Chinese IME's full-width digit counts
+    stops.nth(1).locator("input").nth(1).fill("99999")
+    phone.click("button:has-text('创建路线')")
+    error = stops.nth(1).locator("p.error")
+    error.wait_for()
+    assert error.inner_text() == "分钟：请填 0 至 600 的整数。"
+    assert stops.nth(1).locator("input").nth(1).input_value() == "99999"
+    assert stops.nth(1).locator("input").nth(1).get_attribute("aria-invalid") == "true"
+    assert stops.nth(1).locator("input").nth(0).get_attribute("aria-invalid") is None  # the order was right
+    error.scroll_into_view_if_needed()
+    box, row = error.bounding_box(), stops.nth(1).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and row["y"] <= box["y"] <= row["y"] + row["height"]
+    screenshot(phone, "patrol-setup-bad-minutes")

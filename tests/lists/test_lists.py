@@ -381,6 +381,34 @@ def test_overdue_checks_are_handed_on(app, client, login_as, world):
     assert tasks == [(lead, "tipoff", True), (volunteer, "phone", True)]
 
 
+def test_a_refused_choice_changes_nothing_and_the_corrected_form_keeps_its_request_id(app, client, login_as, world):
+    """A refused pick claims nothing: the same form, corrected, is applied (not taken for a replay)."""
+    from webapp.extensions import db
+    from webapp.models import Household, ListRow, ProcessedRequest
+
+    _, bungalow = _people(app, world)
+    login_as("secretary")
+    _upload(client, [["1", bungalow["name"], "", "", bungalow["address"].replace("长庚里", "新塘里"), "", ""]])
+    list_id = _list_id(app)
+    (_, _, _, row_id), = _rows(app)
+    with app.app_context():
+        other = db.session.scalar(select(Household.id).where(Household.community_id == world.second_community))
+    fields = _fields(client.get(f"/lists/{list_id}").get_data(as_text=True))
+    for choice in (f"h{other}", "99999", "abc", "-1", "h99999999999999999999", "²", "h²"):
+        refused = client.post(f"/lists/{list_id}/rows/{row_id}", data={**fields, "choice": choice})
+        assert refused.status_code == 422, choice
+        assert "请从列出的住户中选择一户" in refused.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.get(ProcessedRequest, fields["request_id"]) is None, choice
+            assert db.session.get(ListRow, row_id).confirmed_at is None
+    done = client.post(f"/lists/{list_id}/rows/{row_id}", data={**fields, "choice": "0"})
+    assert done.status_code == 303
+    with app.app_context():
+        row = db.session.get(ListRow, row_id)
+        assert (row.household_id, row.match_kind) == (bungalow["household_id"], "name_address")
+        assert db.session.get(ProcessedRequest, fields["request_id"]) is not None
+
+
 def test_rows_that_name_nobody_are_left_out_and_phone_checks_need_a_number(app, client, login_as, world):
     """A row with only a note (an empty line with 备注 空行) became a list row, and 电话核查 made a task of it
     and of rows with no phone: the volunteer got a check with nobody to call. Now such a row is left out and

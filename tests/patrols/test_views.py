@@ -255,3 +255,92 @@ def test_a_route_sent_back_with_a_message_keeps_its_stops_and_patrollers(app, cl
     assert f'name="member" value="{volunteer}" checked' not in html
     fresh = client.get("/patrols/setup").get_data(as_text=True)
     assert f'name="stop-{first}" value=""' in fresh and " checked" not in fresh
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"walk": "99999"}, "分钟：请填 0 至 600 的整数。"),
+    ({"walk": "-1"}, "分钟：请填 0 至 600 的整数。"),
+    ({"stop": "abc"}, "顺序：请填 1 至 999 的整数。"),
+    ({"stop": "-1"}, "顺序：请填 1 至 999 的整数。"),
+    ({"stop": "99999999999999999999"}, "顺序：请填 1 至 999 的整数。"),
+    ({"stop": "7" * 10000}, "顺序：请填 1 至 999 的整数。"),
+    ({"stop": "²"}, "顺序：请填 1 至 999 的整数。"),
+    ({"patroller": "other community"}, "请从列出的人员中选择。"),
+    ({"patroller": "zzz"}, "请从列出的人员中选择。"),
+    ({"patroller": "-1"}, "请从列出的人员中选择。"),
+])
+def test_a_route_with_a_bad_number_or_person_is_refused_beside_the_field(app, client, login_as, bad, message):
+    """Bad walking orders, minutes and patrollers are refused with a message, not dropped: nothing is made."""
+    from webapp.extensions import db
+    from webapp.models import Checkpoint, Community, Route, User
+
+    login_as("secretary")
+    with app.app_context():
+        first_community = db.session.scalar(select(Community.id).order_by(Community.id))
+        first, second, third = db.session.scalars(select(Checkpoint.id).where(
+            Checkpoint.community_id == first_community).order_by(Checkpoint.id)).all()[:3]
+        outsider = db.session.scalar(select(User.id).where(User.username == "volunteer2"))
+    routes = count(app, Route)
+    csrf = csrf_token_from(client, "/patrols/setup")
+    request_id = uuid.uuid4().hex
+    data = {"csrf_token": csrf, "request_id": request_id, "form": "route", "name": "复查路线",
+            "windows": "20:00-21:00", f"stop-{first}": "1", f"stop-{second}": "2", f"walk-{second}": "5"}
+    if "walk" in bad:
+        data[f"walk-{second}"] = bad["walk"]
+    if "stop" in bad:
+        data[f"stop-{third}"] = bad["stop"]
+    if "patroller" in bad:
+        data["patroller"] = str(outsider) if bad["patroller"] == "other community" else bad["patroller"]
+    refused = client.post("/patrols/setup", data=data)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert message in html and 'class="error"' in html
+    if "stop" in bad or "walk" in bad:
+        checkpoint = third if "stop" in bad else second
+        assert f'id="stop-{checkpoint}-error"' in html  # beside that checkpoint's order and minutes
+    assert count(app, Route) == routes
+    # Corrected, the same form (the same request id) makes the route: the refusal claimed nothing.
+    fixed = {k: v for k, v in data.items() if k != "patroller" and k != f"stop-{third}"}
+    fixed[f"walk-{second}"] = "5"
+    assert client.post("/patrols/setup", data=fixed).status_code == 303
+    with app.app_context():
+        route = db.session.scalar(select(Route).where(Route.name == "复查路线"))
+        assert [(s.checkpoint_id, s.walk_minutes) for s in route.stops][1] == (second, 5)
+
+
+@pytest.mark.parametrize("member", ["other community", "zzz", "-1", "99999"])
+def test_a_group_with_a_person_not_shown_is_refused(app, client, login_as, member):
+    from webapp.extensions import db
+    from webapp.models import User, WorkGroup
+
+    login_as("secretary")
+    with app.app_context():
+        outsider = db.session.scalar(select(User.id).where(User.username == "volunteer2"))
+        volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
+    groups = count(app, WorkGroup)
+    csrf = csrf_token_from(client, "/patrols/setup")
+    refused = client.post("/patrols/setup", data={
+        "csrf_token": csrf, "request_id": uuid.uuid4().hex, "form": "group", "name": "复查小组",
+        "member": [str(volunteer), str(outsider) if member == "other community" else member]})
+    assert refused.status_code == 422 and "请从列出的人员中选择。" in refused.get_data(as_text=True)
+    assert count(app, WorkGroup) == groups
+
+
+def test_full_width_numbers_count_on_a_route(app, client, login_as):
+    """A Chinese IME types １ and ５: they are the numbers 1 and 5 (forms.typed_int), as in every number field."""
+    from webapp.extensions import db
+    from webapp.models import Checkpoint, Community, Route
+
+    login_as("secretary")
+    with app.app_context():
+        first_community = db.session.scalar(select(Community.id).order_by(Community.id))
+        first, second = db.session.scalars(select(Checkpoint.id).where(
+            Checkpoint.community_id == first_community).order_by(Checkpoint.id)).all()[:2]
+    csrf = csrf_token_from(client, "/patrols/setup")
+    made = client.post("/patrols/setup", data={
+        "csrf_token": csrf, "request_id": uuid.uuid4().hex, "form": "route", "name": "全角路线",
+        "windows": "20:00-21:00", f"stop-{first}": "２", f"stop-{second}": "１", f"walk-{first}": "１２"})
+    assert made.status_code == 303
+    with app.app_context():
+        route = db.session.scalar(select(Route).where(Route.name == "全角路线"))
+        assert [(s.checkpoint_id, s.walk_minutes) for s in route.stops] == [(second, 0), (first, 12)]

@@ -234,3 +234,28 @@ def test_saving_a_person_as_shown_keeps_when_their_access_ends(app, login_as, wo
         assert ends(person_id) == {end_of_local_day(later)}
     assert save_as_shown(valid_until="")[1].status_code == 303
     assert ends(person_id) == {None}
+
+
+def test_choosing_ones_password_twice_with_one_request_id_sets_it_once(app, login_as):
+    """A double tap or a resend of the password form: the second changes nothing and answers as the first."""
+    from webapp.extensions import db
+    from webapp.models import User
+
+    client = login_as("volunteer")
+
+    def stored():
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.username == "volunteer"))
+            return user.password_hash, user.session_version
+
+    before = stored()
+    form = {"password": "bright-lantern-42", "again": "bright-lantern-42"}
+    first = post(client, "/password", form, request_id="own-password-0001", token_from="/password")
+    assert first.status_code == 303 and first.headers["Location"] in ("/", "http://localhost/")
+    after_first = stored()
+    assert after_first[0] != before[0] and after_first[1] == before[1] + 1
+    again = post(client, "/password", form, request_id="own-password-0001", token_from="/password")
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert stored() == after_first  # not hashed again, no session ended again
+    assert client.get("/").status_code == 200  # this session goes on
+    assert _log_in(app, "volunteer", "bright-lantern-42")[1].status_code == 303

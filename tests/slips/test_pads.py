@@ -37,7 +37,8 @@ def test_secretary_prints_and_issues_a_pad(app, client, login_as, world):
     data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "count": "24", "issued_to": str(volunteer)}
     response = client.post("/slips", data=data)
     assert response.status_code == 303 and "/slips/print?pad=" in response.headers["Location"]
-    client.post("/slips", data=data)  # replay
+    replay = client.post("/slips", data=data)  # the first result again: the same pad's print page
+    assert replay.status_code == 303 and replay.headers["Location"] == response.headers["Location"]
     with app.app_context():
         pads = db.session.scalars(select(SlipPad).where(SlipPad.issued_to_id == volunteer)).all()
         assert len(pads) == 2  # the demo's pad and this one

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..forms import NUMBER_INPUT, DayField, WriteForm
+from ..forms import NUMBER_INPUT, DayField, WholeNumberField, WriteForm
 
 
 class CampaignForm(WriteForm):
@@ -11,7 +11,7 @@ class CampaignForm(WriteForm):
     grid_id = SelectField(_l("Scope"), coerce=int)
     starts_on = DayField(_l("Starts on"), validators=[DataRequired(_l("Enter a start date."))])
     ends_on = DayField(_l("Ends on"), validators=[DataRequired(_l("Enter an end date."))])
-    max_attempts = IntegerField(_l("Attempts before escalation"), default=3, validators=[
+    max_attempts = WholeNumberField(_l("Attempts before escalation"), default=3, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 10, _l("Between 1 and 10."))], render_kw=NUMBER_INPUT)
 
     def validate_ends_on(self, field):

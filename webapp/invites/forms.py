@@ -1,12 +1,12 @@
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, PasswordField, StringField, TimeField
+from wtforms import PasswordField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from ..clock import local_today, utc_from_local
-from ..forms import (NUMBER_INPUT, PHONE_INPUT, BaseForm, CheckboxesField, ChoiceField, DayField, WriteForm, as_choices,
-                     phone_number)
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, BaseForm, CheckboxesField, ChoiceField, DayField, WholeNumberField,
+                     WriteForm, as_choices, phone_number)
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -22,7 +22,7 @@ class InviteForm(WriteForm):
     day = DayField(_l("Day"), validators=[InputRequired(_l("Choose the day."))])
     starts = TimeField(_l("From"), default=time(14, 0), validators=[InputRequired(_l("Enter a time."))])
     ends = TimeField(_l("Until"), default=time(20, 0), validators=[InputRequired(_l("Enter a time."))])
-    max_joins = IntegerField(_l("How many people may join"), default=20, render_kw=NUMBER_INPUT, validators=[
+    max_joins = WholeNumberField(_l("How many people may join"), default=20, render_kw=NUMBER_INPUT, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 500, _l("Between 1 and 500."))])
 
     def validate_day(self, field):

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import NUMBER_INPUT, CheckboxesField, ChoiceField, WriteForm, as_choices
+from ..forms import NUMBER_INPUT, CheckboxesField, ChoiceField, WholeNumberField, WriteForm, as_choices
 from ..labels import CHECK_METHOD_LABELS, TASK_RESULT_LABELS
 
 
@@ -42,7 +42,7 @@ class AssignForm(WriteForm):
                        validators=[DataRequired(_l("Choose how to assign."))],
                        invalid_message=_l("Choose how to assign."))
     people = CheckboxesField(_l("People"), coerce=int, choices=[])
-    hours = IntegerField(_l("Due within (hours)"), default=4, render_kw=NUMBER_INPUT, validators=[
+    hours = WholeNumberField(_l("Due within (hours)"), default=4, render_kw=NUMBER_INPUT, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 168, _l("Between 1 and 168."))])
     hand_on = BooleanField(_l("Also hand on overdue checks to these people"))
 

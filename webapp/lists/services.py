@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from ..audit import audit
 from ..extensions import db
+from ..hypermedia import parse_int
 from ..idempotency import claim
 from ..models import (
     SETTLING_RESULTS,
@@ -82,29 +83,38 @@ def candidates_of(row: ListRow) -> list[dict]:
     return json.loads(row.candidates or "[]")
 
 
+def chosen_door(row: ListRow, choice: str) -> tuple[int | None, int | None, str | None] | None:
+    """What a choice names: (household_id, resident_id, match_kind); all None for "none" (the row stays
+    open); None when it is none of the choices shown (an index past the candidates, a door of another
+    community, anything else)."""
+    if choice == "none":
+        return None, None, None
+    if choice.startswith("h"):
+        # A door found by searching the community: it must be one of the list's community.
+        household_id = parse_int(choice[1:])
+        household = db.session.get(Household, household_id) if household_id else None
+        if household is None or household.community_id != row.pushed_list.community_id:
+            return None
+        person = next((r for r in household.residents if row.name and r.name == row.name), None)
+        return household.id, person.id if person else None, "picked"
+    candidates = candidates_of(row)
+    index = parse_int(choice, 0, len(candidates) - 1) if candidates else None
+    if index is None:
+        return None
+    chosen = candidates[index]
+    return chosen["household_id"], chosen["resident_id"], chosen["how"] if index == 0 else "picked"
+
+
 def confirm(row: ListRow, user_id: int, request_id: str, choice: str) -> bool:
-    """Tie the row to one of its candidates (by index), or to none ("none": the row stays open)."""
+    """Tie the row to one of its candidates (by index), a door of its community ("h<id>"), or to none
+    ("none": the row stays open). False, with nothing written and the request id left unclaimed (so the
+    corrected form may use it), when the choice is none of those shown."""
+    door = chosen_door(row, choice)
+    if door is None:
+        return False
     if not claim(request_id, user_id, "list_match"):
         return True
-    if choice == "none":
-        row.household_id = row.resident_id = row.match_kind = None
-        row.confirmed_at, row.confirmed_by_id = utcnow(), user_id
-        return True
-    if choice.startswith("h") and choice[1:].isdigit() and len(choice) <= 11:
-        # A door found by searching the community: it must be one of the list's community.
-        household = db.session.get(Household, int(choice[1:]))
-        if household is None or household.community_id != row.pushed_list.community_id:
-            return False
-        person = next((r for r in household.residents if row.name and r.name == row.name), None)
-        row.household_id, row.resident_id, row.match_kind = household.id, person.id if person else None, "picked"
-        row.confirmed_at, row.confirmed_by_id = utcnow(), user_id
-        return True
-    candidates = candidates_of(row)
-    if not choice.isdigit() or int(choice) >= len(candidates):
-        return False
-    chosen = candidates[int(choice)]
-    row.household_id, row.resident_id = chosen["household_id"], chosen["resident_id"]
-    row.match_kind = chosen["how"] if int(choice) == 0 else "picked"
+    row.household_id, row.resident_id, row.match_kind = door
     row.confirmed_at, row.confirmed_by_id = utcnow(), user_id
     return True
 

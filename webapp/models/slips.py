@@ -26,6 +26,8 @@ class SlipPad(db.Model):
     issued_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The form that made it: a replay of that form answers with this pad (empty for pads made before).
+    request_id: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     community: Mapped["Community"] = relationship()  # noqa: F821
     issued_to: Mapped["User | None"] = relationship(foreign_keys=[issued_to_id])  # noqa: F821

@@ -11,7 +11,7 @@ from ..printing import printed_url, qr_svg, sticker_place
 from ..clock import local_naive, local_now, local_today, picked_day
 from ..forms import read_device_time
 from ..extensions import db
-from ..hypermedia import int_type, is_htmx, page_or_fragment
+from ..hypermedia import is_htmx, page_or_fragment
 from ..paging import page_number
 from ..database import writing
 from ..labels import FINDING_LABELS, ROUND_STATE_LABELS, SCAN_RESULT_LABELS
@@ -308,6 +308,7 @@ def setup():
             abort(400)
         form = {"checkpoint": CheckpointForm, "route": RouteForm, "group": GroupForm}[kind]()
         forms[kind] = form
+        _offer(form, community)
         if form.validate_on_submit() and _apply_setup(kind, form, community):
             return redirect(url_for("patrols.setup", community=community.id), code=303)
         db.session.rollback()
@@ -320,9 +321,19 @@ def setup():
                            groups=groups_of([community.id]), people=people), status
 
 
+def _offer(form, community: Community) -> None:
+    """What a route or group form may choose from: the community's people and its checkpoints."""
+    people = [(u.id, u.display_name) for u in _people(community)]
+    if isinstance(form, RouteForm):
+        form.patroller.choices = people
+        form.checkpoint_ids = list(db.session.scalars(select(Checkpoint.id).where(
+            Checkpoint.community_id == community.id).order_by(Checkpoint.id)))
+    elif isinstance(form, GroupForm):
+        form.member.choices = people
+
+
 def _apply_setup(kind: str, form, community: Community) -> bool:
     """Create what the form describes; False (with the message beside its field) if it cannot."""
-    people = {u.id for u in _people(community)}
     try:
         with writing():
             if kind == "checkpoint":
@@ -330,16 +341,11 @@ def _apply_setup(kind: str, form, community: Community) -> bool:
                                   form.kind.data, form.household_address.data,
                                   name_confirmed=bool(request.form.get("name_confirmed")))
             elif kind == "group":
-                members = [i for i in request.form.getlist("member", type=int_type()) if i in people]
-                set_up_group(form.request_id.data, current_user.id, community.id, form.name.data, members)
+                set_up_group(form.request_id.data, current_user.id, community.id, form.name.data,
+                             form.member.data or [])
             else:
-                own = db.session.scalars(select(Checkpoint.id).where(Checkpoint.community_id == community.id))
-                stops = [(position, checkpoint_id, request.form.get(f"walk-{checkpoint_id}", 0, type=int_type(0, 600)))
-                         for checkpoint_id in own
-                         if (position := request.form.get(f"stop-{checkpoint_id}", type=int_type(1, 999)))]
-                patrollers = [i for i in request.form.getlist("patroller", type=int_type()) if i in people]
                 set_up_route(form.request_id.data, current_user.id, community.id, form.name.data,
-                             form.windows.data, stops, patrollers)
+                             form.windows.data, form.stops, form.patroller.data or [])
     except SetupError as error:
         error.show_on(form)
         form.name_warning = error.warning

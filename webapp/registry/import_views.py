@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..audit import audit
 from ..database import writing
-from ..hypermedia import hx_redirect, page_or_fragment
+from ..hypermedia import hx_redirect, page_or_fragment, parse_int
 from ..idempotency import already_processed, write_once
 from ..scope import chosen_community, community_or_404, managed_communities_or_404
 from ..spreadsheets import MAX_ROWS, MAX_UPLOAD_BYTES, csv_response, xlsx_response
@@ -62,9 +62,11 @@ def import_confirm(token: str):
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    if already_processed(form.request_id.data):
+    if already_processed(form.request_id.data, current_user.id, "import"):
         flash(_("This file was already imported."))
         return hx_redirect(url_for("registry.import_page"))
+    if pending.uploaded_by_another(token, current_user.id):
+        abort(404)  # another person's upload is out of scope, like every object of theirs
     stored = pending.load(token, current_user.id)
     if stored is None:
         flash(_("That upload has expired. Choose the file again."))
@@ -73,8 +75,9 @@ def import_confirm(token: str):
     community = community_or_404(community_id)
     decisions = {}
     for key, value in request.form.items():
-        if key.startswith("decide-") and key[7:].isdigit() and value in importer.DECISIONS:
-            decisions[int(key[7:])] = value
+        line = parse_int(key[7:], 1) if key.startswith("decide-") else None  # ASCII: "decide-²" is no line
+        if line is not None and value in importer.DECISIONS:
+            decisions[line] = value
     result = importer.preview(community, data, filename, decisions)
     if not result.ok:  # the community changed since the preview
         return _page(community, ImportForm.blank(), result=result, status=422, filename=filename)

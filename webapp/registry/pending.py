@@ -35,17 +35,30 @@ def store(data: bytes, filename: str, user_id: int, community_id: int) -> str:
     return token
 
 
-def load(token: str, user_id: int) -> tuple[bytes, str, int] | None:
-    """(data, filename, community id) of the user's own pending file, else None."""
+def _meta(token: str) -> dict | None:
     if not TOKEN.match(token or ""):
         return None
-    folder = _folder()
     try:
-        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-        if meta["user_id"] != user_id or time.time() - meta["at"] > KEEP_SECONDS:
+        meta = json.loads((_folder() / f"{token}.json").read_text(encoding="utf-8"))
+        return meta if isinstance(meta, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def uploaded_by_another(token: str, user_id: int) -> bool:
+    """Whether this pending file is someone else's (for them it is out of scope: a 404)."""
+    meta = _meta(token)
+    return meta is not None and meta.get("user_id") != user_id
+
+
+def load(token: str, user_id: int) -> tuple[bytes, str, int] | None:
+    """(data, filename, community id) of the user's own pending file, else None."""
+    meta = _meta(token)
+    try:
+        if meta is None or meta["user_id"] != user_id or time.time() - meta["at"] > KEEP_SECONDS:
             return None
-        return (folder / f"{token}.bin").read_bytes(), meta["filename"], meta["community_id"]
-    except (OSError, ValueError, KeyError):
+        return (_folder() / f"{token}.bin").read_bytes(), meta["filename"], meta["community_id"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -13,7 +13,6 @@ from flask_login import current_user, login_required, login_user
 from ..audit import audit
 from ..auth.services import username_taken
 from ..clock import end_of_local_day, last_local_day
-from ..database import writing
 from ..extensions import db
 from ..forms import as_choices
 from ..hypermedia import ask_first, hx_redirect, is_htmx
@@ -253,8 +252,9 @@ def own_password():
     if request.method == "POST":
         if form.validate_on_submit():
             user = current_user.record()
-            with writing():
-                set_own_password(user, form.password.data)
+            # The same form sent twice (a double tap, a resend) sets the password once.
+            write_once(form.request_id.data, user.id, "own_password",
+                       lambda: set_own_password(user, form.password.data))
             login_user(user)  # this session goes on; every other one has ended
             flash(_("Your password is set."))
             return hx_redirect(url_for("home.index"))

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, WriteForm, as_choices, phone_number
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, WholeNumberField, WriteForm, as_choices,
+                     phone_number)
 from ..labels import CATEGORY_LABELS
 
 
@@ -12,7 +13,7 @@ class BindSlipForm(WriteForm):
 
 
 class PadForm(WriteForm):
-    count = IntegerField(_l("Slips"), default=16, validators=[
+    count = WholeNumberField(_l("Slips"), default=16, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(8, 200, _l("Between 8 and 200."))], render_kw=NUMBER_INPUT)
     issued_to = SelectField(_l("Issue to"), coerce=int)
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..doors.services import record_knock
 from ..extensions import db
-from ..idempotency import claim, insert_once, new_request_id
+from ..idempotency import claim, find_by_request_id, insert_once, new_request_id
 from ..scope import Scope, current_scope, door_in_scope
 from ..models import (
     Household,
@@ -23,7 +23,7 @@ from ..models import (
 from . import codes
 
 
-def _numbered_pad(community_id: int, issued_to_id: int | None, created_by_id: int) -> SlipPad:
+def _numbered_pad(community_id: int, issued_to_id: int | None, created_by_id: int, request_id: str) -> SlipPad:
     """The community's next pad number. Two secretaries making pads at once on PostgreSQL may pick
     the same number: the unique (community, number) refuses the second, which takes the next."""
     while True:
@@ -32,7 +32,7 @@ def _numbered_pad(community_id: int, issued_to_id: int | None, created_by_id: in
         savepoint = db.session.begin_nested()
         try:
             pad = SlipPad(community_id=community_id, number=number, issued_to_id=issued_to_id,
-                          created_by_id=created_by_id)
+                          created_by_id=created_by_id, request_id=request_id)
             db.session.add(pad)
             db.session.flush()
             savepoint.commit()
@@ -43,10 +43,11 @@ def _numbered_pad(community_id: int, issued_to_id: int | None, created_by_id: in
 
 def create_pad(request_id: str, community_id: int, count: int, issued_to_id: int | None,
                created_by_id: int) -> SlipPad | None:
-    """A pad of freshly numbered slips; None on a replay of the same request (nothing is made twice)."""
+    """A pad of freshly numbered slips. A replay of the same request makes nothing and answers with the pad
+    the first made (None only for a pad made before pads kept their request id)."""
     if not claim(request_id, created_by_id, "pad"):
-        return None
-    pad = _numbered_pad(community_id, issued_to_id, created_by_id)
+        return find_by_request_id(SlipPad, request_id)
+    pad = _numbered_pad(community_id, issued_to_id, created_by_id, request_id)
     made = 0
     while made < count:
         savepoint = db.session.begin_nested()

@@ -80,7 +80,7 @@ def index():
             with writing():
                 pad = create_pad(form.request_id.data, community.id, form.count.data, form.issued_to.data or None,
                                  current_user.id)
-            if pad is not None:
+            if pad is not None:  # made now, or by the first post of this form (a replay)
                 return redirect(url_for("slips.print_pad", pad=pad.id), code=303)
             return redirect(url_for("slips.index", community=community.id), code=303)
         db.session.rollback()
