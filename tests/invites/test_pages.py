@@ -25,9 +25,9 @@ def _objects(app, client, world):
     join(app.test_client(), token2, "sweep.two")
     with app.app_context():
         volunteer = db.session.scalar(select(User.id).where(User.username == "volunteer"))
-        pushed = store_list(world.first_community, volunteer, "sweep-list-0001", title="名单", header=["姓名"],
-                            rows=[{"line": 2, "cells": '{"姓名": "张三"}', "name": "张三", "phone": "", "id_tail": "",
-                                   "address": "", "source": "", "note": "", "candidates": "[]"}])
+        pushed = store_list(world.first_community, volunteer, "sweep-list-0001", title="名单", header=["姓名", "电话"],
+                            rows=[{"line": 2, "cells": '{"姓名": "张三", "电话": "13800001234"}', "name": "张三",
+                                   "phone": "13800001234", "id_tail": "", "address": "", "source": "", "note": "", "candidates": "[]"}])
         db.session.flush()
         make_tasks(pushed, volunteer, "sweep-tasks-0001", method="phone", which="open", mode="round_robin",
                    people=[volunteer], hours=1)
