@@ -252,9 +252,9 @@ def test_search_runs_no_statement_per_hit(app, client, login_as, world):
 
     add_people(world.lead_building, 1)
     with statements(app) as one:
-        assert client.get("/search", query_string={"q": "查找测"}).get_data(as_text=True).count('<span class="person">查找测') == 1
+        assert client.get("/search", query_string={"q": "查找测"}).get_data(as_text=True).count('<span class="person-name">查找测') == 1
     add_people(world.volunteer_building, 5)
     with statements(app) as six:
         html = client.get("/search", query_string={"q": "查找测"}).get_data(as_text=True)
-    assert html.count('<span class="person">查找测') == 6, html[-1500:]
+    assert html.count('<span class="person-name">查找测') == 6, html[-1500:]
     assert len(six["sql"]) == len(one["sql"]), "\n".join(six["sql"])

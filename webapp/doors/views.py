@@ -201,6 +201,18 @@ def _resident_forms() -> dict:
             "resident_form": lambda r: ResidentForm.blank(prefix=f"r{r.id}", name=r.name, category=r.category)}
 
 
+@dataclass(frozen=True)
+class RefusedSlip:
+    """A slip number sent with a knock that the knock was kept without: what was typed, and why not."""
+    code: str
+    reason: str
+
+
+# The header that tells the phone's outbox a knock it sent was kept but its slip refused (the reason,
+# percent-encoded): the outbox lists it under "needs attention", so the slip never vanishes silently.
+SLIP_REFUSED_HEADER = "X-Doorstep-Slip-Refused"
+
+
 def _knock_with_effects(household: Household, knock, campaign, following):
     # slips.services builds on doors.services: imported here, not at module level (no import cycle).
     from ..slips.services import SlipError, bind_slip
@@ -221,18 +233,6 @@ def _knock_with_effects(household: Household, knock, campaign, following):
             except SlipError as error:
                 refused_slip = RefusedSlip(knock.slip_code, str(error))
     return _after_knock(household, knock, visit, campaign, following=following, refused_slip=refused_slip)
-
-
-@dataclass(frozen=True)
-class RefusedSlip:
-    """A slip number sent with a knock that the knock was kept without: what was typed, and why not."""
-    code: str
-    reason: str
-
-
-# The header that tells the phone's outbox a knock it sent was kept but its slip refused (the reason,
-# percent-encoded): the outbox lists it under "needs attention", so the slip never vanishes silently.
-SLIP_REFUSED_HEADER = "X-Doorstep-Slip-Refused"
 
 
 def _knock_refused(household: Household, following):
