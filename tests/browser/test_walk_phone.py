@@ -86,6 +86,15 @@ def test_every_floor_button_is_whole_on_screen_and_thumb_sized(live_server, phon
                           ".bottom") <= phone.viewport_size["height"]
 
 
+def _volunteer_phone(live_server, browser, height):
+    """A phone 360 px wide and `height` tall, the volunteer logged in: (its context, its page)."""
+    context = browser.new_context(viewport={"width": 360, "height": height}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    return context, page
+
+
 # Scrolled to the very bottom: the last door's buttons (and links) against the scan button.
 UNDER_FAB = """() => {
   window.scrollTo(0, document.documentElement.scrollHeight);
@@ -100,10 +109,7 @@ UNDER_FAB = """() => {
 
 @pytest.mark.parametrize("height", [640, 520])  # the whole screen, and what is left under a browser's bars
 def test_the_scan_button_never_covers_the_last_doors_buttons(live_server, browser, height):
-    context = browser.new_context(viewport={"width": 360, "height": height}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
+    context, page = _volunteer_phone(live_server, browser, height)
     for building in _walk_pages(live_server)[:3]:
         page.goto(f"{live_server.url}/buildings/{building}/walk")
         # Without the page's footer under it: the walk itself keeps the room the scan button needs.
@@ -140,10 +146,7 @@ COVERED_CONTROLS = """() => {
 
 @pytest.mark.parametrize("height", [640, 520])
 def test_the_scan_button_never_sits_over_part_of_a_door_button(live_server, browser, height):
-    context = browser.new_context(viewport={"width": 360, "height": height}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
+    context, page = _volunteer_phone(live_server, browser, height)
     for building in _walk_pages(live_server)[:3]:
         page.goto(f"{live_server.url}/buildings/{building}/walk")
         for step in range(6):

@@ -17,6 +17,13 @@ def _visit_id(app):
         return db.session.scalar(select(Visit.id).order_by(Visit.id.desc()))
 
 
+def _undo_last(app, client, token, htmx=True):
+    """Tap 撤销 on the newest knock at this door (with htmx, or as a plain form)."""
+    csrf = csrf_token_from(client, "/")
+    return client.post(f"/h/{token}/undo/{_visit_id(app)}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
+                       headers={**HX, "X-CSRFToken": csrf} if htmx else {})
+
+
 @pytest.mark.parametrize("htmx", [False, True])
 def test_undo_takes_back_the_knock_and_what_it_changed(app, client, login_as, world, htmx):
     from webapp.extensions import db
@@ -33,10 +40,7 @@ def test_undo_takes_back_the_knock_and_what_it_changed(app, client, login_as, wo
     login_as("volunteer")
     knock(client, world.volunteer_household, "moved_out")
     assert door_as_it_is() != before  # the knock changed the door and its people
-    csrf = csrf_token_from(client, "/")
-    response = client.post(f"/h/{world.volunteer_household}/undo/{_visit_id(app)}",
-                           data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
-                           headers={**HX, "X-CSRFToken": csrf} if htmx else {})
+    response = _undo_last(app, client, world.volunteer_household, htmx)
     if htmx:
         assert response.status_code == 200
         html = response.get_data(as_text=True)
@@ -71,9 +75,7 @@ def test_the_cards_record_reloads_after_a_knock_and_an_undo(app, client, login_a
     assert after[0] == ("", "已搬离") and after[1:] == before[:len(after) - 1]
     page = client.get(f"/h/{token}/record", headers=HX).get_data(as_text=True)
     assert '<option selected value="moved_out">' in page or re.search(r'<option[^>]*selected[^>]*value="moved_out"', page)
-    csrf = csrf_token_from(client, "/")
-    undone = client.post(f"/h/{token}/undo/{_visit_id(app)}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
-                         headers={**HX, "X-CSRFToken": csrf})
+    undone = _undo_last(app, client, token)
     assert undone.status_code == 200 and undone.headers.get("HX-Trigger") == "door-changed, residents-changed"
     assert record_rows()[0] == (" undone", "已搬离 ")
     # Without htmx the record is the card's; another community's door is not there at all.
@@ -105,9 +107,7 @@ def test_the_cards_residents_reload_after_a_knock_that_moves_them_out_and_its_un
     assert knock(client, token, "moved_out", htmx=True).headers.get("HX-Trigger") == "door-changed, residents-changed"
     assert residents() == [" moved"] * len(living)
     assert "已搬离" in client.get(f"/h/{token}/residents", headers=HX).get_data(as_text=True)
-    csrf = csrf_token_from(client, "/")
-    undone = client.post(f"/h/{token}/undo/{_visit_id(app)}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex},
-                         headers={**HX, "X-CSRFToken": csrf})
+    undone = _undo_last(app, client, token)
     assert undone.headers.get("HX-Trigger") == "door-changed, residents-changed"
     assert residents() == living
     # Without htmx it is the card's list; another community's door is not there at all.
@@ -125,9 +125,7 @@ def test_undo_is_refused_after_the_window(app, client, login_as, world):
     with app.app_context():
         db.session.execute(update(Visit).values(visited_at=utcnow() - timedelta(minutes=6)))
         db.session.commit()
-    csrf = csrf_token_from(client, "/")
-    response = client.post(f"/h/{world.volunteer_household}/undo/{_visit_id(app)}",
-                           data={"csrf_token": csrf, "request_id": uuid.uuid4().hex}, headers={**HX, "X-CSRFToken": csrf})
+    response = _undo_last(app, client, world.volunteer_household)
     assert response.status_code == 422
     assert "已超过可撤销时间" in response.get_data(as_text=True)
     assert count(app, Visit, Visit.undone_at.is_(None)) == 1
@@ -140,9 +138,7 @@ def test_nobody_can_undo_someone_elses_knock(app, client, login_as, auth, world)
     knock(client, world.volunteer_household, "not_home")
     auth.logout()
     login_as("volunteer")
-    csrf = csrf_token_from(client, "/")
-    response = client.post(f"/h/{world.volunteer_household}/undo/{_visit_id(app)}",
-                           data={"csrf_token": csrf, "request_id": uuid.uuid4().hex})
+    response = _undo_last(app, client, world.volunteer_household, htmx=False)
     assert response.status_code == 404
     assert count(app, Visit, Visit.undone_at.is_(None)) == 1
 
