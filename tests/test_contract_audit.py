@@ -1,0 +1,86 @@
+"""DESIGN.md's promises as an outside checker reads them, where the app once kept them only in part."""
+import re
+
+import pytest
+
+from tests.conftest import csrf_token_from
+from tests.doors.helpers import HX, count, knock
+
+OUTCOMES = ("verified", "not_home", "refused", "vacant", "moved_out", "wrong_address")
+
+
+def _knock_form(html: str) -> str | None:
+    """The card's form whose fields include `outcome` (DESIGN.md), or None."""
+    return next((form for form in re.findall(r"<form.*?</form>", html, re.S) if 'name="outcome"' in form), None)
+
+
+def _fields(form: str) -> dict:
+    return dict(re.findall(r'name="(csrf_token|request_id)"[^>]*value="([^"]*)"', form))
+
+
+def test_a_card_reopened_right_after_a_knock_still_has_the_knock_form(app, client, login_as, world):
+    """Contract: the card at /h/<token> has a form with outcome, channel, note and a hidden request_id.
+    Reopened within the undo window it showed only what was logged, so a second attempt had no form."""
+    from webapp.models import Visit
+
+    login_as("volunteer")
+    card = f"/h/{world.volunteer_household}"
+    for attempt in (1, 2, 3):
+        html = client.get(card).get_data(as_text=True)
+        form = _knock_form(html)
+        assert form is not None, f"attempt {attempt}: no form with an outcome field on the card"
+        for name in ('name="channel"', 'name="note"'):
+            assert name in form
+        assert re.search(r'<input type="hidden" name="request_id" value="\w+">', form)
+        assert all(f'value="{value}"' in form for value in OUTCOMES)
+        fields = _fields(form)
+        answer = client.post(card, data={**fields, "outcome": "not_home", "channel": "door", "note": ""})
+        assert answer.status_code == 200
+        assert 'name="slip_code"' in answer.get_data(as_text=True)
+        assert count(app, Visit) == attempt
+    # The reopened card shows what was just logged (undo, slip) above the form, and one #knock only.
+    html = client.get(card).get_data(as_text=True)
+    assert html.count('id="knock"') == 1 and "撤销" in html and 'name="slip_code"' in html
+
+
+def test_the_form_on_a_reopened_card_sends_by_htmx_and_replaces_both(app, client, login_as, world):
+    from webapp.models import Visit
+
+    login_as("volunteer")
+    card = f"/h/{world.volunteer_household}"
+    knock(client, world.volunteer_household, "not_home")
+    html = client.get(card).get_data(as_text=True)
+    area = html.split('<div id="knock-area">')[1]
+    form = _knock_form(area)
+    assert 'hx-target="#knock-area"' in form and 'hx-swap="innerHTML"' in form and 'data-queue="knock"' in form
+    fields = _fields(form)
+    answer = client.post(card, data={**fields, "outcome": "verified", "channel": "phone", "note": ""},
+                         headers={**HX, "X-CSRFToken": fields["csrf_token"]})
+    fragment = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "<html" not in fragment and 'id="knock"' in fragment
+    assert count(app, Visit) == 2
+    # The same request id again: the first answer, no second row.
+    client.post(card, data={**fields, "outcome": "verified", "channel": "phone", "note": ""},
+                headers={**HX, "X-CSRFToken": fields["csrf_token"]})
+    assert count(app, Visit) == 2
+
+
+@pytest.mark.parametrize("page", ["-1", "0", "abc", "1.5", "²", "99999999999999999999"])
+def test_an_out_of_range_page_number_is_a_4xx(client, login_as, page):
+    """Contract: every integer from a request is range-checked; out of range is a 4xx (was: page 1)."""
+    login_as("secretary")
+    for path in ("/revisits", "/cases", "/audit"):
+        good = client.get(path, query_string={"page": "2"})
+        assert good.status_code == 200, path
+        answer = client.get(path, query_string={"page": page})
+        assert 400 <= answer.status_code < 500, (path, page, answer.status_code)
+    assert 400 <= client.get("/inbox", query_string={"replies_page": page}).status_code < 500
+    assert 400 <= client.get("/slips", query_string={"pads_page": page}).status_code < 500
+    assert client.get("/slips", query_string={"pads_page": "2"}).status_code == 200
+
+
+def test_a_page_number_in_range_still_shows_the_list(client, login_as):
+    login_as("secretary")
+    assert client.get("/revisits?page=100000").status_code == 200  # shows at most MOST_PAGES pages
+    assert client.get("/revisits").status_code == 200
+    assert csrf_token_from(client, "/revisits")
