@@ -84,3 +84,25 @@ def test_a_page_number_in_range_still_shows_the_list(client, login_as):
     assert client.get("/revisits?page=100000").status_code == 200  # shows at most MOST_PAGES pages
     assert client.get("/revisits").status_code == 200
     assert csrf_token_from(client, "/revisits")
+
+
+def test_logout_typed_as_an_address_offers_the_button_and_the_post_ends_every_session(app, client, auth, login_as):
+    """/logout by GET (typed, bookmarked) was a bare 405; it now shows the button, and changes nothing itself."""
+    login_as("volunteer")
+    page = client.get("/logout")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'action="/logout"' in html and "退出登录" in html
+    assert client.get("/").status_code == 200  # the GET logged nobody out
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html.split("<main")[1]).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code in (302, 303)
+    assert client.get("/").status_code == 302
+    # Logged out, /logout leads to the login page.
+    assert client.get("/logout").headers["Location"].startswith("/login")
+
+
+def test_the_campaign_glossary_word_on_the_slips_page(client, login_as):
+    """Glossary: 排查行动 is Campaign (the slips figures said 活动)."""
+    from flask_babel import force_locale, gettext
+
+    with client.application.test_request_context(), force_locale("zh_Hans_CN"):
+        assert gettext("Earlier campaigns") == "更早的排查行动"
