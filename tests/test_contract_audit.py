@@ -106,3 +106,26 @@ def test_the_campaign_glossary_word_on_the_slips_page(client, login_as):
 
     with client.application.test_request_context(), force_locale("zh_Hans_CN"):
         assert gettext("Earlier campaigns") == "更早的排查行动"
+
+
+def test_an_invite_made_with_the_forms_defaults_can_be_joined_at_once(app, client, login_as, world):
+    """Contract: /join/<token> is a public page with the fields username, name, phone, password. An invite
+    made with the form as shown defaulted to 14:00–20:00, so before 14:00 its link had no form."""
+    from webapp.clock import local_now
+
+    login_as("secretary")
+    html = client.get("/invites").get_data(as_text=True)
+    form = next(f for f in re.findall(r"<form.*?</form>", html, re.S) if 'name="max_joins"' in f)
+    shown = dict(re.findall(r'name="(csrf_token|request_id|day|starts|ends|max_joins)"[^>]*value="([^"]*)"', form))
+    with app.app_context():
+        now = local_now()
+    assert shown["day"] == now.date().isoformat() and shown["starts"] <= now.strftime("%H:%M") < shown["ends"]
+    action = re.search(r'action="([^"#]+)', form).group(1).replace("&amp;", "&")
+    made = client.post(action, data={**shown, "title": "自来水公司支援", "role": "volunteer",
+                                     "grids": str(world.volunteer_grid)}, follow_redirects=True)
+    assert made.status_code == 200, made.status_code
+    token = re.search(r"/join/([\w-]+)", made.get_data(as_text=True)).group(1)
+    client.post("/logout", data={"csrf_token": csrf_token_from(client, "/")})
+    page = client.get(f"/join/{token}")
+    names = set(re.findall(r'name="(\w+)"', page.get_data(as_text=True).split("<main")[1]))
+    assert page.status_code == 200 and {"username", "name", "phone", "password"} <= names
