@@ -31,7 +31,7 @@ def test_a_card_reopened_right_after_a_knock_still_has_the_knock_form(app, clien
         assert form is not None, f"attempt {attempt}: no form with an outcome field on the card"
         for name in ('name="channel"', 'name="note"'):
             assert name in form
-        assert re.search(r'<input type="hidden" name="request_id" value="\w+">', form)
+        assert re.search(r'<input type="hidden" name="request_id" value="[\w-]+">', form)
         assert all(f'value="{value}"' in form for value in OUTCOMES)
         fields = _fields(form)
         answer = client.post(card, data={**fields, "outcome": "not_home", "channel": "door", "note": ""})
@@ -129,3 +129,23 @@ def test_an_invite_made_with_the_forms_defaults_can_be_joined_at_once(app, clien
     page = client.get(f"/join/{token}")
     names = set(re.findall(r'name="(\w+)"', page.get_data(as_text=True).split("<main")[1]))
     assert page.status_code == 200 and {"username", "name", "phone", "password"} <= names
+
+
+def test_every_post_form_on_the_everyday_pages_carries_csrf_and_a_request_id(client, auth, login_as, world):
+    """Every write form carries a request id, every POST a CSRF token: the log-in, log-out and language forms
+    too (they had the CSRF token only)."""
+    pages = {None: ["/login", "/join"], "volunteer": ["/", f"/h/{world.volunteer_household}",
+                                                      f"/buildings/{world.volunteer_building}/walk", "/logout"],
+             "secretary": ["/users", "/invites", "/registry/import"]}
+    for user, paths in pages.items():
+        if user:
+            login_as(user)
+        for path in paths:
+            html = client.get(path).get_data(as_text=True)
+            forms = re.findall(r'<form[^>]*method="post".*?</form>', html, re.S)
+            assert forms, path
+            for form in forms:
+                assert 'name="csrf_token"' in form, (path, form[:120])
+                assert re.search(r'name="([\w-]+-)?request_id" value="[\w-]+"', form), (path, form[:160])
+        if user:
+            auth.logout()
