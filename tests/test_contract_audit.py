@@ -11,7 +11,7 @@ OUTCOMES = ("verified", "not_home", "refused", "vacant", "moved_out", "wrong_add
 
 def _knock_form(html: str) -> str | None:
     """The card's form whose fields include `outcome` (DESIGN.md), or None."""
-    return next((form for form in re.findall(r"<form.*?</form>", html, re.S) if 'name="outcome"' in form), None)
+    return next((form for form in re.findall(r"<form.*?</form>", html, re.DOTALL) if 'name="outcome"' in form), None)
 
 
 def _fields(form: str) -> dict:
@@ -115,7 +115,7 @@ def test_an_invite_made_with_the_forms_defaults_can_be_joined_at_once(app, clien
 
     login_as("secretary")
     html = client.get("/invites").get_data(as_text=True)
-    form = next(f for f in re.findall(r"<form.*?</form>", html, re.S) if 'name="max_joins"' in f)
+    form = next(f for f in re.findall(r"<form.*?</form>", html, re.DOTALL) if 'name="max_joins"' in f)
     shown = dict(re.findall(r'name="(csrf_token|request_id|day|starts|ends|max_joins)"[^>]*value="([^"]*)"', form))
     with app.app_context():
         now = local_now()
@@ -142,7 +142,7 @@ def test_every_post_form_on_the_everyday_pages_carries_csrf_and_a_request_id(cli
             login_as(user)
         for path in paths:
             html = client.get(path).get_data(as_text=True)
-            forms = re.findall(r'<form[^>]*method="post".*?</form>', html, re.S)
+            forms = re.findall(r'<form[^>]*method="post".*?</form>', html, re.DOTALL)
             assert forms, path
             for form in forms:
                 assert 'name="csrf_token"' in form, (path, form[:120])
