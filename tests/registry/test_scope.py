@@ -63,8 +63,9 @@ def test_unknown_ids_and_tokens_look_the_same_as_forbidden_ones(client, login_as
     # CSRF token, which carries a timestamp.
     def normalized(response, token):
         html = response.get_data(as_text=True).replace(token, "T")
-        # The CSRF token and the server's clock (for the page's clock offset) differ per response.
-        return re.sub(r'(csrf-token" content="|X-CSRFToken": "|name="csrf_token" value="|data-now=")[^"]+', r"\1", html)
+        # The CSRF token, the request ids (fresh for every form shown) and the server's clock (for the page's
+        # clock offset) differ per response.
+        return re.sub(r'(csrf-token" content="|X-CSRFToken": "|name="csrf_token" value="|name="request_id" value="|data-now=")[^"]+', r"\1", html)
 
     assert normalized(forbidden, world.second_household) == normalized(unknown, "no-such-sticker-token-xx")
     assert client.get("/buildings/999999").status_code == 404
