@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,8 +35,18 @@ class Table:
     rows: list[tuple[int, dict[str, str]]]  # (line number as the person sees it, {column: text})
 
 
-def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:
-    """Read an uploaded CSV or XLSX file into stripped text cells keyed by the header row."""
+# How far down a file the header row may sit: under a title (often merged across the columns), a date line or
+# a blank line, as the registries exported by a police station or a street office have it.
+HEADER_SEARCH_ROWS = 10
+
+
+def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS,
+               is_header: Callable[[list[str]], bool] | None = None) -> Table:
+    """Read an uploaded CSV or XLSX file into stripped text cells keyed by the header row.
+
+    The header is the first non-blank row, or, with is_header, the first of the first HEADER_SEARCH_ROWS
+    non-blank rows it accepts (a title above the header is skipped). Blank rows are left out, and every row
+    keeps the line number the person sees in Excel or a text editor."""
     if not data:
         raise TableError(_("The file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
@@ -43,16 +54,20 @@ def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:
                            mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
     is_xlsx = data[:2] == b"PK" or (filename or "").lower().endswith((".xlsx", ".xlsm"))
     grid = _xlsx_grid(data) if is_xlsx else _csv_grid(data)
-    grid = [row for row in grid if any(cell for cell in row)] if grid else grid
-    if not grid:
+    lines = [(line, row) for line, row in enumerate(grid or (), start=1) if any(cell.strip() for cell in row)]
+    if not lines:
         raise TableError(_("The file has no header row."))
-    header = [cell.strip().lstrip("\ufeff") for cell in grid[0]]
-    body = grid[1:]
+    at = 0
+    if is_header is not None:
+        at = next((index for index, (_line, row) in enumerate(lines[:HEADER_SEARCH_ROWS])
+                   if is_header([cell.strip().lstrip("\ufeff") for cell in row])), 0)
+    header = [cell.strip().lstrip("\ufeff") for cell in lines[at][1]]
+    body = lines[at + 1:]
     if len(body) > max_rows:
         raise TableError(_("The file has %(rows)d rows; at most %(max)d can be read at once. Split it.",
                            rows=len(body), max=max_rows))
     rows = []
-    for line, cells in enumerate(body, start=2):
+    for line, cells in body:
         row = {}
         for column, cell in zip(header, cells):
             if column:

@@ -440,3 +440,15 @@ def test_rows_that_name_nobody_are_left_out_and_phone_checks_need_a_number(app, 
     refused = _upload(client, [["1", "", "", "", "", "", "空行"]])
     assert refused.status_code == 422 and "文件中没有一行可核查" in refused.get_data(as_text=True)
     assert _list_id(app) == lists_before
+
+
+def test_a_pushed_list_with_a_title_above_its_header_is_read(app, client, login_as, world):
+    """Lists pushed down from the district come with a title line and a blank line above the header."""
+    phoned, _ = _people(app, world)
+    login_as("secretary")
+    body = _csv([["1", "某某", phoned["phone"], "", "不知道", "大数据", ""]]).decode("utf-8")
+    data = ("东湖街道11月24日推送核查名单（请于当日反馈）\n\n" + body).encode("gbk")
+    response = _upload(client, [], filename="推送名单.csv", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    ((line, name, candidates, _),) = _rows(app)
+    assert (line, name) == (4, "某某") and candidates[0]["household_id"] == phoned["household_id"]

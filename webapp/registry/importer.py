@@ -216,15 +216,24 @@ class FileProblem(ValueError):
 # --- reading and checking each row -----------------------------------------------------------
 
 
+def _column_key(header: str) -> str | None:
+    return HEADER_ALIASES.get(header.strip().lower()) or HEADER_ALIASES.get(header.strip())
+
+
+def _is_header(cells: list[str]) -> bool:
+    """The header row, not a title above it: it names at least two of the required columns."""
+    return len({_column_key(cell) for cell in cells} & set(REQUIRED_HEADERS)) >= 2
+
+
 def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """The file's rows keyed by column key; FileProblem for an unreadable file or missing columns."""
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, is_header=_is_header)
     except TableError as error:
         raise FileProblem(str(error)) from None
     mapping = {}
     for header in table.header:
-        key = HEADER_ALIASES.get(header.strip().lower()) or HEADER_ALIASES.get(header.strip())
+        key = _column_key(header)
         if key and key not in mapping.values():
             mapping[header] = key
     missing = [key for key in REQUIRED_HEADERS if key not in mapping.values()]
