@@ -266,3 +266,13 @@ def test_the_list_of_invites_says_how_many_joined_each(app, login_as, world):
     html = login_as("secretary").get("/invites").get_data(as_text=True)
     assert "已加入 2 / 5 人" in html.split("供电局")[1].split("</li>")[0]
     assert "已加入 0 / 7 人" in html.split("邮政局")[1].split("</li>")[0]
+
+
+def test_a_phone_typed_in_full_width_digits_joins(app, client, world):
+    """A Chinese IME in full-width mode types １３９…: the number the helper sees is the number that counts."""
+    from webapp.models import User
+
+    _, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    response = join(client, token, "shuiwu.chen", phone="１３９ １２３４ ５６７９")
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    assert _scalar(app, select(User.phone).where(User.username == "shuiwu.chen")) == "13912345679"
