@@ -452,3 +452,27 @@ def test_a_pushed_list_with_a_title_above_its_header_is_read(app, client, login_
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     ((line, name, candidates, _),) = _rows(app)
     assert (line, name) == (4, "某某") and candidates[0]["household_id"] == phoned["household_id"]
+
+
+def test_home_says_how_many_list_checks_wait(app, client, login_as, world):
+    """A check handed to a volunteer shows on their home page's 名单核查 button, until it is done."""
+    import re as regex
+
+    from webapp.extensions import db
+    from webapp.models import User
+
+    def checks_button(page: str) -> str:
+        return regex.search(r'<a class="button[^"]*" href="/tasks">(.*?)</a>', page, regex.S).group(1)
+
+    with app.app_context():
+        volunteer, lead = (db.session.scalar(select(User.id).where(User.username == name))
+                           for name in ("volunteer", "lead"))
+    login_as("volunteer")
+    assert regex.search(r"\d", checks_button(client.get("/").get_data(as_text=True))) is None
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "", "", ""], ["2", "查无此人二", "13000000002", "", "", "", ""]])
+    assert _assign(client, _list_id(app), method="phone", rows="unmatched", mode="round_robin",
+                   people=[str(volunteer)], hours="2").status_code == 303
+    login_as("volunteer")
+    button = checks_button(client.get("/").get_data(as_text=True))
+    assert "名单核查" in button and ">2<" in button, button
