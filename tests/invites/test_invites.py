@@ -276,3 +276,19 @@ def test_a_phone_typed_in_full_width_digits_joins(app, client, world):
     response = join(client, token, "shuiwu.chen", phone="１３９ １２３４ ５６７９")
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     assert _scalar(app, select(User.phone).where(User.username == "shuiwu.chen")) == "13912345679"
+
+
+def test_after_the_window_closes_the_secretary_is_not_asked_to_end_what_has_ended(app, client, login_as, world):
+    """Once an invite's time is up, its helpers' access has ended by itself: the invite's page says so, and
+    offers neither 'end the invite now', nor 'end access' for each helper, nor its poster."""
+    invite_id, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    assert join(app.test_client(), token, "qian.hui").status_code == 303
+    login_as("secretary")
+    page = client.get(f"/invites/{invite_id}").get_data(as_text=True)
+    assert f"/invites/{invite_id}/end" in page and f"/invites/{invite_id}/poster" in page  # open: it can be ended
+    shift_window(app, invite_id, starts=-6, ends=-1)
+    page = client.get(f"/invites/{invite_id}").get_data(as_text=True)
+    assert "qian.hui" in page and "权限已结束" in page
+    assert f"/invites/{invite_id}/end" not in page and "/end\"" not in page, page[page.find("<main"):][:3000]
+    assert f"/invites/{invite_id}/poster" not in page
+    assert "时段已于" in page and "自动结束" in page
