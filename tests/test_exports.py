@@ -116,3 +116,24 @@ def test_xlsx_bytes_never_writes_a_formula():
     row = next(sheet.iter_rows())
     assert [c.data_type for c in row] == ["s", "s", "s", "n", "n"]
     assert [c.value for c in row] == ["=1+2", '=HYPERLINK("http://x","y")', "@A1", 7, -3]
+
+
+def test_xlsx_exports_are_wide_enough_to_read_their_chinese_headers(app, client, login_as, world):
+    """Opened in Excel, a column is as wide as its longest header or value (a Chinese character takes two
+    widths), so the secretary reads 新增本地常住 and a whole address without widening columns by hand."""
+    login_as("secretary")
+    response = client.get("/summary.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[2]]
+    assert "新增本地常住" in header
+    def wide(text):
+        return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+    for index, title in enumerate(header, start=1):
+        column = sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter]
+        assert column.customWidth and column.width >= wide(title), (title, column.width)  # else Excel's 8.43
+    registry = load_workbook(io.BytesIO(client.get("/registry/export.xlsx").data)).active
+    addresses = [row[6] for row in registry.iter_rows(min_row=2, values_only=True)]
+    assert registry.column_dimensions["G"].customWidth
+    assert registry.column_dimensions["G"].width >= max(wide(a) for a in addresses) > 16

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -173,14 +174,28 @@ def csv_bytes(rows) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+WIDTH_SAMPLE_ROWS = 500
+MAX_COLUMN_WIDTH = 60
+
+
+def _display_width(text: str) -> int:
+    """Columns of a fixed-width font the text takes: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def xlsx_bytes(rows, title: str = "Sheet1", bold_rows: tuple[int, ...] = (), widths: dict[str, int] | None = None) -> bytes:
-    """An XLSX workbook whose text cells are always strings, never formulas."""
+    """An XLSX workbook whose text cells are always strings, never formulas.
+
+    Each column is as wide as its longest value among the first WIDTH_SAMPLE_ROWS rows (a Chinese character
+    counts two), at most MAX_COLUMN_WIDTH, so headers like 新增本地常住 read whole in Excel; widths overrides."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31] or "Sheet1"
+    wanted: dict[int, int] = {}
     for row_number, row in enumerate(rows, start=1):
         for column_number, value in enumerate(row, start=1):
             value = _plain(value)
@@ -190,6 +205,10 @@ def xlsx_bytes(rows, title: str = "Sheet1", bold_rows: tuple[int, ...] = (), wid
                 cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
             if row_number in bold_rows:
                 cell.font = Font(bold=True)
+            if row_number <= WIDTH_SAMPLE_ROWS and value is not None:
+                wanted[column_number] = max(wanted.get(column_number, 0), _display_width(str(value)))
+    for column_number, width in wanted.items():
+        sheet.column_dimensions[get_column_letter(column_number)].width = min(width + 2, MAX_COLUMN_WIDTH)
     for column, width in (widths or {}).items():
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
