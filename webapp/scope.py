@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
@@ -166,6 +166,20 @@ def chosen_community(communities: list[Community]) -> Community:
     return chosen
 
 
+def _assignments_in(community_ids):
+    """An assignment's place lies in these communities (a community, one of its grids or buildings)."""
+    return or_(
+        RoleAssignment.community_id.in_(community_ids),
+        RoleAssignment.grid_id.in_(select(Grid.id).where(Grid.community_id.in_(community_ids))),
+        RoleAssignment.building_id.in_(select(Building.id).where(Building.community_id.in_(community_ids))),
+    )
+
+
+def _current_assignment(now: datetime):
+    return and_(RoleAssignment.valid_from <= now,
+                or_(RoleAssignment.valid_until.is_(None), RoleAssignment.valid_until > now))
+
+
 def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
     """Users holding a current assignment in these communities (None: every user), with their
     assignments and the places those name: pages list them, and a statement per user would grow
@@ -174,18 +188,27 @@ def users_in_communities(community_ids: frozenset[int] | None) -> list[User]:
         selectinload(RoleAssignment.community), selectinload(RoleAssignment.grid),
         selectinload(RoleAssignment.building)))
     if community_ids is not None:
-        now = utcnow()
-        in_scope = or_(
-            RoleAssignment.community_id.in_(community_ids),
-            RoleAssignment.grid_id.in_(select(Grid.id).where(Grid.community_id.in_(community_ids))),
-            RoleAssignment.building_id.in_(select(Building.id).where(Building.community_id.in_(community_ids))),
-        )
-        current = and_(RoleAssignment.valid_from <= now,
-                       or_(RoleAssignment.valid_until.is_(None), RoleAssignment.valid_until > now))
-        statement = statement.where(
-            User.id.in_(select(RoleAssignment.user_id).where(in_scope, current, RoleAssignment.role != "admin"))
-        )
+        statement = statement.where(User.id.in_(select(RoleAssignment.user_id).where(
+            _assignments_in(community_ids), _current_assignment(utcnow()), RoleAssignment.role != "admin")))
     return list(db.session.scalars(statement))
+
+
+def ended_users_in_communities(community_ids: frozenset[int], roles, *, user_id: int | None = None,
+                               limit: int = 50) -> list[tuple[User, datetime]]:
+    """People who held one of `roles` in these communities and hold nothing there now (ended by hand,
+    by their day, or with their invite), with when it ended, the latest first: a secretary can give
+    their access back. They are not on users_in_communities()' list, so they would vanish."""
+    now = utcnow()
+    held_here = and_(_assignments_in(community_ids), RoleAssignment.role.in_(list(roles)))
+    still_here = select(RoleAssignment.user_id).where(_assignments_in(community_ids), _current_assignment(now))
+    ended = (select(RoleAssignment.user_id, func.max(RoleAssignment.valid_until).label("ended"))
+             .where(held_here, RoleAssignment.valid_until <= now, RoleAssignment.user_id.not_in(still_here))
+             .group_by(RoleAssignment.user_id).subquery())
+    statement = select(User, ended.c.ended).join(ended, ended.c.user_id == User.id)
+    if user_id is not None:
+        statement = statement.where(User.id == user_id)
+    return [(user, when) for user, when in db.session.execute(
+        statement.order_by(ended.c.ended.desc(), User.id.desc()).limit(limit))]
 
 
 def helpers_in_communities(community_ids) -> list[User]:

@@ -40,9 +40,38 @@ def test_floor_picture_of_a_tower_reads_on_a_phone(live_server, phone):
     assert phone.locator("a.cell-reached").count() == 4 and phone.locator("a.cell-refused").count() == 4
     width = phone.evaluate("document.querySelector('a.cell').getBoundingClientRect().width")
     assert width >= 28  # still a tappable cell with eight doors a floor
+    # Every floor's doors sit in rows of equal length: eight doors are two rows of four, none stretched
+    # to twice the width of its neighbours (which reads as a bigger flat).
+    floors_laid = phone.evaluate("""[...document.querySelectorAll('table.floor-picture .cells')].map(c => {
+        const cells = [...c.querySelectorAll('a.cell')].map(a => a.getBoundingClientRect());
+        return {n: cells.length, widths: cells.map(r => Math.round(r.width)),
+                rows: new Set(cells.map(r => Math.round(r.top))).size}; })""")
+    for floor in floors_laid:
+        assert max(floor["widths"]) - min(floor["widths"]) <= 1, floor
+        per_row = -(-floor["n"] // floor["rows"])
+        assert per_row <= 6 and floor["n"] - per_row * (floor["rows"] - 1) > 0, floor
+    assert any(floor["n"] == 8 and floor["rows"] == 2 for floor in floors_laid), floors_laid
     screenshot(phone, "floors")
     phone.locator("a.cell-reached").first.click()
     phone.wait_for_selector("h1.address")
+
+
+def test_walkup_entrances_keep_their_doors_on_a_phone(live_server, phone):
+    """Entrances side by side: the floor numbers keep a narrow column, and each entrance's doors stay
+    inside its own column (they used to spill over the next entrance's)."""
+    building_id, _ = _knock_some(live_server, "walkup")
+    log_in(phone, live_server.url, "lead", PASSWORD)
+    phone.goto(f"{live_server.url}/buildings/{building_id}/floors")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone.locator("table.floor-picture thead th").count() > 2
+    spills = phone.evaluate("""[...document.querySelectorAll('table.floor-picture td')].flatMap(td => {
+        const box = td.getBoundingClientRect();
+        return [...td.querySelectorAll('a.cell')].map(a => a.getBoundingClientRect())
+            .filter(r => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.width < 44)
+            .map(r => [Math.round(r.left), Math.round(r.right), Math.round(box.left), Math.round(box.right)]); })""")
+    assert spills == []
+    header = phone.evaluate("document.querySelector('table.floor-picture tbody th').getBoundingClientRect().width")
+    assert header < 40
 
 
 def test_bungalow_row_reads_on_a_phone(live_server, phone):

@@ -236,6 +236,60 @@ def test_saving_a_person_as_shown_keeps_when_their_access_ends(app, login_as, wo
     assert ends(person_id) == {None}
 
 
+def test_a_person_whose_access_ended_is_listed_and_can_be_given_it_back(app, login_as, world):
+    """Someone ended by mistake (or a helper worth keeping after their invite) used to vanish from the
+    secretary's list, and their page was a 404: nobody but an administrator could bring them back. Now they
+    are listed under 权限已结束的人员; their page fills in what they last held, and saving gives it back."""
+    from webapp.extensions import db
+    from webapp.models import User
+
+    from tests.forms import form_fields
+
+    client = login_as("secretary")
+    with app.app_context():
+        ids = dict(db.session.execute(select(User.username, User.id)).all())
+    volunteer_id = ids["volunteer"]
+
+    def held():
+        with app.app_context():
+            return sorted((a.role, a.grid_id, a.building_id)
+                          for a in db.session.get(User, volunteer_id).current_assignments())
+
+    held_before = held()
+    assert len(held_before) > 1
+    assert post(client, f"/users/{volunteer_id}/end", {"confirmed": "1"}).status_code == 303
+    assert held() == []
+    assert _log_in(app, "volunteer", PASSWORD)[1].status_code in (403, 422)
+    listing = client.get("/users").get_data(as_text=True)
+    ended_section = listing[listing.index('id="ended"'):]
+    assert "权限已结束的人员" in ended_section and f'href="/users/{volunteer_id}?' in ended_section
+    assert "volunteer2" not in ended_section  # another community's people are not hers, ended or not
+
+    page = client.get(f"/users/{volunteer_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "恢复权限" in html and "立即结束权限" not in html
+    fields = form_fields(html, f"/users/{volunteer_id}")
+    assert fields["role"] == "volunteer"
+    assert sorted(map(int, fields["grids"])) == sorted(grid for _, grid, _ in held_before if grid)
+    assert fields["valid_until"] == ""  # the old end is past: no end unless she chooses one
+    given = client.post(f"/users/{volunteer_id}", data=fields)
+    assert given.status_code == 303
+    with app.app_context():
+        assert not db.session.get(User, volunteer_id).disabled
+    assert held() == held_before
+    assert _log_in(app, "volunteer", PASSWORD)[1].status_code == 303  # the same password works again
+    listing = client.get("/users").get_data(as_text=True)
+    assert 'id="ended"' not in listing
+
+    # Another community's secretary sees none of it; people ended elsewhere stay a 404 to her.
+    assert post(client, f"/users/{ids['volunteer2']}", {"role": "volunteer"}).status_code == 404
+    admin = login_as("admin")  # the same test client, now the administrator's
+    assert post(admin, f"/users/{ids['volunteer2']}/end", {"confirmed": "1"}).status_code == 303
+    client = login_as("secretary")
+    assert client.get(f"/users/{ids['volunteer2']}").status_code == 404
+    assert f"/users/{ids['volunteer2']}?" not in client.get("/users").get_data(as_text=True)
+
+
 def test_choosing_ones_password_twice_with_one_request_id_sets_it_once(app, login_as):
     """A double tap or a resend of the password form: the second changes nothing and answers as the first."""
     from webapp.extensions import db

@@ -18,7 +18,14 @@ from ..forms import as_choices
 from ..hypermedia import ask_first, hx_redirect, is_htmx
 from ..idempotency import write_once
 from ..models import Building, Grid, User
-from ..scope import chosen_community, current_scope, managed_communities_or_404, or_404, users_in_communities
+from ..scope import (
+    chosen_community,
+    current_scope,
+    ended_users_in_communities,
+    managed_communities_or_404,
+    or_404,
+    users_in_communities,
+)
 from . import bp
 from .forms import AssignForm, OwnPasswordForm, PersonActionForm, PersonForm
 from .people import (
@@ -49,7 +56,8 @@ def _person_or_404(user_id: int) -> User:
         abort(404)  # one's own access and an administrator's are not changed from this page
     if scope.everything:
         return person
-    if person not in users_in_communities(scope.managed_community_ids):
+    if person not in users_in_communities(scope.managed_community_ids) and not ended_users_in_communities(
+            scope.managed_community_ids, ("volunteer", "lead"), user_id=person.id):
         abort(404)
     if not person.roles() <= {"volunteer", "lead"}:
         abort(404)  # a secretary manages volunteers and leads; an admin manages secretaries
@@ -95,14 +103,22 @@ def _chosen_end(day, kept_end: datetime | None) -> datetime | None:
     return end_of_local_day(day)
 
 
+# Those whose access ended, listed under the people working now: the latest this many.
+ENDED_SHOWN = 50
+
+
 def _people_page(community, form=None, status=200):
     scope = current_scope()
     people = users_in_communities(None if scope.everything else scope.managed_community_ids)
+    # An administrator's list holds everyone, ended or not; a secretary's, those working now, and
+    # below them those whose access here has ended.
+    ended = [] if scope.everything else ended_users_in_communities(scope.managed_community_ids, _roles(),
+                                                                   limit=ENDED_SHOWN)
     if form is None:
         form = PersonForm.blank(role="volunteer")
     _places(form, community)
-    return render_template("setup/people.html", people=people, form=form, community=community,
-                           communities=managed_communities_or_404()), status
+    return render_template("setup/people.html", people=people, ended=ended, ended_shown=ENDED_SHOWN, form=form,
+                           community=community, communities=managed_communities_or_404()), status
 
 
 def _valid_with_every_problem(form, community, new_person: bool = False) -> bool:
@@ -159,12 +175,13 @@ def person(user_id: int):
     community = chosen_community(managed_communities_or_404())
     current = person.current_assignments()
     if request.method in ("GET", "HEAD"):
-        role = current[0].role if current else "volunteer"
+        # Someone whose access has ended: the form offers what they last held, to give it back.
+        shown = current or _last_held(person)
         form = AssignForm.blank(
-            role=role, grids=[a.grid_id for a in current if a.grid_id],
-            buildings=[a.building_id for a in current if a.building_id],
-            community=next((a.community_id for a in current if a.community_id), None),
-            valid_until=last_local_day(ends) if (ends := _access_end(current)) else None)
+            role=shown[0].role if shown else "volunteer", grids=[a.grid_id for a in shown if a.grid_id],
+            buildings=[a.building_id for a in shown if a.building_id],
+            community=next((a.community_id for a in shown if a.community_id), None),
+            valid_until=last_local_day(ends) if current and (ends := _access_end(current)) else None)
         _places(form, community)
         return _person_page(person, form, community)
     form = AssignForm()
@@ -181,8 +198,17 @@ def person(user_id: int):
     return _person_page(person, form, community, status=422)
 
 
+def _last_held(person: User) -> list:
+    """The assignments that ended last (their access ended all at once, by hand, by day or with an invite)."""
+    ended = [a for a in person.assignments if a.valid_until is not None and a.role in _roles()]
+    last = max((a.valid_until for a in ended), default=None)
+    return [a for a in ended if a.valid_until == last]
+
+
 def _person_page(person, form, community, status=200):
-    return render_template("setup/person.html", person=person, form=form, community=community,
+    ended = None if person.current_assignments() else max(
+        (a.valid_until for a in person.assignments if a.valid_until is not None), default=None)
+    return render_template("setup/person.html", person=person, form=form, community=community, ended=ended,
                            action=PersonActionForm.blank()), status
 
 
