@@ -129,7 +129,9 @@ def _cell_text(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # Past 15 significant digits Excel has already dropped the last ones (an ID number typed as a number):
+        # the text is what Excel shows, 1.10105E+17, never made-up digits that look like a real number.
+        return f"{value:.5E}" if abs(value) >= 1e15 else str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):

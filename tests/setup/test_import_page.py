@@ -254,3 +254,25 @@ def test_a_title_row_above_the_header_and_blank_lines_are_read_with_the_spreadsh
     response = upload(client, text.encode("gbk"), "底册.csv")
     assert response.status_code == 200, response.get_data(as_text=True)[:3000]
     assert 'data-count="households-new">3<' in response.get_data(as_text=True)
+
+
+def test_an_id_number_excel_stored_as_a_number_is_named_as_such(app, login_as):
+    """Typed into a cell not formatted as text, Excel keeps an ID number as a number of 15 significant digits
+    (shown 1.10105E+17): its last digits are gone. The preview says so and how to fix it, in the secretary's
+    words, instead of only 'not a valid ID number'; a common care word (残疾 for 残疾人) is understood."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    row = ROWS.strip().split("\n")[0].split(",")
+    row[10] = 110105194912310020.0  # what Excel stores for 11010519491231002X typed as a number
+    row[12] = "残疾"
+    sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    response = upload(login_as("secretary"), data.getvalue(), "底册.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Excel 把身份证号存成了数字" in page and "文本" in page, page[page.find("<table"):][:1500]
+    assert "未知的关怀标签" not in page
