@@ -276,3 +276,19 @@ def test_an_id_number_excel_stored_as_a_number_is_named_as_such(app, login_as):
     assert response.status_code == 422
     assert "Excel 把身份证号存成了数字" in page and "文本" in page, page[page.find("<table"):][:1500]
     assert "未知的关怀标签" not in page
+
+
+def test_a_line_repeated_at_the_same_door_is_imported_once_without_asking(app, login_as):
+    """A spreadsheet pasted together from two lists holds the same person at the same door twice: that is not
+    人户分离 (the same person at another address) and needs no decision; it is imported once, and said so."""
+    repeated = HEADER + ROWS + ROWS.split("\n")[0] + "\n"
+    client = login_as("secretary")
+    before = _residents(app)
+    response = upload(client, repeated.encode("utf-8"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-count="residents-new">3<' in page
+    preview = page[page.find('id="import-preview"'):page.find("</section>", page.find('id="import-preview"'))]
+    assert 'name="decide-' not in preview and "人户分离" not in preview, preview
+    assert "第 6 行与第 2 行重复" in page
+    assert post(client, confirm_path(page), {}).status_code == 303
+    assert _residents(app) == before + 3

@@ -164,6 +164,8 @@ class Preview:
     rows: int = 0
     errors: list[Problem] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    # (line, earlier line): the same person at the same door again, imported once without a decision
+    repeated: list[tuple[int, int]] = field(default_factory=list)
     grids_new: int = 0
     buildings_new: int = 0
     buildings_updated: int = 0
@@ -561,6 +563,12 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
             else:
                 result.residents_unchanged += 1
             _remember(row, file_id_numbers, file_phone_names, key)
+            continue
+        # the same person at the same door earlier in the file: a repeated line, not someone living elsewhere
+        earlier = ((row.id_number and file_id_numbers.get(row.id_number))
+                   or (row.phone and file_phone_names.get((row.phone, row.name))))
+        if earlier and earlier[0] == key:
+            result.repeated.append((row.line, earlier[1]))
             continue
         # a new resident: is the person already somewhere else?
         duplicate = _duplicate_of(row, key, file_id_numbers, file_phone_names, by_id_number, by_phone_name,
