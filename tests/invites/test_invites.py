@@ -292,3 +292,13 @@ def test_after_the_window_closes_the_secretary_is_not_asked_to_end_what_has_ende
     assert f"/invites/{invite_id}/end" not in page and "/end\"" not in page, page[page.find("<main"):][:3000]
     assert f"/invites/{invite_id}/poster" not in page
     assert "时段已于" in page and "自动结束" in page
+
+
+def test_a_chinese_user_name_is_told_plainly_what_a_user_name_may_hold(app, client, world):
+    """Helpers type their name in Chinese as a user name: the message beside it says Chinese characters cannot
+    be used, with an example in pinyin."""
+    _, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    response = join(client, token, "刘干部")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "不能用汉字" in page and "拼音" in page
