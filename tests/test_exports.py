@@ -137,3 +137,12 @@ def test_xlsx_exports_are_wide_enough_to_read_their_chinese_headers(app, client,
     addresses = [row[6] for row in registry.iter_rows(min_row=2, values_only=True)]
     assert registry.column_dimensions["G"].customWidth
     assert registry.column_dimensions["G"].width >= max(wide(a) for a in addresses) > 16
+
+
+def test_a_long_sign_off_comment_does_not_stretch_the_summary_table(app, client, login_as, world):
+    """The secretary's comment sits under the table in column B: it runs on across the empty cells beside it,
+    and column B stays as wide as the figures."""
+    login_as("secretary")
+    _sign(client, "今日入户走访7户，无人在家3户已留条；巡查发现106号封条破损，已转防控组。" * 2)
+    sheet = load_workbook(io.BytesIO(client.get("/summary.xlsx", query_string={"day": DAY.isoformat()}).data)).active
+    assert 8 <= sheet.column_dimensions["B"].width <= 16

@@ -147,7 +147,7 @@ def summary_export(kind: str):
     rows = [[community.name, day.isoformat()], header, *body]
     if kind == "csv":
         return csv_response(rows, filename)
-    return xlsx_response(rows, filename, title=day.isoformat(), bold_rows=(2,), widths={"A": 16})
+    return xlsx_response(rows, filename, title=day.isoformat(), bold_rows=(2,), widths={"A": 16, "B": 12})
 
 
 @bp.get("/summary/street")
