@@ -476,3 +476,29 @@ def test_home_says_how_many_list_checks_wait(app, client, login_as, world):
     login_as("volunteer")
     button = checks_button(client.get("/").get_data(as_text=True))
     assert "名单核查" in button and ">2<" in button, button
+
+
+def test_an_id_tail_excel_kept_as_a_number_keeps_its_leading_zero(app, client, login_as, world):
+    """身份证后四位 0371 typed in Excel as a number is stored as 371: the row still finds its person."""
+    from openpyxl import Workbook
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    with app.app_context():
+        resident = db.session.scalars(select(Resident).join(Household).where(
+            Household.community_id == world.first_community, Resident.id_number.isnot(None))
+            .order_by(Resident.id)).first()
+        resident.id_number = resident.id_number[:14] + "0371"
+        db.session.commit()
+        name, household_id = resident.name, resident.household_id
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append([1, name, None, 371, None, "公安", None])
+    data = io.BytesIO()
+    book.save(data)
+    login_as("secretary")
+    response = _upload(client, [], filename="推送名单.xlsx", data=data.getvalue())
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    ((_, _, candidates, _),) = _rows(app)
+    assert candidates and candidates[0]["household_id"] == household_id and candidates[0]["how"] == "id_name"
