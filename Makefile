@@ -41,11 +41,11 @@ extract-messages: $(VENV)/.installed
 TERSER ?= npx --yes terser@5.37.0
 PAGE_SCRIPTS := app offline scan
 js:
+	@: > static/js/min-sources.txt
 	@for name in $(PAGE_SCRIPTS); do \
-	  sum=$$(sha256sum static/js/$$name.js | cut -c1-16); \
-	  { echo "/*! Doorstep static/js/$$name.js (sha256 $$sum), minified by make js */"; \
-	    $(TERSER) static/js/$$name.js --compress --mangle --ecma 2017; } > static/js/$$name.min.js.tmp && \
-	  mv static/js/$$name.min.js.tmp static/js/$$name.min.js && echo "static/js/$$name.min.js"; \
+	  $(TERSER) static/js/$$name.js --compress --mangle --ecma 2017 > static/js/$$name.min.js.tmp && \
+	  mv static/js/$$name.min.js.tmp static/js/$$name.min.js && echo "static/js/$$name.min.js" && \
+	  echo "$$name.js sha256 $$(sha256sum static/js/$$name.js | cut -c1-16)" >> static/js/min-sources.txt; \
 	done
 
 run: install

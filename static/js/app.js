@@ -26,9 +26,10 @@
   function write(items) { put(BOX + user, items); show(); }
   function change(id, fn) { write(read().map(function (it) { return it.id === id ? (fn(it) || it) : it; })); }
   function drop(id) { write(read().filter(function (it) { return it.id !== id; })); }
+  function pending() { return read().filter(function (it) { return !it.reason; }); }  // not refused: to send
 
   function show() {
-    var items = read(), waiting = items.filter(function (it) { return !it.reason; });
+    var items = read(), waiting = pending();
     var status = $("net-status");
     if (waiting.length) say((loginWait ? msg.msgWaitingLogin : msg.msgWaiting).replace("{n}", waiting.length));
     else if (status && status.dataset.kind === "waiting") say("");
@@ -135,14 +136,15 @@
     return errors.filter(Boolean).join(" ") || msg.msgRefused + " (" + status + ")";
   }
 
-  var sending = false, loginWait = false;
+  var sending = false, loginWait = false, flushing = Promise.resolve();
   // Send every waiting item of this user, one at a time; one stuck item never blocks the others.
   function flush(force) {
-    var due = read().filter(function (it) { return !it.reason && (force || !it.next || it.next <= Date.now()); });
-    if (sending || !due.length) return;
+    var due = pending().filter(function (it) { return force || !it.next || it.next <= Date.now(); });
+    if (sending) return flushing;  // one at a time: a caller waits for the one under way
+    if (!due.length) return Promise.resolve();
     sending = true;
     var started = Date.now();
-    fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
+    flushing = fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
       .then(function (r) {
         if (r.status === 401 || r.redirected) throw "login";
         return r.json();
@@ -165,6 +167,7 @@
         say(told);
         setTimeout(function () { if ($("net-status").textContent === told) say(""); }, 5000);
       });
+    return flushing;
   }
 
   function send(item, token, renewed) {
@@ -254,8 +257,14 @@
         slipKept(form, code);
       } else if (form.getAttribute("action") === "/logout") {
         event.preventDefault();
-        user = "";
-        forget().then(function () { form.submit(); });
+        // What waits on the phone is sent first (a few seconds at most); what still cannot go waits for
+        // this user's next login here: say so, and let them stay.
+        Promise.race([flush(true), new Promise(function (done) { setTimeout(done, 4000); })]).then(function () {
+          var waiting = pending().length;
+          if (waiting && !confirm(msg.msgLogoutWaiting.replace("{n}", waiting))) return;
+          user = "";
+          forget().then(function () { form.submit(); });
+        });
       }
     });
     read().forEach(mark);

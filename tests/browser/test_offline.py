@@ -517,3 +517,45 @@ def test_a_wrong_slip_number_typed_offline_never_costs_the_knock(live_server, br
     page.reload()
     assert page.locator("#attention li").count() == 0
     context.close()
+
+
+def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server, browser):
+    """A volunteer logs out with a knock still on the phone: it used to leave without a word, and the knock
+    waited unseen for their next login. Now logging out sends what waits first; when it cannot (no signal)
+    the phone says how many wait and that they go only with the next login here, and 取消 keeps them in."""
+    from webapp.models import Household
+
+    token, household_id = _query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    context = _phone_context(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="not_home"]').click()
+    page.locator("#knock.queued").wait_for()
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.locator("form[action='/logout'] button").click()
+    for _ in range(40):  # the phone tries to send first (a few seconds at most), then asks
+        if asked:
+            break
+        page.wait_for_timeout(250)  # Playwright's own wait: its dialog handler runs meanwhile
+    assert len(asked) == 1 and "1 条" in asked[0] and "再次登录" in asked[0], asked
+    page.wait_for_timeout(500)
+    assert "/login" not in page.url and page.locator("form[action='/logout']").count() == 1  # still logged in
+    assert _visits(live_server, [household_id]) == []
+    # With signal again, logging out at once sends the knock (or waits for the sending under way), then
+    # leaves: no question.
+    context.set_offline(False)
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    assert len(asked) == 1
+    visits = _visits(live_server, [household_id])
+    assert [(v["user"], v["outcome"]) for v in visits] == [("volunteer", "not_home")]  # sent once, before leaving
+    context.close()
