@@ -370,3 +370,6 @@ def test_the_patrol_log_csv_says_how_each_finding_was_dealt_with(app, client, lo
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     column = rows[0].index("处理方式")
     assert [row[column] for row in rows[1:]] == ["", "现场解决", "转交工作小组：防控组"]
+    # The daily summary lists the findings as what happened: 已转交工作小组, not the form's choice 转交工作小组.
+    summary = client.get("/summary").get_data(as_text=True)
+    assert "已转交工作小组" in summary and "现场解决" in summary
