@@ -146,3 +146,19 @@ def test_a_long_sign_off_comment_does_not_stretch_the_summary_table(app, client,
     _sign(client, "今日入户走访7户，无人在家3户已留条；巡查发现106号封条破损，已转防控组。" * 2)
     sheet = load_workbook(io.BytesIO(client.get("/summary.xlsx", query_string={"day": DAY.isoformat()}).data)).active
     assert 8 <= sheet.column_dimensions["B"].width <= 16
+
+
+def test_the_summary_export_lists_the_days_patrol_findings(app, client, login_as, world):
+    """The file the secretary sends up says what the patrols found, as the page does, not only how many."""
+    _plant(app, world)
+    login_as("secretary")
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/summary.{kind}", query_string={"day": DAY.isoformat()})
+        if kind == "csv":
+            rows = _csv_rows(response)
+        else:
+            rows = [[c for c in row if c is not None] for row in load_workbook(io.BytesIO(response.data)).active
+                    .iter_rows(values_only=True)]
+        start = next(i for i, row in enumerate(rows) if row[:3] == ["巡查发现问题", "时间", "发现问题"])
+        finding = rows[start + 1]
+        assert EVIL["note"] in finding or ("'" + EVIL["note"]) in finding, finding
