@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import abort, request, url_for
 
 from .extensions import db
 from .hypermedia import is_htmx, parse_int
@@ -60,9 +60,15 @@ def kept_pages() -> dict[str, str]:
 
 
 def page_number(name: str = "page") -> int:
-    """?page= (or ?<list>_page=) as a user or the "show more" link sent it; anything else is the first page."""
-    number = parse_int(request.args.get(name, ""), 1, 10**12)  # ASCII digits only: "²".isdigit() is true, int("²") fails
-    return min(number, MOST_PAGES) if number is not None else 1
+    """?page= (or ?<list>_page=) as a user or the "show more" link sent it; none is the first page. Like every
+    integer from a request it is range-checked (DESIGN.md): one that is not a whole number from 1 is a 400."""
+    raw = request.args.get(name, "")
+    if not raw.strip():  # absent or left empty: the first page
+        return 1
+    number = parse_int(raw, 1, 10**12)  # ASCII digits only: "²".isdigit() is true, int("²") fails
+    if number is None:
+        abort(400)
+    return min(number, MOST_PAGES)
 
 
 def list_asked_for(names) -> str | None:

@@ -1,10 +1,11 @@
 /* Buildings taken offline: registers the service worker (/sw.js), asks it to keep a building (the walk
    page on opening, "take this building offline" on the home page) and shows what is kept and how old.
-   Loaded on the home, walk and offline pages only. */
+   Bundled into app.min.js (loaded on every page); it acts on the home, walk and offline pages only. */
 (function () {
   "use strict";
   var msg = document.body.dataset, user = msg.user || "", swOk = false;
   function $(id) { return document.getElementById(id); }
+  if (!$("walk") && !$("offline-buildings") && !document.querySelector("[data-take]")) return;
   function hhmm(ms) { var d = new Date(ms); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
   function kept(b) { return msg.msgSaved.replace("{time}", hhmm(b.saved)).replace("{n}", b.doors); }
   function worker(message) {

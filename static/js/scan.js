@@ -3,10 +3,10 @@
 (function () {
   "use strict";
   var box = document.getElementById("scanner");
+  if (!box) return;  // bundled into app.min.js, loaded on every page: only pages with a scanner
   var video = document.getElementById("scan-video");
   var message = document.getElementById("scan-message");
   var start = document.getElementById("scan-start");
-  var script = document.currentScript;
   var STICKER = /^\/(h|c|s|g)\/[A-Za-z0-9_-]{4,64}$/;
 
   function say(text) { message.textContent = text; message.hidden = !text; }
@@ -73,7 +73,7 @@
     return new Promise(function (resolve, reject) {
       if (window.jsQR) { resolve(window.jsQR); return; }
       var tag = document.createElement("script");
-      tag.src = script.dataset.decoder;
+      tag.src = box.dataset.decoder;
       tag.onload = function () { resolve(window.jsQR); };
       tag.onerror = reject;
       document.head.appendChild(tag);

@@ -136,8 +136,7 @@ def test_javascript_stays_small():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "static" / "js"
-    sizes = {name: len(gzip.compress((root / name).read_bytes()))
-             for name in ("app.min.js", "offline.min.js", "scan.min.js")}
-    # The walk page, the heaviest: app, offline and scan beside the vendored htmx (as served, in
-    # tests/speed/test_served.py).
-    assert sum(sizes.values()) <= 6 * 1024, sizes
+    # Our one bundle (the outbox, the offline switch, the scanner) beside the vendored htmx (as served,
+    # in tests/speed/test_served.py).
+    size = len(gzip.compress((root / "app.min.js").read_bytes()))
+    assert size <= 6 * 1024, size

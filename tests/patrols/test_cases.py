@@ -183,4 +183,4 @@ def test_the_cases_list_shows_every_case_a_page_at_a_time(app, client, login_as)
     assert _titles(client.get("/cases?page=5").get_data(as_text=True)) == shown
     every = client.get("/cases?show=all").get_data(as_text=True)
     assert '<span class="count">235</span>' in every and _more_link(every) == "/cases?show=all&page=2"
-    assert client.get("/cases?page=abc").status_code == 200 and client.get("/cases?show=nonsense").status_code == 200
+    assert client.get("/cases?page=abc").status_code == 400 and client.get("/cases?show=nonsense").status_code == 200

@@ -315,7 +315,7 @@ def test_every_campaign_of_the_community_is_reachable_a_few_at_a_time(app, clien
 
     page = client.get("/slips").get_data(as_text=True)
     assert rounds(page) == [12, 11, 10, 9, 8]
-    assert "更早的活动" in page and "显示更多" not in section(page, "<h2>第12轮走访")
+    assert "更早的排查行动" in page and "显示更多" not in section(page, "<h2>第12轮走访")
     assert page_through(client, "/slips", "campaigns_page", rounds, size=5) == list(range(12, -1, -1))
     check_bad_pages(client, "/slips", "campaigns_page", rounds, size=5)
 

@@ -53,6 +53,14 @@ def login():
     return hx_redirect(safe_next(form.next.data) or url_for("home.index"))
 
 
+@bp.get("/logout")
+def logout_page():
+    """A typed or bookmarked /logout: the button that logs out (a GET changes nothing; the POST has CSRF)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")
+
+
 @bp.post("/logout")
 @login_required
 def logout():

@@ -1,13 +1,12 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from ..clock import local_today, utc_from_local
+from ..clock import local_now, local_today, utc_from_local
 from ..forms import (NUMBER_INPUT, PHONE_INPUT, BaseForm, CheckboxesField, ChoiceField, DayField, PhoneField,
-                     WholeNumberField,
-                     WriteForm, as_choices, phone_number)
+                     WholeNumberField, WriteForm, as_choices, phone_number)
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -55,8 +54,14 @@ class InviteForm(WriteForm):
 
     @classmethod
     def fresh(cls, **data):
+        """A new invite opens at once: today, from the hour now until six hours later (at most 23:59), so
+        the link made and handed out right away lets people join at once (the secretary may change it)."""
         form = cls.blank(**data)
-        form.day.data = local_today()
+        now = local_now()
+        opens = now.replace(minute=0, second=0, microsecond=0)
+        form.day.data = now.date()
+        form.starts.data = opens.time()
+        form.ends.data = min(opens + timedelta(hours=6), datetime.combine(now.date(), time(23, 59))).time()
         return form
 
 
