@@ -116,3 +116,49 @@ def test_xlsx_bytes_never_writes_a_formula():
     row = next(sheet.iter_rows())
     assert [c.data_type for c in row] == ["s", "s", "s", "n", "n"]
     assert [c.value for c in row] == ["=1+2", '=HYPERLINK("http://x","y")', "@A1", 7, -3]
+
+
+def test_xlsx_exports_are_wide_enough_to_read_their_chinese_headers(app, client, login_as, world):
+    """Opened in Excel, a column is as wide as its longest header or value (a Chinese character takes two
+    widths), so the secretary reads 新增本地常住 and a whole address without widening columns by hand."""
+    login_as("secretary")
+    response = client.get("/summary.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[2]]
+    assert "新增本地常住" in header
+    def wide(text):
+        return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+    for index, title in enumerate(header, start=1):
+        column = sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter]
+        assert column.customWidth and column.width >= wide(title), (title, column.width)  # else Excel's 8.43
+    registry = load_workbook(io.BytesIO(client.get("/registry/export.xlsx").data)).active
+    addresses = [row[6] for row in registry.iter_rows(min_row=2, values_only=True)]
+    assert registry.column_dimensions["G"].customWidth
+    assert registry.column_dimensions["G"].width >= max(wide(a) for a in addresses) > 16
+
+
+def test_a_long_sign_off_comment_does_not_stretch_the_summary_table(app, client, login_as, world):
+    """The secretary's comment sits under the table in column B: it runs on across the empty cells beside it,
+    and column B stays as wide as the figures."""
+    login_as("secretary")
+    _sign(client, "今日入户走访7户，无人在家3户已留条；巡查发现106号封条破损，已转防控组。" * 2)
+    sheet = load_workbook(io.BytesIO(client.get("/summary.xlsx", query_string={"day": DAY.isoformat()}).data)).active
+    assert 8 <= sheet.column_dimensions["B"].width <= 16
+
+
+def test_the_summary_export_lists_the_days_patrol_findings(app, client, login_as, world):
+    """The file the secretary sends up says what the patrols found, as the page does, not only how many."""
+    _plant(app, world)
+    login_as("secretary")
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/summary.{kind}", query_string={"day": DAY.isoformat()})
+        if kind == "csv":
+            rows = _csv_rows(response)
+        else:
+            rows = [[c for c in row if c is not None] for row in load_workbook(io.BytesIO(response.data)).active
+                    .iter_rows(values_only=True)]
+        start = next(i for i, row in enumerate(rows) if row[:3] == ["巡查发现问题", "时间", "发现问题"])
+        finding = rows[start + 1]
+        assert EVIL["note"] in finding or ("'" + EVIL["note"]) in finding, finding

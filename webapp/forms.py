@@ -13,7 +13,7 @@ from babel import support
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectMultipleField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Regexp, StopValidation, ValidationError
 from wtforms.i18n import messages_path
@@ -101,6 +101,21 @@ def typed_int(raw: str | None, low: int = -TYPED_LIMIT, high: int = TYPED_LIMIT)
     """A whole number a person typed: ASCII or full-width digits (１２ is 12), within [low, high];
     None for anything else ("²", "٣", "1_000", "1e3", "12.0"). Ids in URLs stay ASCII: hypermedia.parse_int."""
     return parse_int(as_typed(raw), low, high)
+
+
+class PhoneField(StringField):
+    """A phone number a person types: the full-width digits, ＋, － and spaces a Chinese IME types count as
+    their ASCII forms (１３９１２３４５６７８ is 13912345678), so its validators see what the person sees."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = as_typed(self.data).strip()
+
+
+def without_separators(value):
+    """A phone number's digits as stored: the spaces and dashes people group it with left out."""
+    return value.replace(" ", "").replace("-", "") if isinstance(value, str) else value
 
 
 class WholeNumberField(IntegerField):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,8 +36,18 @@ class Table:
     rows: list[tuple[int, dict[str, str]]]  # (line number as the person sees it, {column: text})
 
 
-def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:
-    """Read an uploaded CSV or XLSX file into stripped text cells keyed by the header row."""
+# How far down a file the header row may sit: under a title (often merged across the columns), a date line or
+# a blank line, as the registries exported by a police station or a street office have it.
+HEADER_SEARCH_ROWS = 10
+
+
+def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS,
+               is_header: Callable[[list[str]], bool] | None = None) -> Table:
+    """Read an uploaded CSV or XLSX file into stripped text cells keyed by the header row.
+
+    The header is the first non-blank row, or, with is_header, the first of the first HEADER_SEARCH_ROWS
+    non-blank rows it accepts (a title above the header is skipped). Blank rows are left out, and every row
+    keeps the line number the person sees in Excel or a text editor."""
     if not data:
         raise TableError(_("The file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
@@ -43,16 +55,20 @@ def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:
                            mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
     is_xlsx = data[:2] == b"PK" or (filename or "").lower().endswith((".xlsx", ".xlsm"))
     grid = _xlsx_grid(data) if is_xlsx else _csv_grid(data)
-    grid = [row for row in grid if any(cell for cell in row)] if grid else grid
-    if not grid:
+    lines = [(line, row) for line, row in enumerate(grid or (), start=1) if any(cell.strip() for cell in row)]
+    if not lines:
         raise TableError(_("The file has no header row."))
-    header = [cell.strip().lstrip("\ufeff") for cell in grid[0]]
-    body = grid[1:]
+    at = 0
+    if is_header is not None:
+        at = next((index for index, (_line, row) in enumerate(lines[:HEADER_SEARCH_ROWS])
+                   if is_header([cell.strip().lstrip("\ufeff") for cell in row])), 0)
+    header = [cell.strip().lstrip("\ufeff") for cell in lines[at][1]]
+    body = lines[at + 1:]
     if len(body) > max_rows:
         raise TableError(_("The file has %(rows)d rows; at most %(max)d can be read at once. Split it.",
                            rows=len(body), max=max_rows))
     rows = []
-    for line, cells in enumerate(body, start=2):
+    for line, cells in body:
         row = {}
         for column, cell in zip(header, cells):
             if column:
@@ -113,7 +129,9 @@ def _cell_text(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # Past 15 significant digits Excel has already dropped the last ones (an ID number typed as a number):
+        # the text is what Excel shows, 1.10105E+17, never made-up digits that look like a real number.
+        return f"{value:.5E}" if abs(value) >= 1e15 else str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
@@ -158,14 +176,28 @@ def csv_bytes(rows) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+WIDTH_SAMPLE_ROWS = 500
+MAX_COLUMN_WIDTH = 60
+
+
+def _display_width(text: str) -> int:
+    """Columns of a fixed-width font the text takes: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def xlsx_bytes(rows, title: str = "Sheet1", bold_rows: tuple[int, ...] = (), widths: dict[str, int] | None = None) -> bytes:
-    """An XLSX workbook whose text cells are always strings, never formulas."""
+    """An XLSX workbook whose text cells are always strings, never formulas.
+
+    Each column is as wide as its longest value among the first WIDTH_SAMPLE_ROWS rows (a Chinese character
+    counts two), at most MAX_COLUMN_WIDTH, so headers like 新增本地常住 read whole in Excel; widths overrides."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31] or "Sheet1"
+    wanted: dict[int, int] = {}
     for row_number, row in enumerate(rows, start=1):
         for column_number, value in enumerate(row, start=1):
             value = _plain(value)
@@ -175,6 +207,10 @@ def xlsx_bytes(rows, title: str = "Sheet1", bold_rows: tuple[int, ...] = (), wid
                 cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
             if row_number in bold_rows:
                 cell.font = Font(bold=True)
+            if row_number <= WIDTH_SAMPLE_ROWS and value is not None:
+                wanted[column_number] = max(wanted.get(column_number, 0), _display_width(str(value)))
+    for column_number, width in wanted.items():
+        sheet.column_dimensions[get_column_letter(column_number)].width = min(width + 2, MAX_COLUMN_WIDTH)
     for column, width in (widths or {}).items():
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -186,3 +186,18 @@ def test_resetting_a_password_asks_first_and_shows_the_code(live_server, phone):
         assert db.session.get(User, volunteer_id).password_hash != old_hash
     # A reload must not reset again (the code page is not a history entry a reload re-posts).
     assert phone.url.endswith(f"/users/{volunteer_id}")
+
+
+def test_set_up_tables_read_whole_on_a_phone(live_server, phone):
+    """On a 360 px phone the admin's set-up progress shows all four columns (its long headers wrap instead of
+    pushing 志愿者 out of sight), and the import page's column notes read from the left like prose."""
+    log_in(phone, live_server.url, "admin", PASSWORD)
+    phone.goto(f"{live_server.url}/setup/communities")
+    box = phone.locator("table.progress").evaluate(
+        "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert box[0] <= box[1], box
+    phone.goto(f"{live_server.url}/registry/import")
+    aligns = phone.locator("table.columns-doc td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c).textAlign)")
+    assert aligns and set(aligns) <= {"left", "start"}, set(aligns)
+    screenshot(phone, "setup-columns-doc-phone")

@@ -91,3 +91,24 @@ def test_an_access_chosen_to_end_with_a_day_says_that_day(app, client, login_as,
         db.session.commit()
     html = client.get("/").get_data(as_text=True)
     assert f"您的使用权限至 {last_day.year}/{last_day.month}/{last_day.day} 18:00 止。" in html
+
+
+def test_a_secretary_of_an_empty_community_is_shown_where_to_start(app, client, login_as, world):
+    """A new community has no households: its card on the secretary's home page says to import the registry or
+    generate a building, with the links; a community with households does not."""
+    from webapp.extensions import db
+    from webapp.models import Community, RoleAssignment, User
+
+    with app.app_context():
+        first = db.session.get(Community, world.first_community)
+        empty = Community(name="幸福社区", street_id=first.street_id)
+        db.session.add(empty)
+        db.session.flush()
+        secretary = db.session.scalar(select(User).where(User.username == "secretary"))
+        db.session.add(RoleAssignment(user_id=secretary.id, role="secretary", community_id=empty.id))
+        db.session.commit()
+        empty_id = empty.id
+    page = login_as("secretary").get("/").get_data(as_text=True)
+    assert f'href="/registry/import?community={empty_id}"' in page
+    assert f'href="/setup/buildings/new?community={empty_id}"' in page
+    assert f'href="/registry/import?community={world.first_community}"' not in page

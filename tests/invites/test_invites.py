@@ -266,3 +266,39 @@ def test_the_list_of_invites_says_how_many_joined_each(app, login_as, world):
     html = login_as("secretary").get("/invites").get_data(as_text=True)
     assert "已加入 2 / 5 人" in html.split("供电局")[1].split("</li>")[0]
     assert "已加入 0 / 7 人" in html.split("邮政局")[1].split("</li>")[0]
+
+
+def test_a_phone_typed_in_full_width_digits_joins(app, client, world):
+    """A Chinese IME in full-width mode types １３９…: the number the helper sees is the number that counts."""
+    from webapp.models import User
+
+    _, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    response = join(client, token, "shuiwu.chen", phone="１３９ １２３４ ５６７９")
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    assert _scalar(app, select(User.phone).where(User.username == "shuiwu.chen")) == "13912345679"
+
+
+def test_after_the_window_closes_the_secretary_is_not_asked_to_end_what_has_ended(app, client, login_as, world):
+    """Once an invite's time is up, its helpers' access has ended by itself: the invite's page says so, and
+    offers neither 'end the invite now', nor 'end access' for each helper, nor its poster."""
+    invite_id, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    assert join(app.test_client(), token, "qian.hui").status_code == 303
+    login_as("secretary")
+    page = client.get(f"/invites/{invite_id}").get_data(as_text=True)
+    assert f"/invites/{invite_id}/end" in page and f"/invites/{invite_id}/poster" in page  # open: it can be ended
+    shift_window(app, invite_id, starts=-6, ends=-1)
+    page = client.get(f"/invites/{invite_id}").get_data(as_text=True)
+    assert "qian.hui" in page and "权限已结束" in page
+    assert f"/invites/{invite_id}/end" not in page and "/end\"" not in page, page[page.find("<main"):][:3000]
+    assert f"/invites/{invite_id}/poster" not in page
+    assert "时段已于" in page and "自动结束" in page
+
+
+def test_a_chinese_user_name_is_told_plainly_what_a_user_name_may_hold(app, client, world):
+    """Helpers type their name in Chinese as a user name: the message beside it says Chinese characters cannot
+    be used, with an example in pinyin."""
+    _, token = make_invite(app, world.first_community, grid_ids=[world.volunteer_grid])
+    response = join(client, token, "刘干部")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "不能用汉字" in page and "拼音" in page

@@ -440,3 +440,65 @@ def test_rows_that_name_nobody_are_left_out_and_phone_checks_need_a_number(app, 
     refused = _upload(client, [["1", "", "", "", "", "", "空行"]])
     assert refused.status_code == 422 and "文件中没有一行可核查" in refused.get_data(as_text=True)
     assert _list_id(app) == lists_before
+
+
+def test_a_pushed_list_with_a_title_above_its_header_is_read(app, client, login_as, world):
+    """Lists pushed down from the district come with a title line and a blank line above the header."""
+    phoned, _ = _people(app, world)
+    login_as("secretary")
+    body = _csv([["1", "某某", phoned["phone"], "", "不知道", "大数据", ""]]).decode("utf-8")
+    data = ("东湖街道11月24日推送核查名单（请于当日反馈）\n\n" + body).encode("gbk")
+    response = _upload(client, [], filename="推送名单.csv", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    ((line, name, candidates, _),) = _rows(app)
+    assert (line, name) == (4, "某某") and candidates[0]["household_id"] == phoned["household_id"]
+
+
+def test_home_says_how_many_list_checks_wait(app, client, login_as, world):
+    """A check handed to a volunteer shows on their home page's 名单核查 button, until it is done."""
+    import re as regex
+
+    from webapp.extensions import db
+    from webapp.models import User
+
+    def checks_button(page: str) -> str:
+        return regex.search(r'<a class="button[^"]*" href="/tasks">(.*?)</a>', page, regex.S).group(1)
+
+    with app.app_context():
+        volunteer, lead = (db.session.scalar(select(User.id).where(User.username == name))
+                           for name in ("volunteer", "lead"))
+    login_as("volunteer")
+    assert regex.search(r"\d", checks_button(client.get("/").get_data(as_text=True))) is None
+    login_as("secretary")
+    _upload(client, [["1", "查无此人", "13000000001", "", "", "", ""], ["2", "查无此人二", "13000000002", "", "", "", ""]])
+    assert _assign(client, _list_id(app), method="phone", rows="unmatched", mode="round_robin",
+                   people=[str(volunteer)], hours="2").status_code == 303
+    login_as("volunteer")
+    button = checks_button(client.get("/").get_data(as_text=True))
+    assert "名单核查" in button and ">2<" in button, button
+
+
+def test_an_id_tail_excel_kept_as_a_number_keeps_its_leading_zero(app, client, login_as, world):
+    """身份证后四位 0371 typed in Excel as a number is stored as 371: the row still finds its person."""
+    from openpyxl import Workbook
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    with app.app_context():
+        resident = db.session.scalars(select(Resident).join(Household).where(
+            Household.community_id == world.first_community, Resident.id_number.isnot(None))
+            .order_by(Resident.id)).first()
+        resident.id_number = resident.id_number[:14] + "0371"
+        db.session.commit()
+        name, household_id = resident.name, resident.household_id
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append([1, name, None, 371, None, "公安", None])
+    data = io.BytesIO()
+    book.save(data)
+    login_as("secretary")
+    response = _upload(client, [], filename="推送名单.xlsx", data=data.getvalue())
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    ((_, _, candidates, _),) = _rows(app)
+    assert candidates and candidates[0]["household_id"] == household_id and candidates[0]["how"] == "id_name"

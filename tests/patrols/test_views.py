@@ -344,3 +344,32 @@ def test_full_width_numbers_count_on_a_route(app, client, login_as):
     with app.app_context():
         route = db.session.scalar(select(Route).where(Route.name == "全角路线"))
         assert [(s.checkpoint_id, s.walk_minutes) for s in route.stops] == [(second, 0), (first, 12)]
+
+
+def test_the_patrol_log_csv_says_how_each_finding_was_dealt_with(app, client, login_as, auth):
+    """The secretary reads the exported log as she reads the page: solved on the spot, or handed to which group."""
+    from webapp.clock import local_today
+    from webapp.extensions import db
+    from webapp.models import WorkGroup
+
+    route_id, tokens, community_id = _route(app, "volunteer")
+    with app.app_context():
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.community_id == community_id,
+                                                          WorkGroup.name == "防控组"))
+        today = local_today()
+    login_as("volunteer")
+    patrol_id = _patrol_id(_start(client, route_id))
+    _scan(client, tokens[0], patrol_id)
+    assert _scan(client, tokens[1], patrol_id, result="finding", finding_kind="gathering", note="门口聚集七八人",
+                 resolution="solved").status_code == 303
+    assert _scan(client, tokens[3], patrol_id, result="finding", finding_kind="seal_broken", note="封条被撕开",
+                 resolution="handed", work_group_id=str(group.id)).status_code == 303
+    auth.logout()
+    login_as("secretary")
+    exported = client.get("/patrols/log.csv", query_string={"day": today.isoformat()})
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    column = rows[0].index("处理方式")
+    assert [row[column] for row in rows[1:]] == ["", "现场解决", "转交工作小组：防控组"]
+    # The daily summary lists the findings as what happened: 已转交工作小组, not the form's choice 转交工作小组.
+    summary = client.get("/summary").get_data(as_text=True)
+    assert "已转交工作小组" in summary and "现场解决" in summary

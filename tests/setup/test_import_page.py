@@ -223,3 +223,72 @@ def test_only_the_uploader_can_confirm_an_upload(app, client, auth, login_as):
     # The uploader still confirms it (a made-up decision line such as decide-² is no line, not a 500).
     assert post(secretary, path, {"decide-²": "both", "decide-99999999999999": "move"}).status_code == 303
     assert _households(app) == before + 3
+
+
+def test_a_title_row_above_the_header_and_blank_lines_are_read_with_the_spreadsheet_line_numbers(app, login_as):
+    """A registry exported by a police station or a street office starts with a title (often merged across the
+    columns) and a blank line above the header, and has blank lines between blocks: the header is found under
+    the title, and a bad row is named by the line number the secretary sees in Excel."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["幸福社区人口底册（2026年11月 派出所导出）"])
+    sheet.append([])
+    sheet.append(HEADER.strip().split(","))
+    for line in ROWS.strip().split("\n")[:2]:
+        sheet.append(line.split(","))
+    sheet.append([])
+    sheet.append("新一网格,幸福里1号楼,步梯楼,2,3,302,幸福里1号2单元302,闹鬼,钱小燕,,,外地暂住,".split(","))
+    data = io.BytesIO()
+    book.save(data)
+    client = login_as("secretary")
+    response = upload(client, data.getvalue(), "底册.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:3000]
+    assert "表头缺少" not in page and "header row lacks" not in page
+    # Excel shows the bad row as line 7 (title, blank, header, two rows, blank, the bad row).
+    assert "<tr><td>7</td><td>状态</td>" in page, page[page.find("<table"):][:1500]
+    # The same rows as a GBK CSV with a title line: read alike.
+    text = "幸福社区人口底册\n\n" + HEADER + ROWS
+    response = upload(client, text.encode("gbk"), "底册.csv")
+    assert response.status_code == 200, response.get_data(as_text=True)[:3000]
+    assert 'data-count="households-new">3<' in response.get_data(as_text=True)
+
+
+def test_an_id_number_excel_stored_as_a_number_is_named_as_such(app, login_as):
+    """Typed into a cell not formatted as text, Excel keeps an ID number as a number of 15 significant digits
+    (shown 1.10105E+17): its last digits are gone. The preview says so and how to fix it, in the secretary's
+    words, instead of only 'not a valid ID number'; a common care word (残疾 for 残疾人) is understood."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    row = ROWS.strip().split("\n")[0].split(",")
+    row[10] = 110105194912310020.0  # what Excel stores for 11010519491231002X typed as a number
+    row[12] = "残疾"
+    sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    response = upload(login_as("secretary"), data.getvalue(), "底册.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Excel 把身份证号存成了数字" in page and "文本" in page, page[page.find("<table"):][:1500]
+    assert "未知的关怀标签" not in page
+
+
+def test_a_line_repeated_at_the_same_door_is_imported_once_without_asking(app, login_as):
+    """A spreadsheet pasted together from two lists holds the same person at the same door twice: that is not
+    人户分离 (the same person at another address) and needs no decision; it is imported once, and said so."""
+    repeated = HEADER + ROWS + ROWS.split("\n")[0] + "\n"
+    client = login_as("secretary")
+    before = _residents(app)
+    response = upload(client, repeated.encode("utf-8"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-count="residents-new">3<' in page
+    preview = page[page.find('id="import-preview"'):page.find("</section>", page.find('id="import-preview"'))]
+    assert 'name="decide-' not in preview and "人户分离" not in preview, preview
+    assert "第 6 行与第 2 行重复" in page
+    assert post(client, confirm_path(page), {}).status_code == 303
+    assert _residents(app) == before + 3

@@ -313,3 +313,19 @@ def test_choosing_ones_password_twice_with_one_request_id_sets_it_once(app, logi
     assert stored() == after_first  # not hashed again, no session ended again
     assert client.get("/").status_code == 200  # this session goes on
     assert _log_in(app, "volunteer", "bright-lantern-42")[1].status_code == 303
+
+
+def test_a_phone_with_spaces_or_full_width_digits_is_taken_as_its_digits(app, login_as, world):
+    """A secretary copies a number as people write it (138 2222 3333) or types it with a Chinese IME (１３８…)."""
+    from webapp.extensions import db
+    from webapp.models import User
+
+    client = login_as("secretary")
+    for username, typed in (("xiaozhou", "138 2222 3333"), ("xiaoqian", "１３８-２２２２-３３３４")):
+        response = post(client, "/users", {"username": username, "name": "小周", "phone": typed, "role": "volunteer",
+                                           "grids": [world.volunteer_grid]})
+        assert response.status_code == 200 and CODE.search(response.get_data(as_text=True)), \
+            response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        assert db.session.scalars(select(User.phone).where(User.username.in_(("xiaozhou", "xiaoqian")))
+                                  .order_by(User.username)).all() == ["13822223334", "13822223333"]

@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import PHONE_INPUT, ChoiceField, DeviceTime, WriteForm, as_choices, phone_number, read_device_time
+from ..forms import (PHONE_INPUT, ChoiceField, DeviceTime, PhoneField, WriteForm, as_choices, phone_number,
+                     read_device_time)
 from ..idempotency import valid_request_id
 from ..labels import CATEGORY_LABELS, CHANNEL_LABELS, HOUSEHOLD_STATUS_LABELS, OUTCOME_LABELS
 
@@ -76,12 +77,12 @@ def posted_knock(data) -> Knock | None:
 class ResidentForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
     category = SelectField(_l("Category"), choices=as_choices(CATEGORY_LABELS))
-    phone = StringField(_l("Phone (leave empty to keep)"), validators=[Optional(), phone_number],
+    phone = PhoneField(_l("Phone (leave empty to keep)"), validators=[Optional(), phone_number],
                         render_kw=PHONE_INPUT)
 
 
 class NewResidentForm(ResidentForm):
-    phone = StringField(_l("Phone"), validators=[Optional(), phone_number], render_kw=PHONE_INPUT)
+    phone = PhoneField(_l("Phone"), validators=[Optional(), phone_number], render_kw=PHONE_INPUT)
 
 
 class StatusForm(WriteForm):

@@ -1,6 +1,7 @@
 from flask import render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from ..lists.queries import open_task_count
 from ..models import Building, Community, Grid, Household
 from ..registry.queries import (
     buildings_with_counts,
@@ -40,4 +41,7 @@ def index():
                 Building.grid_id.in_(scope.grid_ids) | Building.id.in_(scope.volunteer_building_ids)
             ),
         }
-    return render_template("home/index.html", sections=sections, access_ends=scope.access_ends)
+    # A list check handed to someone in the field shows on their 名单核查 button until it is done.
+    open_checks = open_task_count(current_user.id) if "volunteer" in sections or "lead" in sections else 0
+    return render_template("home/index.html", sections=sections, access_ends=scope.access_ends,
+                           open_checks=open_checks)

@@ -5,8 +5,8 @@ from wtforms import PasswordField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from ..clock import local_now, local_today, utc_from_local
-from ..forms import (NUMBER_INPUT, PHONE_INPUT, BaseForm, CheckboxesField, ChoiceField, DayField, WholeNumberField,
-                     WriteForm, as_choices, phone_number)
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, BaseForm, CheckboxesField, ChoiceField, DayField, PhoneField,
+                     WholeNumberField, WriteForm, as_choices, phone_number)
 from ..labels import INVITE_ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -67,7 +67,7 @@ class InviteForm(WriteForm):
 
 class JoinForm(WriteForm):
     name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=40)])
-    phone = StringField(_l("Phone"), render_kw=PHONE_INPUT,
+    phone = PhoneField(_l("Phone"), render_kw=PHONE_INPUT,
                         validators=[DataRequired(_l("Enter your phone number.")), phone_number])
     username = StringField(_l("User name"), validators=[
         DataRequired(_l("Choose a user name.")),

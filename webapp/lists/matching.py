@@ -49,6 +49,8 @@ def digits(phone: str) -> str:
 
 def id_tail(value: str) -> str:
     value = value.strip().upper()
+    if value.isascii() and value.isdigit() and len(value) < 4:
+        value = value.zfill(4)  # 0371 kept by Excel as the number 371
     return value[-6:] if len(value) > 6 else value
 
 

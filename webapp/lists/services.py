@@ -31,6 +31,11 @@ VISIT_OUTCOME = {"found": "verified", "moved": "wrong_address", "wrong_person": 
                  "unreachable": "not_home"}
 
 
+def is_list_header(cells: list[str]) -> bool:
+    """The header row, not a title line above it: it names the column 姓名."""
+    return "name" in matching.column_map(cells)
+
+
 def check_table(table: Table) -> dict[str, str]:
     """The columns to read, or TableError with a message for the person who uploaded the file."""
     columns = matching.column_map(table.header)

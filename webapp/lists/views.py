@@ -37,6 +37,7 @@ from .services import (
     check_table,
     confirm,
     confirm_exact,
+    is_list_header,
     make_tasks,
     prepared_rows,
     record_result,
@@ -66,7 +67,7 @@ def index():
         return _index_page(community, communities, form, 422)
     upload = form.file.data
     try:
-        table = read_table(upload.read(), upload.filename or "")
+        table = read_table(upload.read(), upload.filename or "", is_header=is_list_header)
         columns = check_table(table)
     except TableError as error:
         db.session.rollback()

@@ -274,19 +274,25 @@ def log_csv():
     if problem:  # the log page, the message beside its day picker
         return _log_page(community, communities, day, status=422, day_problem=problem)
     rows = [[_("Route"), _("Round"), _("Round status"), _("Patroller"), _("Checkpoint"), _("Scanned at"),
-                     _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Ended at"), _("Reason")]]
+             _("Phone time"), _("Result"), _("Finding"), _("Note"), _("Dealt with"), _("Ended at"), _("Reason")]]
     states = {}
     for route in routes_of([community.id]):
         for result in round_results(route, day):
             states[(route.id, result.window.round_no)] = result.state
-    for scan in day_scans(community.id, day):
+    scans = day_scans(community.id, day)
+    cases = cases_of_scans([scan.id for scan in scans if scan.resolution == "handed"])
+    for scan in scans:
         patrol = scan.patrol
+        case = cases.get(scan.id)
+        dealt_with = (_("Solved on the spot") if scan.resolution == "solved" else
+                      _("Handed to the work group %(group)s", group=case.group.name) if case else "")
         rows.append([
             patrol.route.name, patrol.round_no,
             str(ROUND_STATE_LABELS.get(states.get((patrol.route_id, patrol.round_no)), "")),
             patrol.user.display_name, scan.checkpoint.name, local_naive(scan.scanned_at).isoformat(" ", "seconds"),
             local_naive(scan.device_time).isoformat(" ", "seconds") if scan.device_time else "",
             str(SCAN_RESULT_LABELS.get(scan.result, scan.result)), str(FINDING_LABELS.get(scan.finding_kind, "")) if scan.finding_kind else "", scan.note or "",
+            dealt_with,
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
     return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")

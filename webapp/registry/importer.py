@@ -80,7 +80,8 @@ STATUS_WORDS = {"自住": "occupied", "在住": "occupied", "出租": "rented_ou
                 "已搬离": "moved_out", "搬离": "moved_out"}
 CATEGORY_WORDS = {"本地常住": "local_permanent", "外地常住": "nonlocal_permanent", "本地暂住": "local_temporary",
                   "外地暂住": "nonlocal_temporary"}
-CARE_WORDS = {"独居老人": "elderly_alone", "高龄老人": "elderly", "老人": "elderly", "残疾人": "disabled",
+CARE_WORDS = {"独居老人": "elderly_alone", "独居": "elderly_alone", "高龄老人": "elderly", "老人": "elderly",
+              "残疾人": "disabled", "残疾": "disabled",
               "慢性病": "chronic_illness", "孕妇": "pregnant", "婴幼儿": "infant"}
 KIND_NAMES = {"walkup": "步梯楼", "tower": "高层", "bungalow": "平房片区", "courtyard": "院落"}
 STATUS_NAMES = {"occupied": "自住", "rented_out": "出租", "vacant": "空置", "registered_elsewhere": "人户分离",
@@ -93,6 +94,7 @@ CARE_NAMES = {"elderly_alone": "独居老人", "elderly": "高龄老人", "disab
 MAX_LENGTHS = {"grid": 80, "building": 80, "room": 16, "address": 120, "name": 40, "phone": 20,
                "id_number": 18, "care_tags": 200, "kind": 16, "status": 24, "category": 24}
 PHONE = re.compile(r"^\+?[0-9]{6,15}$", re.ASCII)
+EXCEL_NUMBER = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.ASCII)  # 1.10105E+17: spreadsheets.read_table
 ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -162,6 +164,8 @@ class Preview:
     rows: int = 0
     errors: list[Problem] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    # (line, earlier line): the same person at the same door again, imported once without a decision
+    repeated: list[tuple[int, int]] = field(default_factory=list)
     grids_new: int = 0
     buildings_new: int = 0
     buildings_updated: int = 0
@@ -216,15 +220,24 @@ class FileProblem(ValueError):
 # --- reading and checking each row -----------------------------------------------------------
 
 
+def _column_key(header: str) -> str | None:
+    return HEADER_ALIASES.get(header.strip().lower()) or HEADER_ALIASES.get(header.strip())
+
+
+def _is_header(cells: list[str]) -> bool:
+    """The header row, not a title above it: it names at least two of the required columns."""
+    return len({_column_key(cell) for cell in cells} & set(REQUIRED_HEADERS)) >= 2
+
+
 def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """The file's rows keyed by column key; FileProblem for an unreadable file or missing columns."""
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, is_header=_is_header)
     except TableError as error:
         raise FileProblem(str(error)) from None
     mapping = {}
     for header in table.header:
-        key = HEADER_ALIASES.get(header.strip().lower()) or HEADER_ALIASES.get(header.strip())
+        key = _column_key(header)
         if key and key not in mapping.values():
             mapping[header] = key
     missing = [key for key in REQUIRED_HEADERS if key not in mapping.values()]
@@ -312,7 +325,10 @@ def _examine(row: dict) -> tuple[list[tuple[str, str]], tuple | None]:
         if phone and not PHONE.match(phone):
             problems.append(("phone", _("digits only, 6 to 15 of them")))
         id_number = id_number.upper()
-        if id_number and not id_number_valid(id_number):
+        if id_number and EXCEL_NUMBER.match(id_number):
+            problems.append(("id_number", _("Excel stored the ID number as a number and dropped its last digits: "
+                                            "format the column as Text and type the numbers again")))
+        elif id_number and not id_number_valid(id_number):
             problems.append(("id_number", _("not a valid 18-character ID number")))
         if care:
             known, unknown = _care_tags(care)
@@ -547,6 +563,12 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
             else:
                 result.residents_unchanged += 1
             _remember(row, file_id_numbers, file_phone_names, key)
+            continue
+        # the same person at the same door earlier in the file: a repeated line, not someone living elsewhere
+        earlier = ((row.id_number and file_id_numbers.get(row.id_number))
+                   or (row.phone and file_phone_names.get((row.phone, row.name))))
+        if earlier and earlier[0] == key:
+            result.repeated.append((row.line, earlier[1]))
             continue
         # a new resident: is the person already somewhere else?
         duplicate = _duplicate_of(row, key, file_id_numbers, file_phone_names, by_id_number, by_phone_name,

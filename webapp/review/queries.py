@@ -235,17 +235,25 @@ def findings_count(community_ids, day: date) -> int:
         Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end))
 
 
-def findings_of(community_ids, day: date, page_number: int = 1) -> Page:
-    """The day's patrol findings themselves (the summary lists them, not only counts them), in the order
-    they were seen, a page at a time (?findings_page=)."""
+def _findings(community_ids, day: date):
     start, end = day_bounds(day)
     seen = func.coalesce(PatrolScan.device_time, PatrolScan.scanned_at)
-    statement = (select(PatrolScan).join(Checkpoint).where(
+    return (select(PatrolScan).join(Checkpoint).where(
         Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end)
         .options(selectinload(PatrolScan.checkpoint),
                  selectinload(PatrolScan.patrol).selectinload(Patrol.user))
         .order_by(seen, PatrolScan.id))
-    return take_page(statement, page_number, scalars=True, name="findings_page")
+
+
+def findings_of(community_ids, day: date, page_number: int = 1) -> Page:
+    """The day's patrol findings themselves (the summary lists them, not only counts them), in the order
+    they were seen, a page at a time (?findings_page=)."""
+    return take_page(_findings(community_ids, day), page_number, scalars=True, name="findings_page")
+
+
+def all_findings(community_ids, day: date, limit: int = 5000) -> list[PatrolScan]:
+    """Every finding of the day, for the summary's export (a day's patrols find dozens, not thousands)."""
+    return list(db.session.scalars(_findings(community_ids, day).limit(limit)))
 
 
 SUMMARY_COLUMNS = ("checked", "reached", "not_home", "refused", "vacant",

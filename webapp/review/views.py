@@ -14,7 +14,7 @@ from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
 from ..hypermedia import id_arg, is_htmx, page_or_fragment
-from ..labels import CATEGORY_LABELS
+from ..labels import CATEGORY_LABELS, FINDING_LABELS
 from ..models import Building, Community, DailySummary, Grid
 from ..paging import list_asked_for, page_number
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -29,6 +29,7 @@ from .queries import (
     care_list,
     district_rollup,
     coverage_by,
+    all_findings,
     findings_of,
     street_summaries,
     summary_table,
@@ -131,6 +132,14 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     if signed:
         body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
+    findings = all_findings([community.id], day)
+    if findings:  # what the patrols found, as the page lists it, not only how many
+        body.append([])
+        body.append([_("Patrol findings"), _("Time"), _("Finding"), _("Note"), _("Patroller"), _("Dealt with")])
+        for scan in findings:
+            body.append([scan.checkpoint.name, local_naive(scan.seen_at).strftime("%H:%M"),
+                         str(FINDING_LABELS.get(scan.finding_kind, "")), scan.note or "", scan.patrol.user.display_name,
+                         _("solved on the spot") if scan.resolution == "solved" else _("handed to a work group")])
     return header, body
 
 
@@ -147,7 +156,7 @@ def summary_export(kind: str):
     rows = [[community.name, day.isoformat()], header, *body]
     if kind == "csv":
         return csv_response(rows, filename)
-    return xlsx_response(rows, filename, title=day.isoformat(), bold_rows=(2,), widths={"A": 16})
+    return xlsx_response(rows, filename, title=day.isoformat(), bold_rows=(2,), widths={"A": 16, "B": 12})
 
 
 @bp.get("/summary/street")

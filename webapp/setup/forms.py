@@ -2,7 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..forms import (NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, WholeNumberField, WriteForm,
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, PhoneField, WholeNumberField,
+                     WriteForm, without_separators,
                      as_choices)
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
@@ -94,7 +95,7 @@ class PersonForm(AssignForm):
         Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Letters, digits and _ . @ - only, without spaces."))])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Required.")), Length(
         max=40, message=_l("At most %(max)d characters.")), no_control_characters])
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), Regexp(
+    phone = PhoneField(_l("Mobile phone"), filters=[without_separators], validators=[Optional(), Regexp(
         r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))], render_kw=PHONE_INPUT)
 
 
@@ -120,6 +121,6 @@ class StreetForm(WriteForm):
 class CommunityForm(WriteForm):
     name = StringField(_l("Community name"), validators=[*NAME, no_control_characters])
     street = SelectField(_l("Street"), coerce=int, validate_choice=True)
-    callback_phone = StringField(_l("Callback number printed on note slips"), validators=[Optional(), Length(
+    callback_phone = PhoneField(_l("Callback number printed on note slips"), validators=[Optional(), Length(
         max=32, message=_l("At most %(max)d characters.")), Regexp(r"^[0-9 +()-]{3,32}$", message=_l(
             "Digits, spaces and - only."))], render_kw=PHONE_INPUT)

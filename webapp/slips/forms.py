@@ -2,7 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import (NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, WholeNumberField, WriteForm, as_choices,
+from ..forms import (NUMBER_INPUT, PHONE_INPUT, ChoiceField, IdField, PhoneField, WholeNumberField, WriteForm,
+                     as_choices,
                      phone_number)
 from ..labels import CATEGORY_LABELS
 
@@ -35,7 +36,7 @@ class ConfirmReportForm(WriteForm):
 
 class SelfReportForm(WriteForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=40)])
-    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter a phone number we can call.")), phone_number],
+    phone = PhoneField(_l("Phone"), validators=[DataRequired(_l("Enter a phone number we can call.")), phone_number],
                         render_kw=PHONE_INPUT)
     address_text = StringField(_l("Address"), validators=[
         DataRequired(_l("Enter where you live (building, entrance, room).")),
@@ -61,7 +62,7 @@ class SlipReplyForm(WriteForm):
         "weekend_morning": _l("Weekend mornings"),
         "weekend_afternoon": _l("Weekend afternoons"),
     }), validators=[Optional()], invalid_message=_l("Choose a time."))
-    phone = StringField(_l("Phone"), validators=[Optional(), phone_number], render_kw=PHONE_INPUT)
+    phone = PhoneField(_l("Phone"), validators=[Optional(), phone_number], render_kw=PHONE_INPUT)
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=500, message=_l(
         "Keep it under %(max)d characters.", max=500))])
 
