@@ -57,7 +57,7 @@ def _person_or_404(user_id: int) -> User:
     if scope.everything:
         return person
     if person not in users_in_communities(scope.managed_community_ids) and not ended_users_in_communities(
-            scope.managed_community_ids, ("volunteer", "lead"), user_id=person.id):
+            scope.managed_community_ids, _roles(), user_id=person.id):
         abort(404)
     if not person.roles() <= {"volunteer", "lead"}:
         abort(404)  # a secretary manages volunteers and leads; an admin manages secretaries
