@@ -65,6 +65,22 @@ def _wait_for(predicate, timeout=30.0):
     raise AssertionError("timed out")
 
 
+def _first_door(live_server):
+    """(sticker token, household id) of the street's first door, in the volunteer's area."""
+    from webapp.models import Household
+
+    return tuple(_query(live_server, lambda db: db.session.execute(
+        select(Household.sticker_token, Household.id).order_by(Household.id)).first()))
+
+
+def _volunteer_page(context, live_server, path):
+    """A page of this phone, logged in as the volunteer, at `path`."""
+    page = context.new_page()
+    log_in(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}{path}")
+    return page
+
+
 def _phone_context(browser, **extra):
     return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
                                locale="zh-CN", **extra)
@@ -199,8 +215,7 @@ def _y4m_of_codes(texts, path, frames_each=4):
             picture = code.make_image().convert("L")
             frame = Image.new("L", (320, 240), 255)
             frame.paste(picture, ((320 - picture.width) // 2, (240 - picture.height) // 2))
-            for _ in range(frames_each):
-                out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+            out.writelines(b"FRAME\n" + frame.tobytes() + chroma + chroma for _ in range(frames_each))
 
 
 def test_without_service_workers_the_walk_page_scans_its_own_doors_offline(live_server, browser, tmp_path):
@@ -324,13 +339,10 @@ def test_refused_knocks_wait_in_needs_attention_and_do_not_block_the_others(live
 def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server, browser):
     from webapp.models import Household
 
-    token, household_id = _query(live_server, lambda db: db.session.execute(
-        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    token, household_id = _first_door(live_server)
     building = _query(live_server, lambda db: db.session.get(Household, household_id).building_id)
     context = _phone_context(browser)
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
-    page.goto(f"{live_server.url}/buildings/{building}/walk")  # kept on the phone for the volunteer
+    page = _volunteer_page(context, live_server, f"/buildings/{building}/walk")  # kept on the phone for the volunteer
     page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
     page.goto(f"{live_server.url}/h/{token}")
     context.set_offline(True)
@@ -361,14 +373,9 @@ def test_a_knock_kept_by_one_user_is_never_sent_under_another_login(live_server,
 
 
 def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, browser):
-    from webapp.models import Household
-
-    token, household_id = _query(live_server, lambda db: db.session.execute(
-        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    token, household_id = _first_door(live_server)
     context = _phone_context(browser)
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
-    page.goto(f"{live_server.url}/h/{token}")
+    page = _volunteer_page(context, live_server, f"/h/{token}")
     # Meanwhile the session was renewed elsewhere: this page's CSRF token is stale.
     other = context.new_page()
     context.clear_cookies()
@@ -390,15 +397,10 @@ def test_a_stale_csrf_token_is_renewed_and_the_knock_sent_once(live_server, brow
 
 def test_a_phone_that_cannot_store_the_knock_says_it_was_not_sent(live_server, browser):
     """A WebView without DOM storage (or a full one) must not show "kept on this phone" for a knock it lost."""
-    from webapp.models import Household
-
-    token, household_id = _query(live_server, lambda db: db.session.execute(
-        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    token, household_id = _first_door(live_server)
     context = _phone_context(browser, service_workers="block")
     context.add_init_script("Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
-    page.goto(f"{live_server.url}/h/{token}")
+    page = _volunteer_page(context, live_server, f"/h/{token}")
     context.set_offline(True)
     page.locator('#knock button[value="verified"]').click()
     status = page.locator("#net-status")
@@ -414,14 +416,9 @@ def test_a_phone_that_cannot_store_the_knock_says_it_was_not_sent(live_server, b
 def test_a_knock_answered_401_waits_for_the_login_and_is_sent_once_after_it(live_server, browser):
     """Logged out on another phone: the knock's answer sends htmx to the login page. The knock is kept and
     goes, with its own request id, once the volunteer has logged in again."""
-    from webapp.models import Household
-
-    token, household_id = _query(live_server, lambda db: db.session.execute(
-        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    token, household_id = _first_door(live_server)
     context = _phone_context(browser, service_workers="block")
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
-    page.goto(f"{live_server.url}/h/{token}")
+    page = _volunteer_page(context, live_server, f"/h/{token}")
     other = browser.new_context()
     elsewhere = other.new_page()
     log_in(elsewhere, live_server.url, "volunteer", PASSWORD)
@@ -523,14 +520,9 @@ def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server,
     """A volunteer logs out with a knock still on the phone: it used to leave without a word, and the knock
     waited unseen for their next login. Now logging out sends what waits first; when it cannot (no signal)
     the phone says how many wait and that they go only with the next login here, and 取消 keeps them in."""
-    from webapp.models import Household
-
-    token, household_id = _query(live_server, lambda db: db.session.execute(
-        select(Household.sticker_token, Household.id).order_by(Household.id)).first())
+    token, household_id = _first_door(live_server)
     context = _phone_context(browser)
-    page = context.new_page()
-    log_in(page, live_server.url, "volunteer", PASSWORD)
-    page.goto(f"{live_server.url}/h/{token}")
+    page = _volunteer_page(context, live_server, f"/h/{token}")
     context.set_offline(True)
     page.locator('#knock button[value="not_home"]').click()
     page.locator("#knock.queued").wait_for()
