@@ -73,6 +73,30 @@ def test_resident_answers_and_the_answer_reaches_volunteer_and_secretary(app, cl
     assert "13800001111" not in client.get("/inbox").get_data(as_text=True)
 
 
+def test_the_revisit_list_says_the_household_answered(app, client, left_slip, login_as, auth, world):
+    """A door that answered its slip (asked to be called) is still on the revisit list: the row says so,
+    and where to handle it, so nobody walks back there blind; once confirmed it leaves the list."""
+    from webapp.extensions import db
+    from webapp.models import Household
+
+    with app.app_context():
+        address = db.session.scalar(select(Household.address).where(
+            Household.sticker_token == world.volunteer_household))
+    login_as("volunteer")
+    before = client.get("/revisits").get_data(as_text=True)
+    assert address in before and "住户已回复留言条" not in before
+    auth.logout()
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "call_me",
+                                         "phone": "13800001111"})
+    login_as("volunteer")
+    after = client.get("/revisits").get_data(as_text=True)
+    row = after[after.index(address):]
+    row = row[:row.index("</li>")]
+    assert "住户已回复留言条（请回电），请到“待办回复”处理。" in row
+    assert after.count("住户已回复留言条") == 1  # that door only
+
+
 def test_answer_to_an_unknown_code_is_thanked_and_stores_nothing(app, client):
     from webapp.models import SlipReply
     from webapp.slips import codes

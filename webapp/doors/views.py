@@ -28,7 +28,7 @@ from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
 from ..slips.forms import BindSlipForm
 from ..slips import codes
-from ..slips.queries import slip_of_visit
+from ..slips.queries import open_answers_at, slip_of_visit
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, posted_knock
 from .queries import (
@@ -457,8 +457,9 @@ def sticker(token: str, action: str):
 @bp.get("/revisits")
 @login_required
 def revisits():
-    return page_or_fragment("doors/revisits.html", "doors/_revisit_rows.html",
-                            doors=revisit_list(current_scope().households(), page_number()))
+    doors = revisit_list(current_scope().households(), page_number())
+    return page_or_fragment("doors/revisits.html", "doors/_revisit_rows.html", doors=doors,
+                            answered=open_answers_at(household.id for household, _state in doors.rows))
 
 
 @bp.get("/find")

@@ -28,6 +28,17 @@ def slip_of_visit(visit_id: int) -> NoteSlip | None:
     return db.session.scalar(select(NoteSlip).where(NoteSlip.visit_id == visit_id))
 
 
+def open_answers_at(household_ids) -> dict[int, SlipReply]:
+    """The newest answer still to handle to a slip left at each of these doors (the revisit list says the
+    household answered, so nobody walks back to a door that asked to be called)."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(NoteSlip.household_id, SlipReply).join(SlipReply.slip).where(
+        NoteSlip.household_id.in_(ids), SlipReply.handled_at.is_(None)).order_by(SlipReply.created_at, SlipReply.id))
+    return {household_id: reply for household_id, reply in rows}
+
+
 def my_slip_counts(user_id: int) -> tuple[int, int]:
     """(slips this volunteer left, of them answered): every slip, not a page of them."""
     answered = exists().where(SlipReply.slip_id == NoteSlip.id)
