@@ -174,3 +174,42 @@ def test_slip_figures_for_the_campaign(app, client, left_slip, login_as):
     assert "<dt>已留条</dt><dd>1</dd>" in html and "<dt>已回复</dt><dd>0</dd>" in html
     assert "留条后仍无回音" in html
     assert html.split("留条后仍无回音")[1].count('class="row"') >= 1
+
+
+def test_an_answer_to_a_slip_at_no_door_reaches_the_secretary_and_the_pad_holder(app, client, login_as, auth, world):
+    """A slip stuck on a door but never typed in (or given back by an undone knock) is still answered: the
+    answer must not vanish. The secretary and the volunteer holding the pad see it and can mark it dealt with;
+    nobody else sees it."""
+    from webapp.extensions import db
+    from webapp.models import SlipReply
+
+    code = slip_codes(app, world.first_community)[0]  # printed on the volunteer's pad, never left at a door
+    csrf = csrf_token_from(client, f"/s/{code}")
+    data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "call_me", "phone": "13800002222"}
+    assert client.post(f"/s/{code}", data=data).status_code == 200
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id))
+    for username, sees in (("secretary", True), ("volunteer", True), ("volunteer2", False), ("lead", False)):
+        login_as(username)
+        inbox = client.get("/inbox").get_data(as_text=True)
+        assert ("13800002222" in inbox and "未登记门户的留言条" in inbox) is sees, username
+        if not sees:
+            token = csrf_token_from(client, "/inbox")
+            closed = client.post(f"/inbox/replies/{reply_id}/close",
+                                 data={"csrf_token": token, "request_id": uuid.uuid4().hex})
+            assert closed.status_code == 404, username
+        auth.logout()
+    login_as("secretary")
+    token = csrf_token_from(client, "/inbox")
+    # Confirming a visit needs a door: refused as for any answer out of reach.
+    assert client.post(f"/inbox/replies/{reply_id}/confirm", data={
+        "csrf_token": token, "request_id": uuid.uuid4().hex, "outcome": "verified"}).status_code == 404
+    request_id = uuid.uuid4().hex
+    closed = client.post(f"/inbox/replies/{reply_id}/close", data={"csrf_token": token, "request_id": request_id})
+    assert closed.status_code == 303
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "这条回复已处理。" in inbox and "13800002222" not in inbox
+    # Sent again (the same request id): nothing more to do, and nothing written twice.
+    assert client.post(f"/inbox/replies/{reply_id}/close",
+                       data={"csrf_token": token, "request_id": request_id}).status_code == 303
+    assert count(app, SlipReply, SlipReply.handled_at.isnot(None)) == 1
