@@ -67,7 +67,10 @@ def community_pads(community_id: int, page_number: int = 1) -> Page:
 
     in_community = SlipPad.community_id == community_id
     total = db.session.scalar(select(func.count(SlipPad.id)).where(in_community))
-    statement = (select(SlipPad, of_the_pad(func.count(NoteSlip.id)), of_the_pad(func.min(NoteSlip.code)))
+    # The first slip as printed (the lowest id), not the alphabetically first code: the one on top of the pad.
+    first_code = (select(NoteSlip.code).where(NoteSlip.pad_id == SlipPad.id).correlate(SlipPad)
+                  .order_by(NoteSlip.id).limit(1).scalar_subquery())
+    statement = (select(SlipPad, of_the_pad(func.count(NoteSlip.id)), first_code)
                  .where(in_community).options(selectinload(SlipPad.issued_to)).order_by(SlipPad.id.desc()))
     return take_page(statement, page_number, total=total, name="pads_page")
 
