@@ -97,6 +97,27 @@ def test_the_revisit_list_says_the_household_answered(app, client, left_slip, lo
     assert after.count("住户已回复留言条") == 1  # that door only
 
 
+def test_the_card_says_the_household_answered_until_it_is_handled(app, client, left_slip, login_as, auth, world):
+    """Scanning the door again, the volunteer sees that the household answered the slip (and where to
+    handle it); once the answer is confirmed the card no longer says so."""
+    card_url = f"/h/{world.volunteer_household}"
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "home_at",
+                                         "home_slot": "weekday_evening"})
+    login_as("volunteer")
+    card = client.get(card_url).get_data(as_text=True)
+    assert "住户已回复留言条（在家时间），请到“待办回复”处理。" in card and 'href="/inbox"' in card
+    from webapp.extensions import db
+    from webapp.models import SlipReply
+
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id))
+    token = csrf_token_from(client, "/inbox")
+    assert client.post(f"/inbox/replies/{reply_id}/confirm", data={
+        "csrf_token": token, "request_id": uuid.uuid4().hex, "outcome": "verified"}).status_code == 303
+    assert "住户已回复留言条" not in client.get(card_url).get_data(as_text=True)
+
+
 def test_answer_to_an_unknown_code_is_thanked_and_stores_nothing(app, client):
     from webapp.models import SlipReply
     from webapp.slips import codes

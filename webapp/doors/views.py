@@ -98,6 +98,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, nex
         "household": household,
         "campaign": campaign,
         "state": seen.state,
+        "open_answer": seen.open_answer,
         "knock_form": knock_form or KnockForm.blank(),
         "undoable": undoable,
         "undo_form": WriteForm.blank(),
