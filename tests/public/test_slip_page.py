@@ -234,3 +234,59 @@ def test_an_answer_to_a_slip_at_no_door_reaches_the_secretary_and_the_pad_holder
     assert client.post(f"/inbox/replies/{reply_id}/close",
                        data={"csrf_token": token, "request_id": request_id}).status_code == 303
     assert count(app, SlipReply, SlipReply.handled_at.isnot(None)) == 1
+
+
+def _shown_value(html, name):
+    import re
+
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="{name}"', html).group(1) or ""
+
+
+@pytest.mark.parametrize("path", ["slip", "report"])
+def test_an_expired_page_keeps_what_the_resident_typed(app, client, left_slip, world, path):
+    """WeChat's browser drops the session cookie when it is put away: the answer typed on the page comes back
+    with "页面已过期…请再点一次“提交”" and a fresh token (not an error page that loses it), and the second
+    tap stores it once."""
+    from webapp.models import SelfReport, SlipReply
+
+    if path == "slip":
+        url, model = f"/s/{left_slip}", SlipReply
+        data = {"kind": "call_me", "phone": "13800004444", "message": "晚上在家"}
+    else:
+        from tests.public.test_self_report import _grid_token
+
+        url, model = f"/g/{_grid_token(app, world.volunteer_grid)}", SelfReport
+        data = {"name": "刘新来", "phone": "13800004444", "address_text": "长庚里2号1单元101",
+                "category": "nonlocal_temporary", "note": "晚上在家"}
+    stale = csrf_token_from(client, url)
+    client.delete_cookie("session")  # the cookie is gone; the page with its token is still on screen
+    response = client.post(url, data={"csrf_token": stale, "request_id": uuid.uuid4().hex, **data})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "页面已过期，您填写的内容还在，请再点一次“提交”。" in html
+    assert "13800004444" in html and "晚上在家" in html and count(app, model) == 0
+    again = client.post(url, data={"csrf_token": _shown_value(html, "csrf_token"),
+                                   "request_id": _shown_value(html, "request_id"), **data})
+    assert again.status_code == 200 and "谢谢" in again.get_data(as_text=True)
+    assert count(app, model) == 1
+
+
+@pytest.mark.parametrize("path", ["slip", "report"])
+def test_a_damaged_request_id_says_so_and_the_next_tap_works(app, client, left_slip, world, path):
+    from webapp.models import SelfReport, SlipReply
+
+    if path == "slip":
+        url, model, data = f"/s/{left_slip}", SlipReply, {"kind": "moved"}
+    else:
+        from tests.public.test_self_report import _grid_token
+
+        url, model = f"/g/{_grid_token(app, world.volunteer_grid)}", SelfReport
+        data = {"name": "刘新来", "phone": "13800004444", "address_text": "长庚里2号1单元101",
+                "category": "nonlocal_temporary"}
+    csrf = csrf_token_from(client, url)
+    response = client.post(url, data={"csrf_token": csrf, "request_id": "not an id!", **data})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请再点一次“提交”" in html and count(app, model) == 0
+    fresh = _shown_value(html, "request_id")
+    assert fresh != "not an id!"
+    assert client.post(url, data={"csrf_token": csrf, "request_id": fresh, **data}).status_code == 200
+    assert count(app, model) == 1
