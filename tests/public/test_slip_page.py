@@ -118,6 +118,16 @@ def test_the_card_says_the_household_answered_until_it_is_handled(app, client, l
     assert "住户已回复留言条" not in client.get(card_url).get_data(as_text=True)
 
 
+def test_several_answers_to_one_slip_say_one_confirmation_handles_them_all(app, client, left_slip, login_as):
+    """A resident who answered twice shows as two rows; each says that dealing with one deals with both."""
+    for data in ({"kind": "call_me", "phone": "13800001111"}, {"kind": "message", "message": "周末也在家"}):
+        csrf = csrf_token_from(client, f"/s/{left_slip}")
+        client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, **data})
+    login_as("secretary")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert inbox.count("这张留言条有 2 条回复待处理，处理其中任意一条即一并处理。") == 2
+
+
 def test_answer_to_an_unknown_code_is_thanked_and_stores_nothing(app, client):
     from webapp.models import SlipReply
     from webapp.slips import codes

@@ -86,6 +86,7 @@ def open_replies(scope: Scope, page_number: int = 1) -> Page:
     statement = _open_replies(scope)
     total = db.session.scalar(statement.with_only_columns(func.count(SlipReply.id)).order_by(None))
     statement = statement.options(selectinload(SlipReply.slip).selectinload(NoteSlip.household),
+                                  selectinload(SlipReply.slip).selectinload(NoteSlip.replies),
                                   selectinload(SlipReply.slip).selectinload(NoteSlip.bound_by),
                                   selectinload(SlipReply.slip).selectinload(NoteSlip.pad).selectinload(SlipPad.issued_to))
     return take_page(statement.order_by(SlipReply.created_at, SlipReply.id), page_number, scalars=True,
