@@ -18,10 +18,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
+from .forms import as_typed
 from .models import Household, Resident
 from .scope import Scope
 
-NUMBER = re.compile(r"\d+")
+NUMBER = re.compile(r"[0-9]+")  # ASCII: addresses are stored with ASCII digits
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 ADDRESS_WORDS = {"号", "单元", "室", "楼"}
 LIMIT = 30
@@ -48,7 +49,8 @@ def search(scope: Scope, query: str, *, people: bool = True, name: str | None = 
     (a self-report's); where that person lives adds to the rank. within: a further condition on
     Household (a grid), never a way out of the scope.
     """
-    query = query.strip()[:60]
+    # The full-width digits a Chinese keyboard types (长庚里２号１０２) are the address's ASCII ones.
+    query = as_typed(query).strip()[:60]
     if not query:
         return []
     scope_filter = scope.households() if within is None else and_(scope.households(), within)
@@ -88,8 +90,9 @@ def search(scope: Scope, query: str, *, people: bool = True, name: str | None = 
                         select(Resident.id, Resident.household_id).join(Household)
                         .where(scope_filter, Resident.phone.like(f"%{number}")).limit(200)):
                     add(household_id, 8, resident_id)
-    if name and name.strip():
-        for resident_id, household_id in by_name(name.strip()[:40]):
+    name = as_typed(name).strip()
+    if name:
+        for resident_id, household_id in by_name(name[:40]):
             add(household_id, 3, resident_id)
     # By address: every number must appear; the words only add to the rank.
     if numbers:

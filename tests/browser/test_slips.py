@@ -97,3 +97,24 @@ def test_the_inbox_shows_more_self_reports_in_place_and_they_can_be_handled(live
     assert phone.locator("section:has(h2:has-text('居民报备')) .count").inner_text() == "99"
     expect(reports).to_have_count(99)
     assert "报备人100" not in reports.last.inner_text() and reports.last.locator(".title").inner_text() == "报备人99"
+
+
+def test_undoing_the_knock_says_the_slip_went_back_and_typing_in_full_width_binds(live_server, phone):
+    """On the phone: a slip number typed with a Chinese keyboard (full width) is taken, and undoing the
+    knock says, in the card, which slip no longer counts and to take it off the door."""
+    from webapp.models import NoteSlip
+
+    token, code = _first_token(live_server), _first_slip(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/h/{token}")
+    phone.click("button[name=outcome][value=not_home]")
+    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    phone.fill("input[name=slip_code]", f"{typed[:4]}－{typed[4:]}")
+    phone.click("button:has-text('留条')")
+    phone.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}")
+    phone.click("button:has-text('撤销')")
+    notice = phone.locator(f"p.notice:has-text('留言条 {code[:4]}-{code[4:]} 已不再登记在这户')")
+    notice.wait_for()
+    assert "请取下" in notice.inner_text() and notice.is_visible()
+    screenshot(phone, "slip-released")
+    assert _db(live_server, select(NoteSlip.state).where(NoteSlip.code == code)) == "printed"

@@ -63,6 +63,19 @@ def test_wrong_lane_still_suggests_the_door_by_its_numbers(app, world):
         assert suggested_households(report, elsewhere) == []
 
 
+def test_an_address_typed_with_full_width_digits_still_suggests_the_door(app, client, login_as, world):
+    """长庚里２号１单元１０１ as a Chinese keyboard types it is the door 长庚里2号1单元101."""
+    token = _grid_token(app, world.volunteer_grid)
+    full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isdigit() else ch for ch in "长庚里2号1单元101")
+    response, _data = _report(client, token, address_text=full_width, phone="１３７ ０００２ ２２２")
+    assert response.status_code == 200
+    login_as("volunteer")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert full_width in inbox  # shown as the resident typed it
+    first = re.search(r'name="household_id" value="\d+" checked> ([^<]+)</label>', inbox)
+    assert first and first.group(1).strip() == "长庚里2号1单元101"
+
+
 @pytest.mark.parametrize("overrides,message", [
     ({"name": ""}, "请填写您的姓名"),
     ({"phone": "no phone"}, "请输入数字电话号码"),

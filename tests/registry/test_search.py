@@ -37,6 +37,17 @@ def test_a_wrong_lane_still_finds_the_door_and_the_right_one_ranks_first(app, cl
     assert f"长庚里{number}号" in addresses and f"新塘里{number}号" not in addresses
 
 
+def test_full_width_digits_find_the_door(app, client, login_as, world):
+    """长庚里８３号, as a Chinese keyboard types the number, finds 长庚里83号 (search and find alike)."""
+    mine = _bungalow(app, world.first_community)
+    number = re.search(r"(\d+)号", mine.address).group(1)
+    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in number)
+    login_as("secretary")
+    html = client.get("/search", query_string={"q": f"长庚里{typed}号"}).get_data(as_text=True)
+    addresses = re.findall(r'<a class="title" href="/h/[\w-]+">([^<]+)</a>', html)
+    assert addresses and addresses[0] == mine.address
+
+
 def test_search_by_name_and_last_four_digits_masks_results(app, client, login_as, world):
     from webapp.extensions import db
     from webapp.models import Household, Resident

@@ -113,3 +113,25 @@ def test_without_javascript_the_card_after_not_home_offers_the_slip_field(client
     assert response.status_code == 200  # the card itself, the knock confirmed
     card = response.get_data(as_text=True)
     assert 'name="slip_code"' in card and "/slip" in card
+
+
+@pytest.mark.parametrize("one_step", [False, True])
+def test_a_number_typed_in_full_width_binds_the_slip(app, client, login_as, world, one_step):
+    """A Chinese keyboard types ７ＨＭＫ－ＦＸＢ７: the same slip, not "this number is not right"."""
+    from webapp.extensions import db
+    from webapp.models import NoteSlip
+
+    code = slip_codes(app, world.first_community)[0]
+    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in code.lower())
+    typed = f"{typed[:4]}－{typed[4:]}"
+    login_as("volunteer")
+    if one_step:  # the knock form's own slip_code field
+        response = knock(client, world.volunteer_household, "not_home", slip_code=typed)
+        visit_id = last_visit_id(app)
+    else:
+        response, visit_id = not_home_with_slip(app, client, world.volunteer_household, typed)
+    assert response.status_code == (200 if one_step else 303)
+    assert "留言条编号不对" not in response.get_data(as_text=True)
+    with app.app_context():
+        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
+        assert slip.state == "bound" and slip.visit_id == visit_id

@@ -30,3 +30,12 @@ def test_typing_is_forgiving():
     code = codes.new_code()
     typed = f" {code[:4].lower()}-{code[4:]} ".replace("0", "O").replace("1", "l")
     assert codes.normalize(typed) == code
+
+
+def test_the_full_width_forms_a_chinese_keyboard_types_count():
+    """７ＨＭＫ－ＦＸＢ７ typed with a Chinese IME is the slip 7HMK-FXB7, not a wrong number."""
+    code = codes.new_code()
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    assert codes.normalize(full_width[:4] + "－" + full_width[4:]) == code
+    assert codes.normalize(full_width.lower()[:4] + "\u3000" + full_width[4:]) == code
+    assert codes.is_valid(codes.normalize(f" {code[:4]}　{code[4:].lower()} "))

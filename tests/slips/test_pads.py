@@ -102,3 +102,24 @@ def test_admin_prints_a_pad_for_the_second_community(app, client, login_as, worl
     with app.app_context():
         newest = db.session.scalar(select(SlipPad).order_by(SlipPad.id.desc()))
         assert newest.community_id == world.second_community and len(newest.slips) == 8
+
+
+def test_a_pad_is_listed_by_the_code_on_its_first_slip(app, client, login_as, world):
+    """The pad list names a pad by the slip on top of it as printed, not by the alphabetically first code
+    (a secretary matching a pad in her hand saw a code from its middle)."""
+    from webapp.extensions import db
+    from webapp.models import NoteSlip
+
+    from webapp.slips.codes import check_character
+
+    with app.app_context():
+        slips = db.session.scalars(select(NoteSlip).where(NoteSlip.community_id == world.first_community)
+                                   .order_by(NoteSlip.id)).all()
+        slips[0].code = "YYYYYYY" + check_character("YYYYYYY")  # the first printed, the last alphabetically
+        db.session.commit()
+        codes = [slip.code for slip in slips]
+    login_as("secretary")
+    page = client.get("/slips").get_data(as_text=True)
+    printed = client.get("/slips/print").get_data(as_text=True)
+    assert printed.index(f"{codes[0][:4]}-{codes[0][4:]}") < printed.index(f"{codes[1][:4]}-{codes[1][4:]}")
+    assert f"{codes[0][:4]}…" in page and f"{min(codes)[:4]}…" not in page

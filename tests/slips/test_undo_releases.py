@@ -23,6 +23,8 @@ def test_undoing_the_knock_gives_the_slip_back(app, client, login_as, world):
     assert response.status_code == 303
     assert shown in client.get("/slips/mine").get_data(as_text=True)
     assert _undo(client, world.volunteer_household, visit_id).status_code == 303
+    card = client.get(f"/h/{world.volunteer_household}").get_data(as_text=True)  # where the 303 leads
+    assert f"留言条 {shown} 已不再登记在这户" in card  # said once, on the card
     with app.app_context():
         slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
         assert slip.state == "printed" and slip.visit_id is None and slip.household_id is None
@@ -52,3 +54,38 @@ def test_the_slip_figures_stop_counting_an_undone_slip(app, client, login_as, au
     with app.test_request_context():
         after = slip_figures(active_campaign(world.first_community))
     assert before["left"] == after["left"] + 1
+
+
+def test_undoing_says_the_slip_went_back_on_every_path(app, client, login_as, world):
+    """The slip is not released silently: the card (with and without htmx) and the walk row say which
+    slip no longer counts and to take it off the door."""
+    from tests.doors.helpers import HX
+
+    codes = slip_codes(app, world.first_community, 3)
+    login_as("volunteer")
+    for code, how in zip(codes, ("htmx", "plain", "walk")):
+        _response, visit_id = not_home_with_slip(app, client, world.volunteer_household, code)
+        csrf = csrf_token_from(client, f"/h/{world.volunteer_household}")
+        data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex}
+        if how == "walk":
+            data["return_to"] = "walk"
+        headers = {**HX, "X-CSRFToken": csrf} if how in ("htmx", "walk") else {}
+        response = client.post(f"/h/{world.volunteer_household}/undo/{visit_id}", data=data, headers=headers,
+                               follow_redirects=how == "plain")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, how
+        assert f"留言条 {code[:4]}-{code[4:]} 已不再登记在这户" in html and "请取下" in html, how
+
+
+def test_undoing_a_knock_without_a_slip_says_nothing_of_slips(app, client, login_as, world):
+    from tests.doors.helpers import HX, knock
+    from tests.slips.helpers import last_visit_id
+
+    login_as("volunteer")
+    knock(client, world.volunteer_household, "not_home")
+    visit_id = last_visit_id(app)
+    csrf = csrf_token_from(client, f"/h/{world.volunteer_household}")
+    response = client.post(f"/h/{world.volunteer_household}/undo/{visit_id}",
+                           data={"csrf_token": csrf, "request_id": uuid.uuid4().hex}, headers={**HX, "X-CSRFToken": csrf})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "已撤销" in html and "已不再登记在这户" not in html

@@ -16,6 +16,7 @@ from ..models import (
     NoteSlip,
     Resident,
     ResidentChange,
+    SlipReply,
     StatusChange,
     User,
     Visit,
@@ -42,15 +43,22 @@ class CardVisits:
     recent: list[Visit]
     undoable: Visit | None
     undoable_slip: NoteSlip | None
+    # The kind of the newest answer still to handle to a slip left here ("call_me" …), else None.
+    open_answer: str | None = None
 
 
 def card_visits(household_id: int, campaign: Campaign | None, user_id: int, limit: int = 300) -> CardVisits:
     """The door's visits (newest first, with who knocked and the slip bound), read once: the campaign
     state, the last few visits and this user's undoable knock are all taken from them."""
+    open_answer = (select(SlipReply.kind).where(SlipReply.slip_id == NoteSlip.id, SlipReply.handled_at.is_(None))
+                   .correlate(NoteSlip).order_by(SlipReply.id.desc()).limit(1).scalar_subquery())
     rows = db.session.execute(
-        select(Visit, NoteSlip).outerjoin(NoteSlip, NoteSlip.visit_id == Visit.id).options(joinedload(Visit.user))
+        select(Visit, NoteSlip, open_answer).outerjoin(NoteSlip, NoteSlip.visit_id == Visit.id)
+        .options(joinedload(Visit.user))
         .where(Visit.household_id == household_id).order_by(Visit.id.desc()).limit(limit)).all()
     state = DoorState(max_attempts=campaign.max_attempts if campaign else DEFAULT_MAX_ATTEMPTS)
+    answer = next((kind for _visit, _slip, kind in rows if kind is not None), None)
+    rows = [(visit, slip) for visit, slip, _kind in rows]
     for visit, slip in reversed(rows):
         if visit.undone_at is None and (campaign is None or visit.campaign_id == campaign.id):
             state.count(visit.outcome, visit.device_time or visit.visited_at, slip_left=slip is not None)
@@ -58,7 +66,7 @@ def card_visits(household_id: int, campaign: Campaign | None, user_id: int, limi
     if mine[0] is None or mine[0].undone_at is not None or utcnow() - mine[0].visited_at > UNDO_WINDOW:
         mine = (None, None)
     recent = sorted((v for v, _ in rows), key=lambda v: (v.visited_at, v.id), reverse=True)[:RECENT_VISITS]
-    return CardVisits(state, recent, *mine)
+    return CardVisits(state, recent, *mine, open_answer=answer)
 
 
 @dataclass(frozen=True)

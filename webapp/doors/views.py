@@ -27,7 +27,8 @@ from ..paging import page_number
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
 from ..slips.forms import BindSlipForm
-from ..slips.queries import slip_of_visit
+from ..slips import codes
+from ..slips.queries import open_answers_at, slip_of_visit
 from . import bp
 from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusForm, posted_knock
 from .queries import (
@@ -97,6 +98,7 @@ def _card_context(household: Household, knock_form: KnockForm | None = None, nex
         "household": household,
         "campaign": campaign,
         "state": seen.state,
+        "open_answer": seen.open_answer,
         "knock_form": knock_form or KnockForm.blank(),
         "undoable": undoable,
         "undo_form": WriteForm.blank(),
@@ -308,8 +310,9 @@ def _slip_context(visit: Visit | None, slip=_LOOK_UP) -> dict:
     return {"bind_form": BlankForm(), "slip": slip_of_visit(visit.id) if slip is _LOOK_UP else slip}
 
 
-def _walk_row(household: Household, visit: Visit | None = None):
-    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit), **_slip_context(visit))
+def _walk_row(household: Household, visit: Visit | None = None, released_slip=None):
+    return render_template("buildings/_walk_row.html", **walk_row_context(household, visit), **_slip_context(visit),
+                           released_slip=released_slip)
 
 
 @bp.post("/h/<token:token>/undo/<id:visit_id>")
@@ -324,10 +327,13 @@ def undo(token: str, visit_id: int):
     if not form.validate_on_submit():
         abort(400)
     with writing():
+        slip = slip_of_visit(visit.id) if visit.outcome == "not_home" else None
         undone = undo_knock(visit, current_user.id, form.request_id.data)
+        # A slip left with the knock went back to the pad: say so, never silently (it may hang on the door).
+        released = slip.code if undone and slip is not None and slip.visit_id is None else None
     walking = request.form.get("return_to") == "walk"
     if is_htmx() and walking:
-        return _walk_row(household, None if undone else visit), 200 if undone else 422
+        return _walk_row(household, None if undone else visit, released_slip=released), 200 if undone else 422
     if is_htmx():
         if not undone:
             return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=None,
@@ -335,12 +341,16 @@ def undo(token: str, visit_id: int):
         campaign, state = _door_state(household)
         return _record_changed(render_template(
             "doors/_knock_form.html", household=household, knock_form=KnockForm.blank(), state=state,
-            campaign=campaign, undone=True, oob=True, next_door=next_household(household)),
+            campaign=campaign, undone=True, oob=True, next_door=next_household(household), released_slip=released),
             residents=visit.outcome == "moved_out")
+    if not walking:
+        flash(_("Undone: that knock no longer counts. The history keeps it, marked undone.") if undone
+              else _("Too late to undo; knock again to correct it."), "success" if undone else "error")
+    if released:
+        flash(_("Slip %(code)s no longer counts for this door. If it is on the door, take it down; it can be "
+                "left at another door.", code=codes.display(released)), "success")
     if walking:
         return redirect(walk_url_knocked(household, visit.id, undone=undone), code=303)
-    flash(_("Undone: that knock no longer counts. The history keeps it, marked undone.") if undone
-          else _("Too late to undo; knock again to correct it."), "success" if undone else "error")
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
@@ -448,8 +458,9 @@ def sticker(token: str, action: str):
 @bp.get("/revisits")
 @login_required
 def revisits():
-    return page_or_fragment("doors/revisits.html", "doors/_revisit_rows.html",
-                            doors=revisit_list(current_scope().households(), page_number()))
+    doors = revisit_list(current_scope().households(), page_number())
+    return page_or_fragment("doors/revisits.html", "doors/_revisit_rows.html", doors=doors,
+                            answered=open_answers_at(household.id for household, _state in doors.rows))
 
 
 @bp.get("/find")

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from ..database import reads_then_writes, writing
 from ..extensions import db
+from ..idempotency import REQUEST_ID, new_request_id
 from ..models import Grid, NoteSlip
 from ..slips import codes
 from ..slips.forms import SelfReportForm, SlipReplyForm
@@ -47,7 +49,7 @@ def slip(code: str):
     form = SlipReplyForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return render_template("public/slip.html", form=form, community=community, callback=callback,
+        return render_template("public/slip.html", form=_kept(form), community=community, callback=callback,
                                answered=answered, code=code), 422
     with writing():
         store_reply(found, form.request_id.data, kind=form.kind.data, home_slot=form.home_slot.data,
@@ -71,7 +73,7 @@ def self_report(token: str):
     form = SelfReportForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return render_template("public/report.html", form=form, grid=grid), 422
+        return render_template("public/report.html", form=_kept(form), grid=grid), 422
     with writing():
         store_self_report(grid.id, form.request_id.data, name=form.name.data.strip(),
                           phone=form.phone.data.replace(" ", "").replace("-", ""),
@@ -80,3 +82,31 @@ def self_report(token: str):
                           note=(form.note.data or "").strip() or None)
     return render_template("public/thanks.html", community=grid.community.name,
                            callback=grid.community.callback_phone or current_app.config["PUBLIC_HOTLINE"])
+
+
+def _kept(form):
+    """A form shown again after a refusal: a request id that was missing or damaged is replaced (nothing
+    was stored under it), so the next tap on 提交 can succeed."""
+    if form.request_id.errors or not REQUEST_ID.fullmatch(form.request_id.data or ""):
+        form.request_id.data = new_request_id()
+    return form
+
+
+@bp.errorhandler(CSRFError)
+def page_expired(error):
+    """A resident's page outlived its session (WeChat's browser drops the cookie when it is put away):
+    show the form again with what they typed and a fresh token, rather than an error page that loses it."""
+    expired = _("This page had expired. What you typed is still here: tap Send again.")
+    if request.endpoint == "public.slip":
+        found = _slip(request.view_args.get("code", ""))
+        community, callback = _who_knocked(found)
+        form = _kept(SlipReplyForm(formdata=request.form, meta={"csrf": False}))
+        return render_template("public/slip.html", form=form, community=community, callback=callback,
+                               answered=bool(found and found.replies), code=request.view_args.get("code", ""),
+                               expired=expired), 400
+    if request.endpoint == "public.self_report":
+        grid = db.session.scalar(select(Grid).where(Grid.report_token == request.view_args.get("token", "")))
+        if grid is not None:
+            form = _kept(SelfReportForm(formdata=request.form, meta={"csrf": False}))
+            return render_template("public/report.html", form=form, grid=grid, expired=expired), 400
+    return render_template("errors/page.html", code=400, csrf=True, public=True), 400

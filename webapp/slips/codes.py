@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 
+from ..forms import as_typed
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"
 assert len(ALPHABET) == 31
 RANDOM_LENGTH = 7
@@ -26,8 +28,9 @@ def new_code() -> str:
 
 
 def normalize(raw: str | None) -> str:
-    """Upper case, no spaces or dashes, look-alikes mapped: 'abcd-efg h' → 'ABCDEFGH'."""
-    cleaned = "".join(ch for ch in (raw or "").upper() if ch not in " -_\t")
+    """Upper case, no spaces or dashes, look-alikes mapped: 'abcd-efg h' → 'ABCDEFGH'; the full-width
+    letters, digits, dash and space a Chinese IME types count as ASCII ('ａｂｃｄ－ｅｆｇｈ' too)."""
+    cleaned = "".join(ch for ch in as_typed(raw).upper() if ch not in " -_\t")
     return cleaned.translate(LOOKALIKES)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
@@ -26,6 +26,17 @@ from ..search import search
 
 def slip_of_visit(visit_id: int) -> NoteSlip | None:
     return db.session.scalar(select(NoteSlip).where(NoteSlip.visit_id == visit_id))
+
+
+def open_answers_at(household_ids) -> dict[int, SlipReply]:
+    """The newest answer still to handle to a slip left at each of these doors (the revisit list says the
+    household answered, so nobody walks back to a door that asked to be called)."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(NoteSlip.household_id, SlipReply).join(SlipReply.slip).where(
+        NoteSlip.household_id.in_(ids), SlipReply.handled_at.is_(None)).order_by(SlipReply.created_at, SlipReply.id))
+    return {household_id: reply for household_id, reply in rows}
 
 
 def my_slip_counts(user_id: int) -> tuple[int, int]:
@@ -56,7 +67,10 @@ def community_pads(community_id: int, page_number: int = 1) -> Page:
 
     in_community = SlipPad.community_id == community_id
     total = db.session.scalar(select(func.count(SlipPad.id)).where(in_community))
-    statement = (select(SlipPad, of_the_pad(func.count(NoteSlip.id)), of_the_pad(func.min(NoteSlip.code)))
+    # The first slip as printed (the lowest id), not the alphabetically first code: the one on top of the pad.
+    first_code = (select(NoteSlip.code).where(NoteSlip.pad_id == SlipPad.id).correlate(SlipPad)
+                  .order_by(NoteSlip.id).limit(1).scalar_subquery())
+    statement = (select(SlipPad, of_the_pad(func.count(NoteSlip.id)), first_code)
                  .where(in_community).options(selectinload(SlipPad.issued_to)).order_by(SlipPad.id.desc()))
     return take_page(statement, page_number, total=total, name="pads_page")
 
@@ -66,25 +80,37 @@ def my_pads(user_id: int) -> list[SlipPad]:
                                    .order_by(SlipPad.id.desc())))
 
 
-def open_replies(household_scope, user_id: int, page_number: int = 1) -> Page:
-    """Unhandled answers to slips left in scope (or by this user), oldest first, a page at a time
-    (?replies_page=); the page counts them all."""
-    statement = _open_replies(household_scope, user_id)
+def open_replies(scope: Scope, page_number: int = 1) -> Page:
+    """Unhandled answers to slips left in scope (or by this user), and to slips of theirs at no door,
+    oldest first, a page at a time (?replies_page=); the page counts them all."""
+    statement = _open_replies(scope)
     total = db.session.scalar(statement.with_only_columns(func.count(SlipReply.id)).order_by(None))
     statement = statement.options(selectinload(SlipReply.slip).selectinload(NoteSlip.household),
-                                  selectinload(SlipReply.slip).selectinload(NoteSlip.bound_by))
+                                  selectinload(SlipReply.slip).selectinload(NoteSlip.replies),
+                                  selectinload(SlipReply.slip).selectinload(NoteSlip.bound_by),
+                                  selectinload(SlipReply.slip).selectinload(NoteSlip.pad).selectinload(SlipPad.issued_to))
     return take_page(statement.order_by(SlipReply.created_at, SlipReply.id), page_number, scalars=True,
                      total=total, name="replies_page", endpoint="slips.inbox")
 
 
-def _open_replies(household_scope, user_id: int):
+def _unplaced(scope: Scope):
+    """Slips at no door (never bound, or given back by an undone knock) whose answers this user takes: the
+    secretary's (or admin's) community's, and those of a pad issued to this user. Nobody else would ever
+    see an answer to one."""
+    community = true() if scope.everything else NoteSlip.community_id.in_(scope.managed_community_ids)
+    mine = NoteSlip.pad_id.in_(select(SlipPad.id).where(SlipPad.issued_to_id == scope.user_id))
+    return and_(NoteSlip.household_id.is_(None), or_(community, mine))
+
+
+def _open_replies(scope: Scope):
     return (select(SlipReply).join(SlipReply.slip).outerjoin(Household, Household.id == NoteSlip.household_id)
-            .where(SlipReply.handled_at.is_(None), or_(household_scope, NoteSlip.bound_by_id == user_id)))
+            .where(SlipReply.handled_at.is_(None),
+                   or_(scope.households(), NoteSlip.bound_by_id == scope.user_id, _unplaced(scope))))
 
 
-def page_of_reply(reply: SlipReply, household_scope, user_id: int) -> int:
+def page_of_reply(reply: SlipReply, scope: Scope) -> int:
     """The page of the open answers that shows this one (a refused confirmation is shown where it is)."""
-    before = db.session.scalar(_open_replies(household_scope, user_id).with_only_columns(func.count(SlipReply.id))
+    before = db.session.scalar(_open_replies(scope).with_only_columns(func.count(SlipReply.id))
                                .where(or_(SlipReply.created_at < reply.created_at,
                                           and_(SlipReply.created_at == reply.created_at, SlipReply.id < reply.id))))
     return before // PAGE_SIZE + 1
@@ -118,6 +144,11 @@ def report_in_scope(report_id: int, scope: Scope) -> SelfReport | None:
     if report is None or db.session.scalar(select(Grid.id).where(Grid.id == report.grid_id, scope.grids())) is None:
         return None
     return report
+
+
+def unplaced_reply_in_scope(reply_id: int, scope: Scope) -> SlipReply | None:
+    """An answer to a slip at no door that this user takes (see _unplaced), handled or not."""
+    return db.session.scalar(select(SlipReply).join(SlipReply.slip).where(SlipReply.id == reply_id, _unplaced(scope)))
 
 
 def reply_in_scope(reply_id: int, scope: Scope) -> SlipReply | None:

@@ -118,6 +118,16 @@ def confirm_reply(reply: SlipReply, user_id: int, request_id: str, outcome: str,
     return visit
 
 
+def close_unplaced_reply(reply: SlipReply, user_id: int, request_id: str) -> None:
+    """An answer to a slip at no door, dealt with by phone: every open answer of that slip is marked handled
+    (no visit: nobody knows the door; the caller records the phone visit on its card once they do)."""
+    if not claim(request_id, user_id, "slip_reply"):
+        return
+    for answer in reply.slip.replies:
+        if answer.handled_at is None:
+            answer.handled_at, answer.handled_by_id = utcnow(), user_id
+
+
 def store_self_report(grid_id: int, request_id: str, **fields) -> None:
     insert_once(SelfReport(grid_id=grid_id, request_id=request_id, **fields))
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..database import writing
 from ..extensions import db
-from ..forms import FieldError
+from ..forms import FieldError, WriteForm
 from ..hypermedia import id_arg, is_htmx
 from ..labels import person_label
 from ..paging import kept_pages, list_asked_for, page_number
@@ -37,6 +37,7 @@ from .queries import (
     page_of_report,
     reply_in_scope,
     report_in_scope,
+    unplaced_reply_in_scope,
     silent_page_name,
     silent_slips,
     slip_figures,
@@ -46,6 +47,7 @@ from .queries import (
 from .services import (
     SlipError,
     bind_slip,
+    close_unplaced_reply,
     confirm_reply,
     confirm_self_report,
     create_pad,
@@ -194,8 +196,8 @@ def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None,
                    suggestions_of=lambda report: suggested_households(report, scope))
     shown = None if refused or refused_reply else list_asked_for(("replies_page", "reports_page"))
     if shown == "replies_page":
-        return render_template("slips/_reply_rows.html", replies=open_replies(
-            scope.households(), current_user.id, page_number(shown)), **context), status
+        return render_template("slips/_reply_rows.html", replies=open_replies(scope, page_number(shown)), **context), \
+            status
     if shown == "reports_page":
         return render_template("slips/_report_rows.html", reports=open_reports(scope, page_number(shown)),
                                **context), status
@@ -203,9 +205,8 @@ def _inbox_page(refused: tuple[int, ConfirmReportForm] | None = None,
     if refused:
         reports_page = max(reports_page, page_of_report(db.session.get(SelfReport, refused[0]), scope))
     if refused_reply:
-        replies_page = max(replies_page, page_of_reply(db.session.get(SlipReply, refused_reply[0]),
-                                                       scope.households(), current_user.id))
-    return render_template("slips/inbox.html", replies=open_replies(scope.households(), current_user.id, replies_page),
+        replies_page = max(replies_page, page_of_reply(db.session.get(SlipReply, refused_reply[0]), scope))
+    return render_template("slips/inbox.html", replies=open_replies(scope, replies_page),
                            reports=open_reports(scope, reports_page), **context), status
 
 
@@ -227,6 +228,20 @@ def confirm_slip_reply(reply_id: int):
     except SlipError:
         abort(404)
     flash(_("Confirmed: %(address)s is marked as reached.", address=reply.slip.household.address), "success")
+    return redirect(url_for("slips.inbox", **kept_pages()), code=303)
+
+
+@bp.post("/inbox/replies/<id:reply_id>/close")
+@login_required
+def close_slip_reply(reply_id: int):
+    """An answer to a slip left at no door: the caller has phoned and dealt with it."""
+    reply = or_404(unplaced_reply_in_scope(reply_id, current_scope()))
+    form = WriteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with writing():
+        close_unplaced_reply(reply, current_user.id, form.request_id.data)
+    flash(_("Marked as dealt with."), "success")
     return redirect(url_for("slips.inbox", **kept_pages()), code=303)
 
 
