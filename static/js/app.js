@@ -4,7 +4,7 @@
    of another user are forgotten. offline.js talks to the service worker. Every page works without it. */
 (function () {
   "use strict";
-  var body, user, msg;
+  var body, user, msg, copy;
   var BOX = "doorstep-outbox:", CLOCK = "doorstep-clock", OWNER = "doorstep-user";
 
   function $(id) { return document.getElementById(id); }
@@ -89,7 +89,7 @@
     if (!door || door.classList.contains("queued")) return;
     door.classList.add("queued");
     var note = document.createElement("p");
-    note.className = "notice"; note.textContent = msg.msgKept;
+    note.className = "notice"; note.textContent = item.outcome ? msg.msgKeptAs.replace("{outcome}", item.outcome) : msg.msgKept;
     door.insertBefore(note, door.querySelector("form"));
     door.querySelectorAll("form[data-queue] button").forEach(function (b) { b.disabled = true; });
     if (/(^|&)outcome=not_home(&|$)/.test(item.body) && item.kind !== "scan") {
@@ -136,16 +136,27 @@
     return errors.filter(Boolean).join(" ") || msg.msgRefused + " (" + status + ")";
   }
 
+  // A kept copy opened without signal, once the server answers again: say so, and offer the live page (never
+  // reloaded under the thumb: a tap could land on a door that has moved).
+  function live() {
+    if (!copy) return;
+    var a = document.createElement("a");
+    copy.textContent = msg.msgLive.replace("{time}", hhmm(Number(copy.dataset.saved))) + " ";
+    a.href = ""; a.className = "button"; a.textContent = msg.msgRefresh;
+    copy.append(a); copy = null;
+  }
+
   var sending = false, loginWait = false, flushing = Promise.resolve();
   // Send every waiting item of this user, one at a time; one stuck item never blocks the others.
   function flush(force) {
     var due = pending().filter(function (it) { return force || !it.next || it.next <= Date.now(); });
     if (sending) return flushing;  // one at a time: a caller waits for the one under way
-    if (!due.length) return Promise.resolve();
+    if (!due.length && !copy) return Promise.resolve();  // a kept copy asks until the server answers
     sending = true;
     var started = Date.now();
     flushing = fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
       .then(function (r) {
+        live();
         if (r.status === 401 || r.redirected) throw "login";
         return r.json();
       })
@@ -218,7 +229,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     body = document.body; msg = body.dataset; user = body.dataset.user || "";
-    var copy = $("offline-copy");
+    copy = $("offline-copy");
     if (copy) {
       copy.textContent = msg.msgOfflineCopy.replace("{time}", hhmm(Number(copy.dataset.saved)));
       // A kept page is used again: every form gets a request id of its own.
@@ -260,6 +271,9 @@
         // What waits on the phone is sent first (a few seconds at most); what still cannot go waits for
         // this user's next login here: say so, and let them stay.
         Promise.race([flush(true), new Promise(function (done) { setTimeout(done, 4000); })]).then(function () {
+          // Without signal the server cannot end the session: leaving would show the browser's error page
+          // and keep this login open on the phone.
+          if (!navigator.onLine) return say(msg.msgLogoutOffline);
           var waiting = pending().length;
           if (waiting && !confirm(msg.msgLogoutWaiting.replace("{n}", waiting))) return;
           user = "";

@@ -518,14 +518,18 @@ def test_a_wrong_slip_number_typed_offline_never_costs_the_knock(live_server, br
 
 def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server, browser):
     """A volunteer logs out with a knock still on the phone: it used to leave without a word, and the knock
-    waited unseen for their next login. Now logging out sends what waits first; when it cannot (no signal)
-    the phone says how many wait and that they go only with the next login here, and 取消 keeps them in."""
+    waited unseen for their next login. Now logging out sends what waits first; when it cannot (the phone
+    says it is online, but the knock does not get through) the phone says how many wait and that they go
+    only with the next login here, and 取消 keeps them in. (With no signal at all it does not log out: see
+    test_logging_out_without_signal_says_so_and_keeps_the_page.)"""
     token, household_id = _first_door(live_server)
     context = _phone_context(browser)
     page = _volunteer_page(context, live_server, f"/h/{token}")
     context.set_offline(True)
     page.locator('#knock button[value="not_home"]').click()
     page.locator("#knock.queued").wait_for()
+    page.route(f"**/h/{token}", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    context.set_offline(False)
     asked = []
 
     def dismiss(dialog):
@@ -544,10 +548,70 @@ def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server,
     assert _visits(live_server, [household_id]) == []
     # With signal again, logging out at once sends the knock (or waits for the sending under way), then
     # leaves: no question.
-    context.set_offline(False)
+    page.unroute(f"**/h/{token}")
     page.locator("form[action='/logout'] button").click()
     page.wait_for_url("**/login**")
     assert len(asked) == 1
     visits = _visits(live_server, [household_id])
     assert [(v["user"], v["outcome"]) for v in visits] == [("volunteer", "not_home")]  # sent once, before leaving
+    context.close()
+
+
+def test_a_page_opened_without_signal_says_when_the_signal_is_back_and_offers_the_live_page(live_server, browser):
+    """A card opened in the stairwell comes from the phone's copy ("离线副本"). It used to say so long after the
+    signal was back, while the knock made on it had gone and the page was live again in part. Now, once the
+    server answers, it says the signal is back and offers 刷新 (never reloading under the volunteer's thumb);
+    the queued knock's note names the outcome that was tapped."""
+    tower = build_tower(live_server.app, floors=2, per_floor=2)
+    doors = _doors(live_server, tower)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/h/{doors[0][1]}")
+    copy = page.locator("#offline-copy")
+    assert "离线副本" in copy.inner_text() and copy.locator("a").count() == 0
+    page.locator('#knock button[value="refused"]').click()
+    assert "“拒绝配合”已保存在手机上" in page.locator("#knock.queued .notice").inner_text()
+    page.wait_for_timeout(1000)
+    assert "信号已恢复" not in copy.inner_text()  # still no signal: still just a copy
+    context.set_offline(False)
+    copy.filter(has_text="信号已恢复").wait_for(timeout=20000)
+    assert "离线副本" in copy.inner_text()  # what is on screen is still the copy until it is refreshed
+    refresh = copy.locator("a.button")
+    assert refresh.inner_text() == "刷新"
+    box = refresh.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    screenshot(page, "offline-copy-signal-back")
+    visits = _wait_for(lambda: _visits(live_server, [doors[0][0]]))
+    assert [v["outcome"] for v in visits] == ["refused"]
+    refresh.click()
+    page.locator("#knock-area, #knock").first.wait_for()
+    page.wait_for_load_state("load")
+    assert page.locator("#offline-copy").count() == 0  # the live page
+    assert "拒绝配合" in page.locator("#door-meta").inner_text()
+    context.close()
+
+
+def test_logging_out_without_signal_says_so_and_keeps_the_page(live_server, browser):
+    """Without signal the server cannot end the session: the logout used to leave for the browser's "no
+    internet" page, with the login still open on the phone. Now the page stays and says so; with signal the
+    same button logs out."""
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="not_home"]').click()
+    page.locator("#knock.queued").wait_for()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("form[action='/logout'] button").click()
+    page.locator("#net-status").filter(has_text="还没有退出登录").wait_for(timeout=10000)
+    assert asked == [] and page.url.endswith(f"/h/{token}")
+    assert page.locator("#knock.queued").count() == 1  # the page, and what waits on it, are still there
+    context.set_offline(False)
+    _wait_for(lambda: _visits(live_server, [household_id]))
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    assert asked == []
     context.close()
