@@ -89,13 +89,17 @@
     if (!door || door.classList.contains("queued")) return;
     door.classList.add("queued");
     var note = document.createElement("p");
-    note.className = "notice"; note.textContent = item.outcome ? msg.msgKeptAs.replace("{outcome}", item.outcome) : msg.msgKept;
+    note.className = "notice kept"; note.textContent = (item.outcome ? msg.msgKeptAs.replace("{outcome}", item.outcome) : msg.msgKept);
+    // A wrong tap is put right on the phone: the knock never leaves it.
+    var undo = document.createElement("button");
+    undo.type = "button"; undo.dataset.discard = item.id; undo.textContent = msg.msgUndo;
+    note.append(undo);
     door.insertBefore(note, door.querySelector("form"));
     door.querySelectorAll("form[data-queue] button").forEach(function (b) { b.disabled = true; });
     if (/(^|&)outcome=not_home(&|$)/.test(item.body) && item.kind !== "scan") {
       var slip = document.createElement("form"), input = document.createElement("input"), go = document.createElement("button");
       var code = new URLSearchParams(item.body).get("slip_code");
-      slip.className = "slip-later inline-field"; slip.dataset.item = item.id;
+      slip.className = "slip-later inline-field kept"; slip.dataset.item = item.id;
       input.name = "slip_code"; input.placeholder = "ABCD-EFGH"; input.autocomplete = "off";
       input.setAttribute("aria-label", msg.msgSlip); input.value = code || "";
       go.type = "submit"; go.textContent = msg.msgSlipButton;
@@ -106,8 +110,16 @@
   }
   function slipKept(form, code) {
     var done = document.createElement("p");
-    done.className = "done-line"; done.textContent = msg.msgSlipKept.replace("{code}", code);
+    done.className = "done-line kept"; done.textContent = msg.msgSlipKept.replace("{code}", code);
     form.replaceWith(done);
+  }
+
+  // Undone on the phone, or refused by the server (it waits in "needs attention"): the door can be knocked again.
+  function unmark(door) {
+    if (!door) return;
+    door.classList.remove("queued");
+    door.querySelectorAll(".kept").forEach(function (e) { e.remove(); });
+    door.querySelectorAll("form[data-queue] button").forEach(function (b) { b.disabled = false; });
   }
 
   // After a resend: the door's state in place of the "kept on this phone" notice.
@@ -141,7 +153,7 @@
   function live() {
     if (!copy) return;
     var a = document.createElement("a");
-    copy.textContent = msg.msgLive.replace("{time}", hhmm(Number(copy.dataset.saved))) + " ";
+    copy.textContent = msg.msgLive.replace("{time}", hhmm(+copy.dataset.saved));
     a.href = ""; a.className = "button"; a.textContent = msg.msgRefresh;
     copy.append(a); copy = null;
   }
@@ -205,6 +217,7 @@
         }
         else if (r.status >= 400 && r.status < 500 && r.status !== 429) {
           change(item.id, function (it) { it.reason = reasonOf(r.status, html); it.status = r.status; });
+          unmark(doorOf(item));
         } else {
           change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
         }
@@ -231,7 +244,7 @@
     body = document.body; msg = body.dataset; user = body.dataset.user || "";
     copy = $("offline-copy");
     if (copy) {
-      copy.textContent = msg.msgOfflineCopy.replace("{time}", hhmm(Number(copy.dataset.saved)));
+      copy.textContent = msg.msgOfflineCopy.replace("{time}", hhmm(+copy.dataset.saved));
       // A kept page is used again: every form gets a request id of its own.
       document.querySelectorAll('input[name="request_id"]').forEach(function (input) { input.value = rid(); });
     } else {
@@ -252,6 +265,7 @@
         change(t.dataset.retry, function (it) { delete it.reason; it.next = 0; });
         flush(true);
       } else if (t.dataset.discard) {
+        unmark(t.closest(".queued"));
         drop(t.dataset.discard);
       }
     });
@@ -281,7 +295,7 @@
         });
       }
     });
-    read().forEach(mark);
+    pending().forEach(mark);
     show();
     if (!window.htmx) return;
     // Swap 422 (a form with its messages) like a success; show a banner for other errors.

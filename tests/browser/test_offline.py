@@ -615,3 +615,100 @@ def test_logging_out_without_signal_says_so_and_keeps_the_page(live_server, brow
     page.wait_for_url("**/login**")
     assert asked == []
     context.close()
+
+
+def test_a_knock_kept_on_the_phone_can_be_undone_there(live_server, browser):
+    """A wrong tap in the stairwell: the kept knock used to lock the door (every button greyed) until it was
+    sent, and only then could it be undone. Now 撤销 beside "kept on this phone" takes it out of the outbox
+    (it never leaves the phone) and the door can be knocked again; only the second knock is sent."""
+    tower = build_tower(live_server.app, floors=2, per_floor=2)
+    doors = _doors(live_server, tower)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    row = page.locator("li.door", has=page.locator(f'a[href="/h/{doors[0][1]}"]'))
+    row.locator('button[value="verified"]').click()
+    note = row.locator(".notice")
+    assert "“已核实”已保存在手机上" in note.inner_text()
+    assert row.locator('button[value="not_home"]').is_disabled()
+    undo = note.locator("button")
+    assert undo.inner_text() == "撤销"
+    box = undo.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    screenshot(page, "offline-undo")
+    undo.click()
+    assert row.locator(".notice").count() == 0 and "queued" not in row.get_attribute("class")
+    assert row.locator('button[value="not_home"]').is_enabled()
+    assert page.locator("#net-status").is_hidden()  # nothing waits any more
+    row.locator('button[value="not_home"]').click()
+    row.locator(".slip-later input").wait_for()
+    # The same on a door's card, kept on the phone: undone there, then knocked again; a reload keeps that.
+    page.goto(f"{live_server.url}/h/{doors[1][1]}")
+    page.locator('#knock button[value="vacant"]').click()
+    page.locator("#knock.queued .notice button").click()
+    assert page.locator("#knock.queued").count() == 0
+    page.locator('#knock button[value="refused"]').click()
+    page.reload()
+    assert "“拒绝配合”已保存在手机上" in page.locator("#knock.queued .notice").inner_text()
+    assert "2 条待发送" in page.locator("#net-status").inner_text()
+    context.set_offline(False)
+    page.locator("#net-status").filter(has_text="已发送").wait_for(timeout=20000)
+    visits = _wait_for(lambda: (v := _visits(live_server, [doors[0][0], doors[1][0]])) and len(v) == 2 and v)
+    page.wait_for_timeout(1000)
+    visits = _visits(live_server, [doors[0][0], doors[1][0]])
+    assert sorted((v["household"], v["outcome"]) for v in visits) == sorted(
+        [(doors[0][0], "not_home"), (doors[1][0], "refused")])
+    context.close()
+
+
+def test_a_refused_knock_no_longer_says_it_will_be_sent(live_server, browser):
+    """A knock kept on the phone is refused when it goes (the sticker was replaced meanwhile). It waits in
+    需要处理, but its door kept saying "kept on this phone, it will be sent" with every button greyed, and
+    said so again after a reload. Now the door is free again and only 需要处理 speaks of it."""
+    from webapp.doors.services import retire_sticker
+    from webapp.models import Household, User
+
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="verified"]').click()
+    page.locator("#knock.queued").wait_for()
+
+    def retire(db):
+        secretary = db.session.scalar(select(User.id).where(User.username == "secretary"))
+        retire_sticker(db.session.get(Household, household_id), secretary, "retire-while-offline-1", "replaced")
+        db.session.commit()
+    _query(live_server, retire)
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.locator("#attention li").first.wait_for(timeout=20000)
+    assert "已更换或作废" in page.locator("#attention").inner_text()
+    assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
+    assert page.locator('#knock button[value="verified"]').is_enabled()
+    assert page.locator("#net-status").is_hidden() or "待发送" not in page.locator("#net-status").inner_text()
+    screenshot(page, "offline-refused-door")
+    assert _visits(live_server, [household_id]) == []
+    context.close()
+
+
+def test_a_refused_knock_is_not_shown_as_waiting_when_its_card_opens_again(live_server, browser):
+    """A knock the server refused (422) waits in 需要处理; opening its door's card again used to mark the door
+    "kept on this phone, it will be sent" with the buttons greyed."""
+    from webapp.models import User
+
+    token, household_id = _first_door(live_server)
+    volunteer = _query(live_server, lambda db: db.session.scalar(select(User.id).where(User.username == "volunteer")))
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, "/")
+    _outbox(page, volunteer, [_item(f"/h/{token}", "bogus", "refused-422-aaaaaa", volunteer, "测试门")])
+    page.goto(f"{live_server.url}/h/{token}")
+    page.locator("#attention li").first.wait_for(timeout=20000)
+    assert page.locator("#knock.queued").count() == 0  # refused in place: the door is free again
+    page.reload()
+    page.locator("#attention li").first.wait_for()
+    assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
+    assert page.locator('#knock button[value="verified"]').is_enabled()
+    assert _visits(live_server, [household_id]) == []
+    context.close()
