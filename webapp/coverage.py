@@ -88,6 +88,38 @@ def _active_campaign(community_id: int, grid_id: int | None) -> Campaign | None:
     return db.session.scalar(statement.order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(1))
 
 
+def _newest_first(campaign: Campaign) -> tuple:
+    # _active_campaign's order: the latest started wins, and of two started the same day the later made.
+    return (-campaign.starts_on.toordinal(), -campaign.id)
+
+
+@dataclass(frozen=True)
+class TakenOver:
+    """A newer drive in force that now takes the knocks of an older one: in all of its doors (grid None),
+    or in one grid of them."""
+    by: Campaign
+    grid: Grid | None = None
+
+
+def taken_over(campaigns: list[Campaign], today: date) -> dict[int, list[TakenOver]]:
+    """For each drive in force today, the newer ones that take its knocks (active_campaign's rule over a
+    list already read): without it, a drive whose figures stopped growing looks like idle volunteers."""
+    in_force = sorted((c for c in campaigns if c.starts_on <= today <= c.ends_on), key=_newest_first)
+    result = {}
+    for position, campaign in enumerate(in_force):
+        newer = [other for other in in_force[:position] if other.community_id == campaign.community_id]
+        whole = next((other for other in newer if other.grid_id in (None, campaign.grid_id)), None)
+        if whole is not None:
+            result[campaign.id] = [TakenOver(whole)]
+        elif campaign.grid_id is None:  # grid drives take their grid; the newest of each grid counts
+            newest_of_grid = {}
+            for other in newer:
+                newest_of_grid.setdefault(other.grid_id, other)
+            if newest_of_grid:
+                result[campaign.id] = [TakenOver(other, other.grid) for other in newest_of_grid.values()]
+    return result
+
+
 def _campaign_visits(campaign: Campaign | None):
     live = Visit.undone_at.is_(None)
     return and_(live, Visit.campaign_id == campaign.id) if campaign else live

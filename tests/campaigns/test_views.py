@@ -113,3 +113,36 @@ def test_a_secretary_starts_a_campaign_with_the_form_as_her_page_shows_it(app, c
     assert refused.status_code == 422 and '<p class="error" role="alert">' in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Campaign).where(Campaign.name == "越界行动")) is None
+
+
+def test_a_drive_whose_knocks_a_newer_one_takes_says_so(app, client, login_as, world):
+    """The latest started drive takes the knocks (a grid's drive in its grid): the older drive's figures
+    stop growing there, and its row and page say where new knocks go instead of looking idle."""
+    from webapp.extensions import db
+    from webapp.models import Campaign, Grid, Visit
+
+    with app.app_context():
+        grid_name = db.session.get(Grid, world.volunteer_grid).name
+        older = db.session.scalar(select(Campaign).where(Campaign.community_id == world.first_community)
+                                  .order_by(Campaign.id.desc()))
+        older_id, older_name = older.id, older.name
+    login_as("secretary")
+    listed = client.get("/campaigns").get_data(as_text=True)
+    assert "新走访记入" not in listed and "新的走访记入" not in listed
+    assert client.post("/campaigns", data=_form(client, community_id=str(world.first_community), name="网格冲刺",
+                                                grid_id=str(world.volunteer_grid))).status_code == 303
+    older_row = client.get("/campaigns").get_data(as_text=True).split(older_name)[1].split("</li>")[0]
+    assert f"{grid_name}的新走访记入“网格冲刺”。" in older_row
+    assert f"{grid_name}的新走访记入“网格冲刺”。" in client.get(f"/campaigns/{older_id}").get_data(as_text=True)
+    knock(client, world.volunteer_household, "not_home")  # as the secretary, in that grid
+    with app.app_context():
+        sprint = db.session.scalar(select(Campaign).where(Campaign.name == "网格冲刺"))
+        assert db.session.scalar(select(Visit.campaign_id).order_by(Visit.id.desc()).limit(1)) == sprint.id
+    # A newer drive of the whole community takes every door from both.
+    assert client.post("/campaigns", data=_form(client, community_id=str(world.first_community),
+                                                name="全面复查")).status_code == 303
+    html = client.get("/campaigns").get_data(as_text=True)
+    for name in (older_name, "网格冲刺"):
+        row = html.split(f"{name}")[1].split("</li>")[0]
+        assert "新的走访记入“全面复查”。" in row and "的新走访记入" not in row, row
+    assert "记入" not in html.split("全面复查")[1].split("</li>")[0]

@@ -42,6 +42,16 @@ def test_round_state(scans, open_patrol, now, expected):
     assert result.total == 3
 
 
+@pytest.mark.parametrize("open_patrol,now,expected", [
+    (False, at(7, 50), "incomplete"),  # started early, given up before the window opened
+    (False, at(9), "incomplete"),  # given up inside the window: not "due" as if nobody had gone
+    (False, at(12), "incomplete"),  # and after it: not "missed"
+    (True, at(9), "due"),  # started again: under way, nothing seen yet
+])
+def test_a_round_ended_with_nothing_scanned(open_patrol, now, expected):
+    assert round_state(MORNING, DAY, STOPS, [], open_patrol, now, ended_patrol=True).state == expected
+
+
 @pytest.mark.parametrize("moment,expected", [
     (time(6), 1), (time(8), 1), (time(9, 59), 1), (time(12), 1), (time(14), 2), (time(16, 30), 2), (time(23), 3),
 ])

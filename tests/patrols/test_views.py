@@ -1,6 +1,7 @@
 """Rounds through the HTTP doors: start, scan, findings, end, cases, the secretary's log."""
 import csv
 import io
+import re
 import uuid
 
 import pytest
@@ -150,6 +151,29 @@ def test_ending_with_unscanned_checkpoints_needs_a_reason(app, client, login_as)
     # A scan on an ended round is refused.
     late = _scan(client, tokens[1], patrol_id)
     assert late.status_code == 422 and "这一轮巡查已结束" in late.get_data(as_text=True)
+
+
+def test_a_round_ended_with_nothing_scanned_shows_as_incomplete_and_can_start_again(app, client, login_as):
+    """Ended with its reason before any checkpoint was scanned, the round read 未到时间 or 应巡 on the
+    patroller's page, as if nobody had gone out."""
+    from webapp.extensions import db
+    from webapp.models import Patrol
+
+    route_id, _tokens, _ = _route(app, "volunteer")
+    login_as("volunteer")
+    patrol_id = _patrol_id(_start(client, route_id))
+    csrf = csrf_token_from(client, f"/patrols/{patrol_id}")
+    ended = client.post(f"/patrols/{patrol_id}/end", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                           "reason": "暴雨，改日再巡"})
+    assert ended.status_code == 303
+    with app.app_context():
+        round_no = db.session.get(Patrol, patrol_id).round_no
+    page = client.get("/patrols").get_data(as_text=True)
+    line = re.search(rf'<li class="round (round-[a-z_]+)"><span>第 {round_no} 轮 ·.*?</li>', page, re.S)
+    assert line.group(1) == "round-incomplete" and "<strong>未完成</strong>" in line.group(0), line.group(0)
+    assert "开始一轮巡查" in page  # the round can be walked again
+    again = _start(client, route_id)
+    assert again.status_code == 303
 
 
 def test_one_round_at_a_time(app, client, login_as):

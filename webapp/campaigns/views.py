@@ -11,7 +11,7 @@ from ..database import writing
 from ..paging import list_asked_for, page_number
 from ..models import Campaign, Community, Grid
 from ..scope import current_scope, managed_communities_or_404, managed_or_404, or_404
-from ..coverage import coverage, coverages, escalations
+from ..coverage import coverage, coverages, escalations, taken_over
 from . import bp
 from .forms import CampaignForm
 from .queries import flag_in_scope, open_sticker_flags
@@ -56,15 +56,21 @@ def index():
     figures = coverages(campaigns)
     rows = [(c, figures[c.id]) for c in campaigns]
     flags = open_sticker_flags(in_scope, page_number("flags_page"))
-    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags), status
+    return render_template("campaigns/index.html", form=form, rows=rows, today=local_today(), flags=flags,
+                           taken=taken_over(campaigns, local_today())), status
 
 
 @bp.get("/campaigns/<id:campaign_id>")
 @login_required
 def detail(campaign_id: int):
     campaign = managed_or_404(Campaign, campaign_id)
+    today = local_today()
+    in_force = db.session.scalars(select(Campaign).where(
+        Campaign.community_id == campaign.community_id, Campaign.starts_on <= today, Campaign.ends_on >= today)
+        .options(selectinload(Campaign.grid))).all()
     return render_template("campaigns/detail.html", campaign=campaign, figures=coverage(campaign),
-                           escalated=escalations(campaign))
+                           escalated=escalations(campaign),
+                           taken_over=taken_over(in_force, today).get(campaign.id, []))
 
 
 @bp.post("/stickers/flags/<id:flag_id>/resolve")

@@ -97,7 +97,8 @@ def round_results(route: Route, day: date, now: datetime | None = None,
     for window in windows_of(route):
         of_round = [p for p in patrols if p.round_no == window.round_no]
         seen = [one for p in of_round for one in _seen(p)]
-        results.append(round_state(window, day, stop_ids, seen, any(p.ended_at is None for p in of_round), now))
+        results.append(round_state(window, day, stop_ids, seen, any(p.ended_at is None for p in of_round), now,
+                                   ended_patrol=any(p.ended_at is not None for p in of_round)))
     return results
 
 

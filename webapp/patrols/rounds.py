@@ -3,7 +3,8 @@
 A route's day has one time window per round (e.g. 08–10, 14–16, 19–21). A round is:
 - on_time: every checkpoint seen, first and last scan inside the window (edges included);
 - late: every checkpoint seen, but some of it outside the window;
-- incomplete: some checkpoints seen, and the round is over (ended, or its window passed);
+- incomplete: some checkpoints seen, and the round is over (ended, or its window passed); or a
+  patrol of it was ended with nothing seen (given up, with its reason) and none is under way;
 - in_progress: some seen, the window still open and the round not ended;
 - missed: nothing seen and the window has passed;
 - due: nothing seen yet and the window is open now (edges included);
@@ -55,11 +56,13 @@ def round_for(windows: list[Window], moment: time) -> int:
 
 
 def round_state(window: Window, day: date, stop_ids: set[int], seen: list[Seen], open_patrol: bool,
-                now: datetime) -> RoundResult:
+                now: datetime, ended_patrol: bool = False) -> RoundResult:
     start, end = window.bounds(day)
     covered = {s.checkpoint_id for s in seen} & stop_ids
     patrols = sorted({s.patrol_id for s in seen})
-    if not seen:
+    if not seen and ended_patrol and not open_patrol:
+        state = "incomplete"
+    elif not seen:
         state = "pending" if now < start else "due" if now <= end else "missed"
     elif covered == stop_ids:
         first, last = min(s.at for s in seen), max(s.at for s in seen)
