@@ -712,3 +712,23 @@ def test_a_refused_knock_is_not_shown_as_waiting_when_its_card_opens_again(live_
     assert page.locator('#knock button[value="verified"]').is_enabled()
     assert _visits(live_server, [household_id]) == []
     context.close()
+
+
+def test_the_no_signal_page_offers_to_try_again_when_the_signal_is_back(live_server, browser):
+    """A page not kept on the phone opens "没有信号" at its own address. With signal again it kept saying so,
+    and a phone app's WebView hides its reload: 重试 now opens the page that was asked for."""
+    tower = build_tower(live_server.app, floors=1, per_floor=2)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/revisits")
+    assert "没有信号" in page.locator("h1").inner_text()
+    again = page.locator("main a.button", has_text="重试")
+    box = again.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    context.set_offline(False)
+    again.click()
+    page.wait_for_url("**/revisits")
+    page.locator("h1", has_text="回访清单").wait_for()
+    context.close()
