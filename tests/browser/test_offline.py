@@ -564,7 +564,7 @@ def test_a_page_opened_without_signal_says_when_the_signal_is_back_and_offers_th
     the queued knock's note names the outcome that was tapped."""
     tower = build_tower(live_server.app, floors=2, per_floor=2)
     doors = _doors(live_server, tower)
-    context = _phone_context(browser)
+    context = _phone_context(browser, timezone_id="Asia/Shanghai")  # the server's zone: one clock on screen
     page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
     page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
     context.set_offline(True)
@@ -623,7 +623,7 @@ def test_a_knock_kept_on_the_phone_can_be_undone_there(live_server, browser):
     (it never leaves the phone) and the door can be knocked again; only the second knock is sent."""
     tower = build_tower(live_server.app, floors=2, per_floor=2)
     doors = _doors(live_server, tower)
-    context = _phone_context(browser)
+    context = _phone_context(browser, timezone_id="Asia/Shanghai")  # the server's zone: one clock on screen
     page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
     page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
     context.set_offline(True)
