@@ -43,7 +43,8 @@
       title.textContent = it.label + " · " + it.outcome + (it.at ? " · " + hhmm(it.at) : "");
       why.className = "error"; why.textContent = it.reason;
       li.append(title, why);
-      if (it.done) {  // the knock went in; its slip did not: bind it again from the door's card
+      // The knock went in but its slip did not, or the form was refused (422: 地址有误 with no note): the door's card.
+      if (it.done || it.status == 422) {
         var open = document.createElement("a");
         open.className = "button"; open.href = it.url; open.textContent = msg.msgOpenDoor;
         li.append(open);

@@ -694,23 +694,33 @@ def test_a_refused_knock_no_longer_says_it_will_be_sent(live_server, browser):
 
 
 def test_a_refused_knock_is_not_shown_as_waiting_when_its_card_opens_again(live_server, browser):
-    """A knock the server refused (422) waits in 需要处理; opening its door's card again used to mark the door
-    "kept on this phone, it will be sent" with the buttons greyed."""
-    from webapp.models import User
-
+    """地址有误 tapped without signal and without a note: the server refuses it (422, the note must say what is
+    right) and it waits in 需要处理. Opening its door's card again used to mark the door "kept on this phone,
+    it will be sent" with the buttons greyed, and 需要处理 offered only 重试 (refused again) or 放弃. Now it
+    offers the door's card, where the knock is made again with its note."""
     token, household_id = _first_door(live_server)
-    volunteer = _query(live_server, lambda db: db.session.scalar(select(User.id).where(User.username == "volunteer")))
     context = _phone_context(browser)
-    page = _volunteer_page(context, live_server, "/")
-    _outbox(page, volunteer, [_item(f"/h/{token}", "bogus", "refused-422-aaaaaa", volunteer, "测试门")])
-    page.goto(f"{live_server.url}/h/{token}")
-    page.locator("#attention li").first.wait_for(timeout=20000)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="wrong_address"]').click()
+    page.locator("#knock.queued").wait_for()
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    attention = page.locator("#attention")
+    attention.locator("li").first.wait_for(timeout=20000)
+    assert "地址有误" in attention.inner_text() and "请写明正确的地址或住户" in attention.inner_text()
     assert page.locator("#knock.queued").count() == 0  # refused in place: the door is free again
     page.reload()
-    page.locator("#attention li").first.wait_for()
+    attention.locator("li").first.wait_for()
     assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
-    assert page.locator('#knock button[value="verified"]').is_enabled()
-    assert _visits(live_server, [household_id]) == []
+    assert page.locator('#knock button[value="wrong_address"]').is_enabled()
+    open_card = attention.locator(f'a[href="/h/{token}"]')
+    assert open_card.inner_text() == "打开住户卡片"
+    open_card.click()
+    page.fill("#note", "实为长庚里3号")
+    page.locator('#knock button[value="wrong_address"]').click()
+    page.locator("#knock.done").wait_for()
+    assert [v["outcome"] for v in _visits(live_server, [household_id])] == ["wrong_address"]
     context.close()
 
 
