@@ -4,7 +4,7 @@
    of another user are forgotten. offline.js talks to the service worker. Every page works without it. */
 (function () {
   "use strict";
-  var body, user, msg;
+  var body, user, msg, copy;
   var BOX = "doorstep-outbox:", CLOCK = "doorstep-clock", OWNER = "doorstep-user";
 
   function $(id) { return document.getElementById(id); }
@@ -43,7 +43,8 @@
       title.textContent = it.label + " · " + it.outcome + (it.at ? " · " + hhmm(it.at) : "");
       why.className = "error"; why.textContent = it.reason;
       li.append(title, why);
-      if (it.done) {  // the knock went in; its slip did not: bind it again from the door's card
+      // The knock went in but its slip did not, or the form was refused (422: 地址有误 with no note): the door's card.
+      if (it.done || it.status == 422) {
         var open = document.createElement("a");
         open.className = "button"; open.href = it.url; open.textContent = msg.msgOpenDoor;
         li.append(open);
@@ -89,13 +90,17 @@
     if (!door || door.classList.contains("queued")) return;
     door.classList.add("queued");
     var note = document.createElement("p");
-    note.className = "notice"; note.textContent = msg.msgKept;
+    note.className = "notice kept"; note.textContent = (item.outcome ? msg.msgKeptAs.replace("{outcome}", item.outcome) : msg.msgKept);
+    // A wrong tap is put right on the phone: the knock never leaves it.
+    var undo = document.createElement("button");
+    undo.type = "button"; undo.dataset.discard = item.id; undo.textContent = msg.msgUndo;
+    note.append(undo);
     door.insertBefore(note, door.querySelector("form"));
     door.querySelectorAll("form[data-queue] button").forEach(function (b) { b.disabled = true; });
     if (/(^|&)outcome=not_home(&|$)/.test(item.body) && item.kind !== "scan") {
       var slip = document.createElement("form"), input = document.createElement("input"), go = document.createElement("button");
       var code = new URLSearchParams(item.body).get("slip_code");
-      slip.className = "slip-later inline-field"; slip.dataset.item = item.id;
+      slip.className = "slip-later inline-field kept"; slip.dataset.item = item.id;
       input.name = "slip_code"; input.placeholder = "ABCD-EFGH"; input.autocomplete = "off";
       input.setAttribute("aria-label", msg.msgSlip); input.value = code || "";
       go.type = "submit"; go.textContent = msg.msgSlipButton;
@@ -106,8 +111,16 @@
   }
   function slipKept(form, code) {
     var done = document.createElement("p");
-    done.className = "done-line"; done.textContent = msg.msgSlipKept.replace("{code}", code);
+    done.className = "done-line kept"; done.textContent = msg.msgSlipKept.replace("{code}", code);
     form.replaceWith(done);
+  }
+
+  // Undone on the phone, or refused by the server (it waits in "needs attention"): the door can be knocked again.
+  function unmark(door) {
+    if (!door) return;
+    door.classList.remove("queued");
+    door.querySelectorAll(".kept").forEach(function (e) { e.remove(); });
+    door.querySelectorAll("form[data-queue] button").forEach(function (b) { b.disabled = false; });
   }
 
   // After a resend: the door's state in place of the "kept on this phone" notice.
@@ -136,16 +149,27 @@
     return errors.filter(Boolean).join(" ") || msg.msgRefused + " (" + status + ")";
   }
 
+  // A kept copy opened without signal, once the server answers again: say so, and offer the live page (never
+  // reloaded under the thumb: a tap could land on a door that has moved).
+  function live() {
+    if (!copy) return;
+    var a = document.createElement("a");
+    copy.textContent = msg.msgLive.replace("{time}", hhmm(+copy.dataset.saved));
+    a.href = ""; a.className = "button"; a.textContent = msg.msgRefresh;
+    copy.append(a); copy = null;
+  }
+
   var sending = false, loginWait = false, flushing = Promise.resolve();
   // Send every waiting item of this user, one at a time; one stuck item never blocks the others.
   function flush(force) {
     var due = pending().filter(function (it) { return force || !it.next || it.next <= Date.now(); });
     if (sending) return flushing;  // one at a time: a caller waits for the one under way
-    if (!due.length) return Promise.resolve();
+    if (!due.length && !copy) return Promise.resolve();  // a kept copy asks until the server answers
     sending = true;
     var started = Date.now();
     flushing = fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
       .then(function (r) {
+        live();
         if (r.status === 401 || r.redirected) throw "login";
         return r.json();
       })
@@ -194,6 +218,7 @@
         }
         else if (r.status >= 400 && r.status < 500 && r.status !== 429) {
           change(item.id, function (it) { it.reason = reasonOf(r.status, html); it.status = r.status; });
+          unmark(doorOf(item));
         } else {
           change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
         }
@@ -218,9 +243,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     body = document.body; msg = body.dataset; user = body.dataset.user || "";
-    var copy = $("offline-copy");
+    copy = $("offline-copy");
     if (copy) {
-      copy.textContent = msg.msgOfflineCopy.replace("{time}", hhmm(Number(copy.dataset.saved)));
+      copy.textContent = msg.msgOfflineCopy.replace("{time}", hhmm(+copy.dataset.saved));
       // A kept page is used again: every form gets a request id of its own.
       document.querySelectorAll('input[name="request_id"]').forEach(function (input) { input.value = rid(); });
     } else {
@@ -241,6 +266,7 @@
         change(t.dataset.retry, function (it) { delete it.reason; it.next = 0; });
         flush(true);
       } else if (t.dataset.discard) {
+        unmark(t.closest(".queued"));
         drop(t.dataset.discard);
       }
     });
@@ -260,6 +286,9 @@
         // What waits on the phone is sent first (a few seconds at most); what still cannot go waits for
         // this user's next login here: say so, and let them stay.
         Promise.race([flush(true), new Promise(function (done) { setTimeout(done, 4000); })]).then(function () {
+          // Without signal the server cannot end the session: leaving would show the browser's error page
+          // and keep this login open on the phone.
+          if (!navigator.onLine) return say(msg.msgLogoutOffline);
           var waiting = pending().length;
           if (waiting && !confirm(msg.msgLogoutWaiting.replace("{n}", waiting))) return;
           user = "";
@@ -267,7 +296,7 @@
         });
       }
     });
-    read().forEach(mark);
+    pending().forEach(mark);
     show();
     if (!window.htmx) return;
     // Swap 422 (a form with its messages) like a success; show a banner for other errors.

@@ -7,6 +7,8 @@
 "use strict";
 var STATIC = "doorstep-static-v1", META = "doorstep-meta", INDEX = "/__buildings", MAX_BUILDINGS = 3;
 var WAIT_MS = 8000;  // one bar of signal: after this long a kept copy answers instead
+// The offline page (templates/offline/page.html) is fetched at install: a phone gets a changed one when this
+// file changes, so change it with the page. Offline page: with 重试 (2).
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) {

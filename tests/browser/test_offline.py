@@ -518,14 +518,18 @@ def test_a_wrong_slip_number_typed_offline_never_costs_the_knock(live_server, br
 
 def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server, browser):
     """A volunteer logs out with a knock still on the phone: it used to leave without a word, and the knock
-    waited unseen for their next login. Now logging out sends what waits first; when it cannot (no signal)
-    the phone says how many wait and that they go only with the next login here, and 取消 keeps them in."""
+    waited unseen for their next login. Now logging out sends what waits first; when it cannot (the phone
+    says it is online, but the knock does not get through) the phone says how many wait and that they go
+    only with the next login here, and 取消 keeps them in. (With no signal at all it does not log out: see
+    test_logging_out_without_signal_says_so_and_keeps_the_page.)"""
     token, household_id = _first_door(live_server)
     context = _phone_context(browser)
     page = _volunteer_page(context, live_server, f"/h/{token}")
     context.set_offline(True)
     page.locator('#knock button[value="not_home"]').click()
     page.locator("#knock.queued").wait_for()
+    page.route(f"**/h/{token}", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    context.set_offline(False)
     asked = []
 
     def dismiss(dialog):
@@ -544,10 +548,197 @@ def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server,
     assert _visits(live_server, [household_id]) == []
     # With signal again, logging out at once sends the knock (or waits for the sending under way), then
     # leaves: no question.
-    context.set_offline(False)
+    page.unroute(f"**/h/{token}")
     page.locator("form[action='/logout'] button").click()
     page.wait_for_url("**/login**")
     assert len(asked) == 1
     visits = _visits(live_server, [household_id])
     assert [(v["user"], v["outcome"]) for v in visits] == [("volunteer", "not_home")]  # sent once, before leaving
+    context.close()
+
+
+def test_a_page_opened_without_signal_says_when_the_signal_is_back_and_offers_the_live_page(live_server, browser):
+    """A card opened in the stairwell comes from the phone's copy ("离线副本"). It used to say so long after the
+    signal was back, while the knock made on it had gone and the page was live again in part. Now, once the
+    server answers, it says the signal is back and offers 刷新 (never reloading under the volunteer's thumb);
+    the queued knock's note names the outcome that was tapped."""
+    tower = build_tower(live_server.app, floors=2, per_floor=2)
+    doors = _doors(live_server, tower)
+    context = _phone_context(browser, timezone_id="Asia/Shanghai")  # the server's zone: one clock on screen
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/h/{doors[0][1]}")
+    copy = page.locator("#offline-copy")
+    assert "离线副本" in copy.inner_text() and copy.locator("a").count() == 0
+    page.locator('#knock button[value="refused"]').click()
+    assert "“拒绝配合”已保存在手机上" in page.locator("#knock.queued .notice").inner_text()
+    page.wait_for_timeout(1000)
+    assert "信号已恢复" not in copy.inner_text()  # still no signal: still just a copy
+    context.set_offline(False)
+    copy.filter(has_text="信号已恢复").wait_for(timeout=20000)
+    assert "离线副本" in copy.inner_text()  # what is on screen is still the copy until it is refreshed
+    refresh = copy.locator("a.button")
+    assert refresh.inner_text() == "刷新"
+    box = refresh.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    screenshot(page, "offline-copy-signal-back")
+    visits = _wait_for(lambda: _visits(live_server, [doors[0][0]]))
+    assert [v["outcome"] for v in visits] == ["refused"]
+    refresh.click()
+    page.locator("#knock-area, #knock").first.wait_for()
+    page.wait_for_load_state("load")
+    assert page.locator("#offline-copy").count() == 0  # the live page
+    assert "拒绝配合" in page.locator("#door-meta").inner_text()
+    context.close()
+
+
+def test_logging_out_without_signal_says_so_and_keeps_the_page(live_server, browser):
+    """Without signal the server cannot end the session: the logout used to leave for the browser's "no
+    internet" page, with the login still open on the phone. Now the page stays and says so; with signal the
+    same button logs out."""
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="not_home"]').click()
+    page.locator("#knock.queued").wait_for()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("form[action='/logout'] button").click()
+    page.locator("#net-status").filter(has_text="还没有退出登录").wait_for(timeout=10000)
+    assert asked == [] and page.url.endswith(f"/h/{token}")
+    assert page.locator("#knock.queued").count() == 1  # the page, and what waits on it, are still there
+    context.set_offline(False)
+    _wait_for(lambda: _visits(live_server, [household_id]))
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/login**")
+    assert asked == []
+    context.close()
+
+
+def test_a_knock_kept_on_the_phone_can_be_undone_there(live_server, browser):
+    """A wrong tap in the stairwell: the kept knock used to lock the door (every button greyed) until it was
+    sent, and only then could it be undone. Now 撤销 beside "kept on this phone" takes it out of the outbox
+    (it never leaves the phone) and the door can be knocked again; only the second knock is sent."""
+    tower = build_tower(live_server.app, floors=2, per_floor=2)
+    doors = _doors(live_server, tower)
+    context = _phone_context(browser, timezone_id="Asia/Shanghai")  # the server's zone: one clock on screen
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    row = page.locator("li.door", has=page.locator(f'a[href="/h/{doors[0][1]}"]'))
+    row.locator('button[value="verified"]').click()
+    note = row.locator(".notice")
+    assert "“已核实”已保存在手机上" in note.inner_text()
+    assert row.locator('button[value="not_home"]').is_disabled()
+    undo = note.locator("button")
+    assert undo.inner_text() == "撤销"
+    box = undo.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    screenshot(page, "offline-undo")
+    undo.click()
+    assert row.locator(".notice").count() == 0 and "queued" not in row.get_attribute("class")
+    assert row.locator('button[value="not_home"]').is_enabled()
+    assert page.locator("#net-status").is_hidden()  # nothing waits any more
+    row.locator('button[value="not_home"]').click()
+    row.locator(".slip-later input").wait_for()
+    # The same on a door's card, kept on the phone: undone there, then knocked again; a reload keeps that.
+    page.goto(f"{live_server.url}/h/{doors[1][1]}")
+    page.locator('#knock button[value="vacant"]').click()
+    page.locator("#knock.queued .notice button").click()
+    assert page.locator("#knock.queued").count() == 0
+    page.locator('#knock button[value="refused"]').click()
+    page.reload()
+    assert "“拒绝配合”已保存在手机上" in page.locator("#knock.queued .notice").inner_text()
+    assert "2 条待发送" in page.locator("#net-status").inner_text()
+    context.set_offline(False)
+    page.locator("#net-status").filter(has_text="已发送").wait_for(timeout=20000)
+    visits = _wait_for(lambda: (v := _visits(live_server, [doors[0][0], doors[1][0]])) and len(v) == 2 and v)
+    page.wait_for_timeout(1000)
+    visits = _visits(live_server, [doors[0][0], doors[1][0]])
+    assert sorted((v["household"], v["outcome"]) for v in visits) == sorted(
+        [(doors[0][0], "not_home"), (doors[1][0], "refused")])
+    context.close()
+
+
+def test_a_refused_knock_no_longer_says_it_will_be_sent(live_server, browser):
+    """A knock kept on the phone is refused when it goes (the sticker was replaced meanwhile). It waits in
+    需要处理, but its door kept saying "kept on this phone, it will be sent" with every button greyed, and
+    said so again after a reload. Now the door is free again and only 需要处理 speaks of it."""
+    from webapp.doors.services import retire_sticker
+    from webapp.models import Household, User
+
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="verified"]').click()
+    page.locator("#knock.queued").wait_for()
+
+    def retire(db):
+        secretary = db.session.scalar(select(User.id).where(User.username == "secretary"))
+        retire_sticker(db.session.get(Household, household_id), secretary, "retire-while-offline-1", "replaced")
+        db.session.commit()
+    _query(live_server, retire)
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.locator("#attention li").first.wait_for(timeout=20000)
+    assert "已更换或作废" in page.locator("#attention").inner_text()
+    assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
+    assert page.locator('#knock button[value="verified"]').is_enabled()
+    assert page.locator("#net-status").is_hidden() or "待发送" not in page.locator("#net-status").inner_text()
+    screenshot(page, "offline-refused-door")
+    assert _visits(live_server, [household_id]) == []
+    context.close()
+
+
+def test_a_refused_knock_is_not_shown_as_waiting_when_its_card_opens_again(live_server, browser):
+    """地址有误 tapped without signal and without a note: the server refuses it (422, the note must say what is
+    right) and it waits in 需要处理. Opening its door's card again used to mark the door "kept on this phone,
+    it will be sent" with the buttons greyed, and 需要处理 offered only 重试 (refused again) or 放弃. Now it
+    offers the door's card, where the knock is made again with its note."""
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator('#knock button[value="wrong_address"]').click()
+    page.locator("#knock.queued").wait_for()
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    attention = page.locator("#attention")
+    attention.locator("li").first.wait_for(timeout=20000)
+    assert "地址有误" in attention.inner_text() and "请写明正确的地址或住户" in attention.inner_text()
+    assert page.locator("#knock.queued").count() == 0  # refused in place: the door is free again
+    page.reload()
+    attention.locator("li").first.wait_for()
+    assert page.locator("#knock.queued").count() == 0 and page.locator("#knock .notice").count() == 0
+    assert page.locator('#knock button[value="wrong_address"]').is_enabled()
+    open_card = attention.locator(f'a[href="/h/{token}"]')
+    assert open_card.inner_text() == "打开住户卡片"
+    open_card.click()
+    page.fill("#note", "实为长庚里3号")
+    page.locator('#knock button[value="wrong_address"]').click()
+    page.locator("#knock.done").wait_for()
+    assert [v["outcome"] for v in _visits(live_server, [household_id])] == ["wrong_address"]
+    context.close()
+
+
+def test_the_no_signal_page_offers_to_try_again_when_the_signal_is_back(live_server, browser):
+    """A page not kept on the phone opens "没有信号" at its own address. With signal again it kept saying so,
+    and a phone app's WebView hides its reload: 重试 now opens the page that was asked for."""
+    tower = build_tower(live_server.app, floors=1, per_floor=2)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/revisits")
+    assert "没有信号" in page.locator("h1").inner_text()
+    again = page.locator("main a.button", has_text="重试")
+    box = again.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    context.set_offline(False)
+    again.click()
+    page.wait_for_url("**/revisits")
+    page.locator("h1", has_text="回访清单").wait_for()
     context.close()

@@ -85,3 +85,23 @@ def test_care_list_shows_the_last_contact(app, client, login_as, world):
     assert "独居老人" in entry and "上次联系" in entry
     login_as("volunteer2")
     assert "独居测试" not in client.get("/care").get_data(as_text=True)
+
+
+def test_the_floor_picture_says_what_its_small_times_mark_means(app, client, login_as, world):
+    """A cell of a door nobody answered reads "1401 ×2"; on a phone nothing said what ×2 meant (the cells'
+    titles need a hover). The legend now says it, and only when a cell carries the mark."""
+    from webapp.coverage import active_campaign
+    from webapp.extensions import db
+    from webapp.models import utcnow
+
+    login_as("lead")
+    html = client.get(f"/buildings/{world.lead_building}/floors").get_data(as_text=True)
+    assert "×" not in html  # no knocks yet: no mark, no note
+    with app.app_context():
+        doors = households_of_building(world.lead_building)
+        campaign = active_campaign(doors[0].community_id, doors[0].grid_id)
+        add_visit(doors[0].id, user_id("lead"), "not_home", utcnow(), campaign.id)
+        db.session.commit()
+    html = client.get(f"/buildings/{world.lead_building}/floors").get_data(as_text=True)
+    assert "×1" in html
+    assert '<li class="mark-note">×n：无人在家的次数</li>' in html
