@@ -649,6 +649,7 @@ def test_a_knock_kept_on_the_phone_can_be_undone_there(live_server, browser):
     page.locator("#knock.queued .notice button").click()
     assert page.locator("#knock.queued").count() == 0
     page.locator('#knock button[value="refused"]').click()
+    page.locator("#knock.queued .notice").filter(has_text="拒绝配合").wait_for()  # kept before the reload
     page.reload()
     assert "“拒绝配合”已保存在手机上" in page.locator("#knock.queued .notice").inner_text()
     assert "2 条待发送" in page.locator("#net-status").inner_text()
