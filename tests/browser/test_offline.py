@@ -86,6 +86,18 @@ def _phone_context(browser, **extra):
                                locale="zh-CN", **extra)
 
 
+def _knock_kept_on_the_card(live_server, browser, outcome):
+    """The volunteer's phone on the first door's card, signal gone, `outcome` tapped and kept on the phone:
+    (token, household id, context, page)."""
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    context.set_offline(True)
+    page.locator(f'#knock button[value="{outcome}"]').click()
+    page.locator("#knock.queued").wait_for()
+    return token, household_id, context, page
+
+
 CACHED_BYTES = """async () => {
   let total = 0;
   for (const name of await caches.keys()) {
@@ -522,12 +534,7 @@ def test_logging_out_sends_what_waits_first_and_asks_when_it_cannot(live_server,
     says it is online, but the knock does not get through) the phone says how many wait and that they go
     only with the next login here, and 取消 keeps them in. (With no signal at all it does not log out: see
     test_logging_out_without_signal_says_so_and_keeps_the_page.)"""
-    token, household_id = _first_door(live_server)
-    context = _phone_context(browser)
-    page = _volunteer_page(context, live_server, f"/h/{token}")
-    context.set_offline(True)
-    page.locator('#knock button[value="not_home"]').click()
-    page.locator("#knock.queued").wait_for()
+    token, household_id, context, page = _knock_kept_on_the_card(live_server, browser, "not_home")
     page.route(f"**/h/{token}", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
     context.set_offline(False)
     asked = []
@@ -597,12 +604,7 @@ def test_logging_out_without_signal_says_so_and_keeps_the_page(live_server, brow
     """Without signal the server cannot end the session: the logout used to leave for the browser's "no
     internet" page, with the login still open on the phone. Now the page stays and says so; with signal the
     same button logs out."""
-    token, household_id = _first_door(live_server)
-    context = _phone_context(browser)
-    page = _volunteer_page(context, live_server, f"/h/{token}")
-    context.set_offline(True)
-    page.locator('#knock button[value="not_home"]').click()
-    page.locator("#knock.queued").wait_for()
+    token, household_id, context, page = _knock_kept_on_the_card(live_server, browser, "not_home")
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.locator("form[action='/logout'] button").click()
@@ -670,12 +672,7 @@ def test_a_refused_knock_no_longer_says_it_will_be_sent(live_server, browser):
     from webapp.doors.services import retire_sticker
     from webapp.models import Household, User
 
-    token, household_id = _first_door(live_server)
-    context = _phone_context(browser)
-    page = _volunteer_page(context, live_server, f"/h/{token}")
-    context.set_offline(True)
-    page.locator('#knock button[value="verified"]').click()
-    page.locator("#knock.queued").wait_for()
+    token, household_id, context, page = _knock_kept_on_the_card(live_server, browser, "verified")
 
     def retire(db):
         secretary = db.session.scalar(select(User.id).where(User.username == "secretary"))
@@ -699,12 +696,7 @@ def test_a_refused_knock_is_not_shown_as_waiting_when_its_card_opens_again(live_
     right) and it waits in 需要处理. Opening its door's card again used to mark the door "kept on this phone,
     it will be sent" with the buttons greyed, and 需要处理 offered only 重试 (refused again) or 放弃. Now it
     offers the door's card, where the knock is made again with its note."""
-    token, household_id = _first_door(live_server)
-    context = _phone_context(browser)
-    page = _volunteer_page(context, live_server, f"/h/{token}")
-    context.set_offline(True)
-    page.locator('#knock button[value="wrong_address"]').click()
-    page.locator("#knock.queued").wait_for()
+    token, household_id, context, page = _knock_kept_on_the_card(live_server, browser, "wrong_address")
     context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     attention = page.locator("#attention")
