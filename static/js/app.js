@@ -11,10 +11,10 @@
   function get(key, fallback) { try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; } }
   function put(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or off */ } }
   function say(text) { var box = $("net-status"); if (box) { box.textContent = text || ""; box.hidden = !text; } }
-  function hhmm(ms) { var d = new Date(ms); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
+  function hhmm(ms) { return new Date(ms).toTimeString().slice(0, 5); }  // "09:05", the phone's time
   function rid() {
     var a = new Uint8Array(16); crypto.getRandomValues(a);
-    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return Array.from(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   // --- Honest times: server minus phone, measured on pages that came from the server.
@@ -143,7 +143,7 @@
   function reasonOf(status, html) {
     var box = document.createElement("div");
     box.innerHTML = html || "";
-    var errors = Array.prototype.map.call(box.querySelectorAll(".error"), function (e) { return e.textContent.trim(); });
+    var errors = Array.from(box.querySelectorAll(".error"), function (e) { return e.textContent.trim(); });
     if (status === 404) return msg.msgNotFound;
     if (status === 410) return msg.msgGone;
     return errors.filter(Boolean).join(" ") || msg.msgRefused + " (" + status + ")";
@@ -159,6 +159,13 @@
     copy.append(a); copy = null;
   }
 
+  // The signed-in user and a fresh CSRF token (fetch sends the cookie: same-origin is its default).
+  function state() { return fetch("/offline/state", { cache: "no-store", headers: { "HX-Request": "true" } }); }
+  // Not sent (no network, or the server failed): try again later, waiting longer each time (at most 10 min).
+  function later(item) {
+    change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
+  }
+
   var sending = false, loginWait = false, flushing = Promise.resolve();
   // Send every waiting item of this user, one at a time; one stuck item never blocks the others.
   function flush(force) {
@@ -167,7 +174,7 @@
     if (!due.length && !copy) return Promise.resolve();  // a kept copy asks until the server answers
     sending = true;
     var started = Date.now();
-    flushing = fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
+    flushing = state()
       .then(function (r) {
         live();
         if (r.status === 401 || r.redirected) throw "login";
@@ -199,14 +206,14 @@
     var door = doorOf(item), params = new URLSearchParams(item.body);
     if (door && door.tagName !== "FORM") params.set("return_to", door.tagName === "LI" ? "walk" : "");
     return fetch(item.url, {
-      method: "POST", credentials: "same-origin",
+      method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token, "HX-Request": "true" },
       body: params.toString() + "&csrf_token=" + encodeURIComponent(token)
     }).then(function (r) {
       if (r.status === 401 || r.status === 409) throw "login";
       if (r.status === 400 && !renewed) {
         // A stale CSRF token: fetch a fresh one and try once more.
-        return fetch("/offline/state", { credentials: "same-origin", cache: "no-store", headers: { "HX-Request": "true" } })
+        return state()
           .then(function (s) { if (!s.ok) throw "login"; return s.json(); })
           .then(function (state) { return send(item, state.token, true); });
       }
@@ -220,13 +227,13 @@
           change(item.id, function (it) { it.reason = reasonOf(r.status, html); it.status = r.status; });
           unmark(doorOf(item));
         } else {
-          change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
+          later(item);
         }
         return token;
       });
     }, function (error) {
       if (error === "login") throw error;
-      change(item.id, function (it) { it.tries += 1; it.next = Date.now() + Math.min(600000, 15000 * Math.pow(2, it.tries)); });
+      later(item);
       throw "offline";  // no network: the rest wait too
     });
   }
@@ -317,15 +324,28 @@
         event.detail.parameters.clock_offset = Math.round(offset() / 1000);
       }
     });
-    function lost(event) {
+    // The form of a knock (a POST from a form the outbox keeps), or nothing.
+    function queued(event) {
       var form = event.detail.elt.closest && event.detail.elt.closest("form[data-queue]");
-      if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+      return event.detail.requestConfig && event.detail.requestConfig.verb === "post" && form;
+    }
+    function lost(event) {
+      var form = queued(event);
+      if (form) {
         keep(form, event.detail.requestConfig.formData);
         flush(true);
         return true;
       }
       say(msg.msgOffline);
     }
+    // A knock still on its way (one bar: htmx waits up to 20 s) when the volunteer leaves the page: the
+    // outbox keeps it and sends it again with the same request id (a knock that did arrive answers the same).
+    // (An answered, failed or timed-out request is done: readyState 4.)
+    var flying = [];
+    body.addEventListener("htmx:beforeRequest", function (event) { if (queued(event)) flying.push(event); });
+    window.addEventListener("pagehide", function () {
+      flying.forEach(function (event) { if (event.detail.xhr.readyState < 4) lost(event); });
+    });
     body.addEventListener("htmx:sendError", lost);
     body.addEventListener("htmx:timeout", lost);
     // Logged out meanwhile (out on another phone, a password reset): htmx goes to the login page; keep the knock.

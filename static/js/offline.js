@@ -6,22 +6,22 @@
   var msg = document.body.dataset, user = msg.user || "", swOk = false;
   function $(id) { return document.getElementById(id); }
   if (!$("walk") && !$("offline-buildings") && !document.querySelector("[data-take]")) return;
-  function hhmm(ms) { var d = new Date(ms); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
+  function hhmm(ms) { return new Date(ms).toTimeString().slice(0, 5); }  // "09:05", the phone's time
   function kept(b) { return msg.msgSaved.replace("{time}", hhmm(b.saved)).replace("{n}", b.doors); }
   function worker(message) {
-    if (!navigator.serviceWorker) return Promise.reject(new Error("no service worker"));
+    if (!navigator.serviceWorker) return Promise.reject();
     // Some browsers (and WebViews) never make a worker ready: give up after a while.
     return Promise.race([navigator.serviceWorker.ready, new Promise(function (resolve, reject) {
-      setTimeout(function () { reject(new Error("no service worker")); }, 10000);
+      setTimeout(reject, 10000);
     })]).then(function (reg) { return ask(reg.active, message); });
   }
   function ask(target, message) {
     return new Promise(function (resolve, reject) {
-      if (!target) { reject(new Error("no service worker")); return; }
+      if (!target) return reject();
       var channel = new MessageChannel();
       channel.port1.onmessage = function (event) { resolve(event.data); };
       target.postMessage(message, [channel.port2]);
-      setTimeout(function () { reject(new Error("timeout")); }, 120000);
+      setTimeout(reject, 120000);
     });
   }
   function statuses() {

@@ -2,11 +2,12 @@
    loaded only here. Needs a secure context (https or localhost) for the camera. */
 (function () {
   "use strict";
-  var box = document.getElementById("scanner");
+  function $(id) { return document.getElementById(id); }
+  var box = $("scanner");
   if (!box) return;  // bundled into app.min.js, loaded on every page: only pages with a scanner
-  var video = document.getElementById("scan-video");
-  var message = document.getElementById("scan-message");
-  var start = document.getElementById("scan-start");
+  var video = $("scan-video");
+  var message = $("scan-message");
+  var start = $("scan-start");
   var STICKER = /^\/(h|c|s|g)\/[A-Za-z0-9_-]{4,64}$/;
 
   function say(text) { message.textContent = text; message.hidden = !text; }
@@ -55,7 +56,7 @@
       say(box.dataset.msgElsewhere); return false;
     }
     if (slip) {
-      var inputs = Array.prototype.filter.call(document.querySelectorAll('#walk input[name="slip_code"]'),
+      var inputs = Array.from(document.querySelectorAll('#walk input[name="slip_code"]')).filter(
         function (input) { return !input.value; });
       var input = inputs[inputs.length - 1];
       if (!input) { say(box.dataset.msgNoSlip); return false; }
@@ -106,13 +107,14 @@
     if (!scanning) return;
     read().then(function (text) {
       if (text && open(text)) return;
-      setTimeout(function () { loop(read); }, 200);
-    }, function () { setTimeout(function () { loop(read); }, 400); });
+      again(200);
+    }, function () { again(400); });
+    function again(ms) { setTimeout(function () { loop(read); }, ms); }
   }
 
   // A dark stairwell: offer the torch where the camera has one (Chrome on Android exposes it).
   function offerTorch(stream) {
-    var torch = document.getElementById("scan-torch");
+    var torch = $("scan-torch");
     var track = stream.getVideoTracks()[0];
     var caps = track && track.getCapabilities ? track.getCapabilities() : {};
     if (!torch || !caps.torch) return;

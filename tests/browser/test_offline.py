@@ -735,3 +735,54 @@ def test_the_no_signal_page_offers_to_try_again_when_the_signal_is_back(live_ser
     page.wait_for_url("**/revisits")
     page.locator("h1", has_text="回访清单").wait_for()
     context.close()
+
+
+def test_a_knock_still_on_its_way_when_the_volunteer_goes_to_the_next_door_is_kept_and_sent(live_server, browser):
+    """One bar of signal: the knock's POST has not come back when the volunteer taps 下一户. Leaving the page
+    cancels it; the outbox keeps it and sends it from the next door's card, with the same request id."""
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    held = []
+
+    def one_bar(route):
+        # The first knock leaves the phone but no answer comes back (and it never reaches the server here).
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+    context.route(f"**/h/{token}", one_bar)
+    # (Waiting inside Playwright calls: the route above answers only while the test is in one.)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(f"/h/{token}")) as posted:
+        page.locator('#knock button[value="not_home"]').click()
+    sent_id = dict(pair.split("=", 1) for pair in posted.value.post_data.split("&"))["request_id"]
+    page.wait_for_timeout(500)
+    assert held and _visits(live_server, [household_id]) == []
+    with page.expect_request_finished(lambda r: r.method == "POST" and r.url.endswith(f"/h/{token}"), timeout=30000):
+        page.locator("#knock p.next-door a").click()
+        page.wait_for_url(f"{live_server.url}/h/**")
+    assert page.url != f"{live_server.url}/h/{token}"
+    time.sleep(1.0)
+    visits = _visits(live_server, [household_id])
+    assert [(v["outcome"], v["request_id"]) for v in visits] == [("not_home", sent_id)]  # once, the same knock
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                         ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
+    context.close()
+
+
+def test_a_knock_answered_before_the_volunteer_leaves_is_not_sent_again(live_server, browser):
+    """The counterpart: a knock whose answer came back is done; leaving the page keeps nothing."""
+    token, household_id = _first_door(live_server)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/h/{token}")
+    page.locator('#knock button[value="verified"]').click()
+    page.locator("#knock.done").wait_for()
+    requests = []
+    page.on("request", lambda request: requests.append(request) if request.method == "POST" else None)
+    page.locator("#knock a.button.primary").click()
+    page.wait_for_load_state("networkidle")
+    assert [r.url for r in requests if f"/h/{token}" in r.url] == []
+    assert len(_visits(live_server, [household_id])) == 1
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('doorstep-outbox:'))"
+                         ".every(k => JSON.parse(localStorage.getItem(k)).length === 0)")
+    context.close()
