@@ -176,3 +176,28 @@ def test_a_vacant_door_says_vacant_once_on_the_building_page(app, client, login_
     row = html[html.index(doors[0].address):]
     row = re.sub(r"<[^>]+>|\s+", "", row[:row.index("</li>")])
     assert row.endswith("空置") and "空置·空置" not in row and row.count("空置") == 1
+
+
+def test_an_undo_on_the_walk_with_htmx_says_undone_in_the_row(app, client, login_as, world):
+    """Tapping 撤销 in a walk row (htmx) brought the row back looking as if never knocked: nothing said the
+    undo worked. The row now says 已撤销 (as the page without JavaScript does), once, within the budget."""
+    from tests.doors.helpers import HX
+    from tests.speed.test_served import PHONE
+
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    csrf = csrf_token_from(client, "/")
+    headers = {**HX, "X-CSRFToken": csrf}
+    knocked = client.post(f"/h/{doors[0].sticker_token}", headers=headers, data={
+        "outcome": "refused", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    undo = re.search(r'hx-post="(/h/[\w-]+/undo/\d+)"', knocked.get_data(as_text=True)).group(1)
+    response = client.post(undo, headers={**headers, **PHONE},
+                           data={"request_id": uuid.uuid4().hex, "return_to": "walk"})
+    assert response.status_code == 200 and response.headers.get("Content-Encoding") == "br"
+    assert len(response.get_data()) <= 2048
+    import brotli
+
+    row = brotli.decompress(response.get_data()).decode()
+    assert row.startswith(f'<li id="h-{doors[0].id}"') and row.count("<li") == 1
+    assert '<p class="notice" role="status">已撤销：这次记录不再计入' in row
+    assert 'name="outcome"' in row and 'class="done-line"' not in row  # the door can be knocked again
