@@ -54,15 +54,20 @@ def _knocked_row(households, building_id: int) -> dict:
     undo, ?undone=<visit> says 已撤销 in that row (and that its slip stays, where the household answered it)."""
     undone = knock_in_building(id_arg("undone"), building_id, current_user.id, undone=True)
     knocked = knock_in_building(id_arg("knocked"), building_id, current_user.id, undone=False)
+    # ?too_late=<visit>: its undo came too late; the row says so, and offers to knock again to correct it.
+    late = knock_in_building(id_arg("too_late"), building_id, current_user.id, undone=False)
+    if late is not None:
+        return {"knocked": None, "undone_door": None, "kept_slip": None, "late_door": late.household_id}
     if knocked is None:
         # An undone not_home knock whose slip the household answered keeps that slip at the door: the row says so.
         kept = slip_of_visit(undone.id) if undone is not None and undone.outcome == "not_home" else None
-        return {"knocked": None, "undone_door": undone.household_id if undone else None, "kept_slip": kept}
+        return {"knocked": None, "undone_door": undone.household_id if undone else None, "kept_slip": kept,
+                "late_door": None}
     ids = [h.id for h in households]
     at = ids.index(knocked.household_id)
     slip = {"bind_form": BlankForm(), "slip": slip_of_visit(knocked.id)} if knocked.outcome == "not_home" else {}
     return {"knocked": knocked, "knocked_next": f"#h-{ids[at + 1]}" if at + 1 < len(ids) else None,
-            "undone_door": None, "kept_slip": None, **slip}
+            "undone_door": None, "kept_slip": None, "late_door": None, **slip}
 
 
 @bp.get("/buildings/<id:building_id>/stickers")

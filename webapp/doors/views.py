@@ -344,8 +344,8 @@ def undo(token: str, visit_id: int):
         kept = slip if undone and slip is not None and slip.visit_id is not None else None
     walking = request.form.get("return_to") == "walk"
     if is_htmx() and walking:
-        if not undone:
-            return _walk_row(household, visit), 422
+        if not undone:  # the knock still counts: the row says why, and offers to knock again to correct it
+            return _walk_row(household, None, error=_("Too late to undo; knock again to correct it.")), 422
         return _walk_row(household, None, undone_door=household.id, released_slip=released, kept_slip=kept)
     if is_htmx():
         if not undone:
@@ -365,7 +365,7 @@ def undo(token: str, visit_id: int):
     if kept is not None and not walking:  # the walk's row says it (?undone= finds the slip still at the door)
         flash(kept_slip_message(kept), "success")
     if walking:
-        return redirect(walk_url_knocked(household, visit.id, undone=undone), code=303)
+        return redirect(walk_url_knocked(household, visit.id, undone=undone, too_late=not undone), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
