@@ -200,10 +200,18 @@ def test_a_short_building_keeps_one_walk_button(app, client, login_as, make_worl
     from webapp.extensions import db
     from webapp.models import Building
 
-    built = make_world(tower_floors=6, doors_per_floor=4)
+    built = make_world(tower_floors=5, doors_per_floor=4)
     login_as(built.users["lead"])
     html = client.get(f"/buildings/{built.tower_id}/floors").get_data(as_text=True)
     links = _walk_links(html, built.tower_id)
     assert len(links) == 1 and links[0] > html.index("</table>")
     with app.app_context():
         assert db.session.get(Building, built.tower_id).kind == "tower"
+
+
+def test_a_picture_is_tall_by_its_rows_of_cells_not_its_floors(app, client, login_as, make_world):
+    """Three floors of eight doors are six rows of four on a phone: taller than a screen with the legend."""
+    built = make_world(tower_floors=3, doors_per_floor=8)
+    login_as(built.users["lead"])
+    html = client.get(f"/buildings/{built.tower_id}/floors").get_data(as_text=True)
+    assert len(_walk_links(html, built.tower_id)) == 2

@@ -84,8 +84,9 @@ def stickers(building_id: int):
     return render_template("buildings/stickers.html", building=building, sheet=sheet)
 
 
-# More rows than this and the picture runs past a 360×640 screen: the walk is offered above it too.
-TALL_PICTURE = 6
+# More rows of cells than this and the button under the picture is off a 360×640 phone's first screen (the
+# legend's notes take a line or two): the walk is offered above the picture too.
+TALL_PICTURE = 5
 PICTURE_KEYS = ("reached", "not_home", "slip_left", "escalated", "refused", "vacant", "wrong_address", "not_yet")
 
 
@@ -103,9 +104,18 @@ def floors(building_id: int):
     counts = {key: 0 for key in PICTURE_KEYS}
     for state in states.values():
         counts[state.picture_key] += 1
-    # Rows the picture runs to: floors, or a row of houses five to a line (how many fit a phone's width).
-    rows = -(-len(households) // 5) if building.kind in ("bungalow", "courtyard") else len(grid)
+    entrances = entrances_of(building.id)
     return render_template("buildings/floors.html", building=building, campaign=campaign, states=states,
-                           floors=sorted(grid, reverse=True), grid=grid, entrances=entrances_of(building.id),
-                           households=households, counts=counts, keys=PICTURE_KEYS, tall=rows > TALL_PICTURE,
+                           floors=sorted(grid, reverse=True), grid=grid, entrances=entrances,
+                           households=households, counts=counts, keys=PICTURE_KEYS,
+                           tall=_picture_rows(building, grid, len(entrances)) > TALL_PICTURE,
                            max_attempts=campaign.max_attempts if campaign else DEFAULT_MAX_ATTEMPTS)
+
+
+def _picture_rows(building, grid: dict[int, dict[int, list]], entrances: int) -> int:
+    """How many rows of cells the picture runs to on a phone: a row of houses five to a line; a floor as
+    many lines as its widest entrance needs, at most 6 // entrances doors a line (floors.html's rule)."""
+    if building.kind in ("bungalow", "courtyard"):
+        return -(-sum(len(doors) for floor in grid.values() for doors in floor.values()) // 5)
+    widest = max(6 // (entrances or 1), 1)
+    return sum(max(-(-len(doors) // widest) for doors in floor.values()) for floor in grid.values())
