@@ -145,6 +145,10 @@ def test_answer_to_an_unknown_code_is_thanked_and_stores_nothing(app, client):
     ({"kind": "bribe"}, "请选择一项回复"),
     ({"kind": "home_at"}, "请选择您在家的时间"),
     ({"kind": "call_me", "phone": "abc"}, "请输入数字电话号码"),
+    # A mobile cut short, or one digit too many: nobody could call it back.
+    ({"kind": "call_me", "phone": "139123"}, "请输入 11 位手机号"),
+    ({"kind": "call_me", "phone": "139 1234 56789"}, "请输入 11 位手机号"),
+    ({"kind": "call_me", "phone": "0755-123"}, "请输入 11 位手机号"),
     ({"kind": "message", "message": "长" * 501}, "请不要超过 500 个字"),
 ])
 def test_bad_answers_get_messages_and_store_nothing(app, client, left_slip, data, message):
@@ -155,6 +159,18 @@ def test_bad_answers_get_messages_and_store_nothing(app, client, left_slip, data
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert count(app, SlipReply) == 0
+
+
+@pytest.mark.parametrize("phone", ["139 1234 5678", "１３９１２３４５６７８", "020-8000 0000", "0755 8888 1234",
+                                   "87654321", "+86 139 1234 5678"])
+def test_a_number_someone_can_dial_back_is_taken_as_typed(app, client, left_slip, phone):
+    from webapp.models import SlipReply
+
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    response = client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                     "kind": "call_me", "phone": phone})
+    assert response.status_code == 200
+    assert count(app, SlipReply) == 1
 
 
 def test_public_answer_needs_csrf(app, client, left_slip):
