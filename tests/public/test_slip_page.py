@@ -316,3 +316,41 @@ def test_a_damaged_request_id_says_so_and_the_next_tap_works(app, client, left_s
     assert fresh != "not an id!"
     assert client.post(url, data={"csrf_token": csrf, "request_id": fresh, **data}).status_code == 200
     assert count(app, model) == 1
+
+
+def _inbox_badge(client) -> str | None:
+    """The count on the home page's Inbox button, or None when it shows none."""
+    import re
+
+    home = client.get("/").get_data(as_text=True)
+    button = re.search(r'<a class="button" href="/inbox">(.*?)</a>', home)
+    assert button, "the home page offers the inbox"
+    badge = re.search(r'<span class="badge">(\d+)</span>', button.group(1))
+    return badge.group(1) if badge else None
+
+
+def test_the_home_page_counts_what_waits_in_the_inbox_until_it_is_handled(app, client, left_slip, login_as, auth):
+    from webapp.extensions import db
+    from webapp.models import SlipReply
+
+    for username in ("volunteer", "secretary"):
+        login_as(username)
+        assert _inbox_badge(client) is None, username
+        auth.logout()
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "call_me",
+                                         "phone": "13800001111"})
+    for username in ("volunteer", "secretary"):
+        login_as(username)
+        assert _inbox_badge(client) == "1", username
+        auth.logout()
+    login_as("volunteer2")  # another grid's volunteer: not theirs to call back
+    assert _inbox_badge(client) is None
+    auth.logout()
+    login_as("volunteer")
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id))
+    form = {"csrf_token": csrf_token_from(client, "/inbox"), "request_id": uuid.uuid4().hex, "outcome": "verified",
+            "note": "电话已核实"}
+    assert client.post(f"/inbox/replies/{reply_id}/confirm", data=form).status_code == 303
+    assert _inbox_badge(client) is None
