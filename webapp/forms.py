@@ -4,6 +4,7 @@ a request id on every write form (see webapp.idempotency), and choice fields wit
 Flask-WTF reloads WTForms' catalogue from disk on every request (about a millisecond);
 here each language's catalogue is loaded once per process.
 """
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,9 +28,6 @@ from .models import utcnow
 
 # Phones bring up the right keypad: digits for phone numbers and counts (type=tel / inputmode).
 PHONE_INPUT = {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
-# A phone number as people type one (a resident's, a caller's, a joining volunteer's): digits, an
-# optional leading +, spaces and dashes.
-phone_number = Regexp(r"^\+?[0-9][0-9 -]{5,18}$", message=_l("Enter a phone number of digits."))
 NUMBER_INPUT = {"inputmode": "numeric"}
 
 
@@ -116,6 +114,23 @@ class PhoneField(StringField):
 def without_separators(value):
     """A phone number's digits as stored: the spaces and dashes people group it with left out."""
     return value.replace(" ", "").replace("-", "") if isinstance(value, str) else value
+
+
+def phone_number(form, field):
+    """A phone number as people type one (a resident's, a caller's, a joining volunteer's): digits, an
+    optional leading +, spaces and dashes, that someone could dial back. A mobile (1 and 11 digits), a
+    landline with its area code (0 and 10 to 12 digits) or without (7 or 8 digits), or an international
+    number (+ and 8 to 15 digits): "139123", a mobile cut short, is refused rather than kept undialable."""
+    typed = field.data or ""
+    digits = without_separators(typed)
+    if typed and not _PHONE_SHAPE.fullmatch(typed):
+        raise ValidationError(_l("Enter a phone number of digits."))
+    if typed and not _DIALABLE.fullmatch(digits):
+        raise ValidationError(_l("Enter a mobile number of 11 digits, or a landline with its area code."))
+
+
+_PHONE_SHAPE = re.compile(r"\+?[0-9][0-9 -]*")
+_DIALABLE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}|\+[0-9]{8,15}")
 
 
 class WholeNumberField(IntegerField):

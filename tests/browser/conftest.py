@@ -43,7 +43,11 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # The phones live where the server's clock is set (Asia/Shanghai by default): times the page writes
+        # itself (a kept knock's 13:05) agree with the server's on the same screen and in the screenshots.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                             env={**os.environ, "TZ": os.environ.get("DOORSTEP_TIMEZONE",
+                                                                                     "Asia/Shanghai")})
         yield browser
         browser.close()
 

@@ -67,7 +67,7 @@ def test_an_address_typed_with_full_width_digits_still_suggests_the_door(app, cl
     """长庚里２号１单元１０１ as a Chinese keyboard types it is the door 长庚里2号1单元101."""
     token = _grid_token(app, world.volunteer_grid)
     full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isdigit() else ch for ch in "长庚里2号1单元101")
-    response, _data = _report(client, token, address_text=full_width, phone="１３７ ０００２ ２２２")
+    response, _data = _report(client, token, address_text=full_width, phone="１３７ ０００２ ２２２２")
     assert response.status_code == 200
     login_as("volunteer")
     inbox = client.get("/inbox").get_data(as_text=True)

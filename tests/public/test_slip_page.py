@@ -145,6 +145,10 @@ def test_answer_to_an_unknown_code_is_thanked_and_stores_nothing(app, client):
     ({"kind": "bribe"}, "请选择一项回复"),
     ({"kind": "home_at"}, "请选择您在家的时间"),
     ({"kind": "call_me", "phone": "abc"}, "请输入数字电话号码"),
+    # A mobile cut short, or one digit too many: nobody could call it back.
+    ({"kind": "call_me", "phone": "139123"}, "请输入 11 位手机号"),
+    ({"kind": "call_me", "phone": "139 1234 56789"}, "请输入 11 位手机号"),
+    ({"kind": "call_me", "phone": "0755-123"}, "请输入 11 位手机号"),
     ({"kind": "message", "message": "长" * 501}, "请不要超过 500 个字"),
 ])
 def test_bad_answers_get_messages_and_store_nothing(app, client, left_slip, data, message):
@@ -155,6 +159,18 @@ def test_bad_answers_get_messages_and_store_nothing(app, client, left_slip, data
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert count(app, SlipReply) == 0
+
+
+@pytest.mark.parametrize("phone", ["139 1234 5678", "１３９１２３４５６７８", "020-8000 0000", "0755 8888 1234",
+                                   "87654321", "+86 139 1234 5678"])
+def test_a_number_someone_can_dial_back_is_taken_as_typed(app, client, left_slip, phone):
+    from webapp.models import SlipReply
+
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    response = client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex,
+                                                     "kind": "call_me", "phone": phone})
+    assert response.status_code == 200
+    assert count(app, SlipReply) == 1
 
 
 def test_public_answer_needs_csrf(app, client, left_slip):
@@ -300,3 +316,41 @@ def test_a_damaged_request_id_says_so_and_the_next_tap_works(app, client, left_s
     assert fresh != "not an id!"
     assert client.post(url, data={"csrf_token": csrf, "request_id": fresh, **data}).status_code == 200
     assert count(app, model) == 1
+
+
+def _inbox_badge(client) -> str | None:
+    """The count on the home page's Inbox button, or None when it shows none."""
+    import re
+
+    home = client.get("/").get_data(as_text=True)
+    button = re.search(r'<a class="button" href="/inbox">(.*?)</a>', home)
+    assert button, "the home page offers the inbox"
+    badge = re.search(r'<span class="badge">(\d+)</span>', button.group(1))
+    return badge.group(1) if badge else None
+
+
+def test_the_home_page_counts_what_waits_in_the_inbox_until_it_is_handled(app, client, left_slip, login_as, auth):
+    from webapp.extensions import db
+    from webapp.models import SlipReply
+
+    for username in ("volunteer", "secretary"):
+        login_as(username)
+        assert _inbox_badge(client) is None, username
+        auth.logout()
+    csrf = csrf_token_from(client, f"/s/{left_slip}")
+    client.post(f"/s/{left_slip}", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "kind": "call_me",
+                                         "phone": "13800001111"})
+    for username in ("volunteer", "secretary"):
+        login_as(username)
+        assert _inbox_badge(client) == "1", username
+        auth.logout()
+    login_as("volunteer2")  # another grid's volunteer: not theirs to call back
+    assert _inbox_badge(client) is None
+    auth.logout()
+    login_as("volunteer")
+    with app.app_context():
+        reply_id = db.session.scalar(select(SlipReply.id))
+    form = {"csrf_token": csrf_token_from(client, "/inbox"), "request_id": uuid.uuid4().hex, "outcome": "verified",
+            "note": "电话已核实"}
+    assert client.post(f"/inbox/replies/{reply_id}/confirm", data=form).status_code == 303
+    assert _inbox_badge(client) is None

@@ -292,3 +292,20 @@ def test_a_line_repeated_at_the_same_door_is_imported_once_without_asking(app, l
     assert "第 6 行与第 2 行重复" in page
     assert post(client, confirm_path(page), {}).status_code == 303
     assert _residents(app) == before + 3
+
+
+def test_a_file_whose_every_row_is_wrong_says_so_instead_of_counting_zeros(app, login_as):
+    client = login_as("secretary")
+    rows = HEADER + ("新一网格,幸福里1号楼,城堡,1,3,301,幸福里1号2单元301,自住,赵某,,,本地常住,\n"
+                     "新一网格,幸福里1号楼,步梯楼,1,x,302,幸福里1号2单元302,自住,钱某,,,本地常住,\n")
+    response = upload(client, rows.encode())
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "没有一行可以导入" in page
+    assert 'data-count="households-new"' not in page  # no table of zeros
+    # One good row among bad ones: the table says what the good rows would give, once the file is corrected.
+    partial = upload(client, (HEADER + ROWS.splitlines(keepends=True)[2] + rows.splitlines(keepends=True)[1]).encode())
+    assert partial.status_code == 422
+    page = partial.get_data(as_text=True)
+    assert "没有一行可以导入" not in page and "改正后" in page
+    assert 'data-count="households-new">1<' in page

@@ -89,7 +89,7 @@ def test_every_mistake_in_adding_a_person_is_shown_at_once(app, login_as, world)
     response = post(client, "/users", {"username": "volunteer", "name": "小张", "phone": "12ab", "role": "volunteer"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    for message in ("该用户名已被使用", "只能填数字", "请至少选择一个网格或楼栋"):
+    for message in ("该用户名已被使用", "请输入数字电话号码", "请至少选择一个网格或楼栋"):
         assert message in page, message
     assert count(app, User) == before
 

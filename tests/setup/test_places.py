@@ -128,6 +128,12 @@ def test_admin_creates_a_street_and_a_community_and_moves_it(app, login_as):
     assert response.status_code == 303
     with app.app_context():
         community = db.session.scalar(select(Community).where(Community.name == "新村社区"))
+    # The message links to the next step: the new community's people page, to appoint its secretary.
+    told = client.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'已创建社区新村社区。 <a class="button" href="([^"]+)">任命社区书记</a>', told)
+    assert link and link.group(1) == f"/users?community={community.id}#add-person", told[told.find("flash"):][:300]
+    people = client.get(link.group(1)).get_data(as_text=True)
+    assert f'<a class="tab current" href="/users?community={community.id}#add-person">新村社区</a>' in people
     # The number typed with a Chinese IME in full-width mode (０２０－１２３４５６７８) is the number it shows.
     moved = post(client, f"/setup/communities/{community.id}",
                  {"name": "新村社区", "street": street.id, "callback_phone": "０２０－１２３４ ５６７８"})
@@ -198,3 +204,16 @@ def test_a_community_edit_sent_back_shows_its_message_beside_the_field_in_its_ow
     assert 'class="flash error"' not in page
     with app.app_context():
         assert db.session.get(Community, first_id).name == first.name
+
+
+def test_a_community_name_in_the_created_message_is_text_not_markup(app, login_as):
+    from webapp.extensions import db
+    from webapp.models import Street
+
+    client = login_as("admin")
+    with app.app_context():
+        street = db.session.scalar(select(Street))
+    response = post(client, "/setup/communities", {"name": "<b>新村</b>", "street": street.id})
+    assert response.status_code == 303
+    told = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已创建社区&lt;b&gt;新村&lt;/b&gt;。" in told and "<b>新村</b>" not in told

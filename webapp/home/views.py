@@ -10,6 +10,7 @@ from ..registry.queries import (
     resident_count,
 )
 from ..scope import current_scope, users_in_communities
+from ..slips.queries import inbox_count
 from . import bp
 
 
@@ -44,4 +45,4 @@ def index():
     # A list check handed to someone in the field shows on their 名单核查 button until it is done.
     open_checks = open_task_count(current_user.id) if "volunteer" in sections or "lead" in sections else 0
     return render_template("home/index.html", sections=sections, access_ends=scope.access_ends,
-                           open_checks=open_checks)
+                           open_checks=open_checks, in_inbox=inbox_count(scope) if sections else 0)

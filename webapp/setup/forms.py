@@ -3,7 +3,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..forms import (NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, PhoneField, WholeNumberField,
-                     WriteForm, without_separators,
+                     WriteForm, phone_number, without_separators,
                      as_choices)
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
@@ -95,8 +95,8 @@ class PersonForm(AssignForm):
         Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l("Letters, digits and _ . @ - only, without spaces."))])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Required.")), Length(
         max=40, message=_l("At most %(max)d characters.")), no_control_characters])
-    phone = PhoneField(_l("Mobile phone"), filters=[without_separators], validators=[Optional(), Regexp(
-        r"^\+?[0-9]{6,15}$", message=_l("Digits only, 6 to 15 of them."))], render_kw=PHONE_INPUT)
+    phone = PhoneField(_l("Mobile phone"), filters=[without_separators], validators=[Optional(), phone_number],
+                       render_kw=PHONE_INPUT)
 
 
 class PersonActionForm(WriteForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
@@ -312,7 +313,13 @@ def community_create():
     form.street.choices = as_choices([(s.id, s.name) for s in db.session.scalars(select(Street))])
     if form.validate_on_submit() and _done("community", form, lambda: save_community(
             None, db.session.get(Street, form.street.data), form.name.data.strip(), form.callback_phone.data)):
-        flash(_("Community %(name)s created. Appoint its secretary on the people page.", name=form.name.data.strip()))
+        name = form.name.data.strip()
+        created = db.session.scalar(select(Community.id).where(Community.street_id == form.street.data,
+                                                              Community.name == name))
+        # The next step is a person: the message takes the admin there, to the new community's people page.
+        flash(Markup('%s <a class="button" href="%s">%s</a>') % (_("Community %(name)s created.", name=name),
+                                                  url_for("setup.users", community=created, _anchor="add-person"),
+                                                  _("Appoint its secretary")))
         return hx_redirect(url_for("setup.communities"))
     return _admin_page(community_form=form, status=422)
 

@@ -108,6 +108,14 @@ def _open_replies(scope: Scope):
                    or_(scope.households(), NoteSlip.bound_by_id == scope.user_id, _unplaced(scope))))
 
 
+def inbox_count(scope: Scope) -> int:
+    """What waits in the user's inbox, answers and self-reports together, in one statement: the home page's
+    Inbox button shows it, so nobody has to open the inbox to learn a resident asked to be called."""
+    replies = _open_replies(scope).with_only_columns(func.count(SlipReply.id)).scalar_subquery()
+    reports = _open_reports(scope).with_only_columns(func.count(SelfReport.id)).scalar_subquery()
+    return sum(db.session.execute(select(replies, reports)).one())
+
+
 def page_of_reply(reply: SlipReply, scope: Scope) -> int:
     """The page of the open answers that shows this one (a refused confirmation is shown where it is)."""
     before = db.session.scalar(_open_replies(scope).with_only_columns(func.count(SlipReply.id))
