@@ -63,6 +63,9 @@ def test_a_tall_towers_picture_marks_escalated_doors_and_offers_the_walk_on_its_
     box = escalated.first.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44
     screenshot(phone, "floors-escalated")
+    phone.emulate_media(color_scheme="dark")  # a dark stairwell: the stripes and frame still read
+    screenshot(phone, "floors-escalated-dark")
+    phone.emulate_media(color_scheme="light")
     walk.first.click()
     phone.wait_for_url(f"**/buildings/{built.tower_id}/walk")
 

@@ -215,3 +215,24 @@ def test_a_picture_is_tall_by_its_rows_of_cells_not_its_floors(app, client, logi
     login_as(built.users["lead"])
     html = client.get(f"/buildings/{built.tower_id}/floors").get_data(as_text=True)
     assert len(_walk_links(html, built.tower_id)) == 2
+
+
+def test_without_a_campaign_in_force_the_note_names_no_secretarys_list(app, client, login_as, world):
+    """The picture and the card apply the same rule with or without a drive; only a drive's escalated doors
+    are on a secretary's list, so without one the legend does not send the lead there."""
+    from webapp.coverage import forget_campaigns
+    from webapp.extensions import db
+    from webapp.models import Campaign, utcnow
+
+    with app.app_context():
+        doors = households_of_building(world.lead_building)
+        for campaign in db.session.scalars(select(Campaign)):
+            db.session.delete(campaign)
+        for _ in range(3):
+            add_visit(doors[0].id, user_id("lead"), "not_home", utcnow())
+        db.session.commit()
+        forget_campaigns()
+    login_as("lead")
+    html = client.get(f"/buildings/{world.lead_building}/floors").get_data(as_text=True)
+    assert html.count("cell cell-escalated") == 1
+    assert "待跟进（斜纹，标“!”）：已3次无人在家，需要跟进。" in html and "书记" not in html
