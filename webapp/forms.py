@@ -116,6 +116,10 @@ def without_separators(value):
     return value.replace(" ", "").replace("-", "") if isinstance(value, str) else value
 
 
+_PHONE_SHAPE = re.compile(r"\+?[0-9][0-9 -]*")
+_DIALABLE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}|\+[0-9]{8,15}")
+
+
 def phone_number(form, field):
     """A phone number as people type one (a resident's, a caller's, a joining volunteer's): digits, an
     optional leading +, spaces and dashes, that someone could dial back. A mobile (1 and 11 digits), a
@@ -127,10 +131,6 @@ def phone_number(form, field):
         raise ValidationError(_l("Enter a phone number of digits."))
     if typed and not _DIALABLE.fullmatch(digits):
         raise ValidationError(_l("Enter a mobile number of 11 digits, or a landline with its area code."))
-
-
-_PHONE_SHAPE = re.compile(r"\+?[0-9][0-9 -]*")
-_DIALABLE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}|\+[0-9]{8,15}")
 
 
 class WholeNumberField(IntegerField):
