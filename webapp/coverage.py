@@ -159,10 +159,14 @@ class DoorState:
 
     @property
     def picture_key(self) -> str:
-        """The floor picture's colours: reached, vacant, slip_left, not_home, refused, wrong_address, not_yet."""
+        """The floor picture's cells: reached, vacant, escalated, slip_left, not_home, refused, wrong_address,
+        not_yet. An escalated door (the rule of `escalated`, on the secretary's list) shows as escalated
+        whatever its last knock was: the lead must see which doors are out of the volunteers' hands."""
         key = self.key
         if key == "moved_out":
             return "vacant"
+        if self.escalated:
+            return "escalated"
         if key == "not_home" and self.slip_left:
             return "slip_left"
         return key

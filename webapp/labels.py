@@ -122,6 +122,7 @@ PICTURE_LABELS = {
     "reached": _l("Reached"),
     "not_home": _l("Nobody home"),
     "slip_left": _l("Slip left"),
+    "escalated": _l("Escalated"),
     "refused": _l("Refused"),
     "vacant": _l("Vacant / moved out"),
     "wrong_address": _l("Wrong address"),

@@ -2,6 +2,7 @@
 import re
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from
@@ -176,3 +177,66 @@ def test_a_vacant_door_says_vacant_once_on_the_building_page(app, client, login_
     row = html[html.index(doors[0].address):]
     row = re.sub(r"<[^>]+>|\s+", "", row[:row.index("</li>")])
     assert row.endswith("空置") and "空置·空置" not in row and row.count("空置") == 1
+
+
+def test_an_undo_on_the_walk_with_htmx_says_undone_in_the_row(app, client, login_as, world):
+    """Tapping 撤销 in a walk row (htmx) brought the row back looking as if never knocked: nothing said the
+    undo worked. The row now says 已撤销 (as the page without JavaScript does), once, within the budget."""
+    from tests.doors.helpers import HX
+    from tests.speed.test_served import PHONE
+
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    csrf = csrf_token_from(client, "/")
+    headers = {**HX, "X-CSRFToken": csrf}
+    knocked = client.post(f"/h/{doors[0].sticker_token}", headers=headers, data={
+        "outcome": "refused", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    undo = re.search(r'hx-post="(/h/[\w-]+/undo/\d+)"', knocked.get_data(as_text=True)).group(1)
+    response = client.post(undo, headers={**headers, **PHONE},
+                           data={"request_id": uuid.uuid4().hex, "return_to": "walk"})
+    assert response.status_code == 200 and response.headers.get("Content-Encoding") == "br"
+    assert len(response.get_data()) <= 2048
+    import brotli
+
+    row = brotli.decompress(response.get_data()).decode()
+    assert row.startswith(f'<li id="h-{doors[0].id}"') and row.count("<li") == 1
+    assert '<p class="notice" role="status">已撤销：这次记录不再计入' in row
+    assert 'name="outcome"' in row and 'class="done-line"' not in row  # the door can be knocked again
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_undo_too_late_on_the_walk_says_why_in_the_row(app, client, login_as, world, htmx):
+    """Undo is for five minutes. Later, a tap on 撤销 in a walk row came back with the same row (htmx) or the
+    same 已记录 line (without JavaScript): nothing said it was refused. Now the row says it is too late and
+    offers the outcomes, to knock again and correct it; the knock still counts."""
+    from datetime import timedelta
+
+    from tests.doors.helpers import HX
+    from webapp.extensions import db
+    from webapp.models import Visit
+
+    login_as("volunteer")
+    doors = _households(app, world.volunteer_building)
+    csrf = csrf_token_from(client, "/")
+    knocked = client.post(f"/h/{doors[1].sticker_token}", headers={**HX, "X-CSRFToken": csrf}, data={
+        "outcome": "refused", "return_to": "walk", "request_id": uuid.uuid4().hex})
+    undo = re.search(r'hx-post="(/h/[\w-]+/undo/\d+)"', knocked.get_data(as_text=True)).group(1)
+    with app.app_context():
+        visit = db.session.scalar(select(Visit).order_by(Visit.id.desc()))
+        visit.visited_at -= timedelta(minutes=10)
+        db.session.commit()
+    data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "return_to": "walk"}
+    if htmx:
+        response = client.post(undo, headers={**HX, "X-CSRFToken": csrf}, data=data)
+        assert response.status_code == 422
+        row = response.get_data(as_text=True)
+    else:
+        response = client.post(undo, data=data)
+        assert response.status_code == 303 and "too_late=" in response.headers["Location"]
+        page = client.get(response.headers["Location"].split("#")[0]).get_data(as_text=True)
+        row = re.search(rf'<li id="h-{doors[1].id}"{WITHIN_ROW}</li>', page, re.DOTALL).group(0)
+        assert page.count("已超过可撤销时间") == 1  # in that row only
+    assert '<p class="error" role="alert">已超过可撤销时间，请重新记录一次以更正。</p>' in row
+    assert 'name="outcome"' in row and 'class="done-line"' not in row and "拒绝" in row  # still counts
+    with app.app_context():
+        assert db.session.scalar(select(Visit.undone_at).where(Visit.id == visit.id)) is None

@@ -89,3 +89,65 @@ def test_undoing_a_knock_without_a_slip_says_nothing_of_slips(app, client, login
                            data={"csrf_token": csrf, "request_id": uuid.uuid4().hex}, headers={**HX, "X-CSRFToken": csrf})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "已撤销" in html and "已不再登记在这户" not in html
+
+
+def _answer(app, code, handled=False):
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipReply, utcnow
+
+    with app.app_context():
+        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
+        db.session.add(SlipReply(slip_id=slip.id, request_id=uuid.uuid4().hex, kind="call_me", phone="13800001111",
+                                 handled_at=utcnow() if handled else None))
+        db.session.commit()
+
+
+KEPT = "仍登记在这户：住户已经回复了它，不能再贴到别的门上。"
+
+
+def test_undoing_a_knock_whose_slip_was_answered_says_the_slip_stays_on_every_path(app, client, login_as, world):
+    """Undo gives a slip back to the pad unless the household has answered it; then the slip stayed with the
+    door and nothing said so (a volunteer would look for it on the pad). The card (with and without htmx) and
+    the walk row (with and without htmx) now say it stays, and where its answer waits."""
+    from tests.doors.helpers import HX
+    from webapp.extensions import db
+    from webapp.models import NoteSlip
+
+    codes = slip_codes(app, world.first_community, 4)
+    login_as("volunteer")
+    for code, how in zip(codes, ("htmx", "plain", "walk-htmx", "walk-plain")):
+        _response, visit_id = not_home_with_slip(app, client, world.volunteer_household, code)
+        _answer(app, code)
+        csrf = csrf_token_from(client, f"/h/{world.volunteer_household}")
+        data = {"csrf_token": csrf, "request_id": uuid.uuid4().hex}
+        if how.startswith("walk"):
+            data["return_to"] = "walk"
+        headers = {**HX, "X-CSRFToken": csrf} if how.endswith("htmx") else {}
+        response = client.post(f"/h/{world.volunteer_household}/undo/{visit_id}", data=data, headers=headers,
+                               follow_redirects=how.endswith("plain"))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, how
+        assert f"留言条 {code[:4]}-{code[4:]} {KEPT}" in html, how
+        assert "已不再登记在这户" not in html and "已撤销" in html, how
+        assert 'href="/inbox"' in html, how  # its answer, one tap away (on the card, its notice links there)
+        with app.app_context():
+            slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
+            assert slip.state == "bound" and slip.visit_id == visit_id, how
+        if how == "walk-plain":
+            row = html.split(f"留言条 {code[:4]}-{code[4:]} {KEPT}")[0].rsplit("<li ", 1)[1]
+            assert "已撤销" in row  # said in that door's row, beside its 已撤销
+            assert html.count(KEPT) == 1
+
+
+def test_a_kept_slip_whose_answer_was_handled_does_not_send_to_the_inbox(app, client, login_as, world):
+    from tests.doors.helpers import HX
+
+    code = slip_codes(app, world.first_community, 1)[0]
+    login_as("volunteer")
+    _response, visit_id = not_home_with_slip(app, client, world.volunteer_household, code)
+    _answer(app, code, handled=True)
+    csrf = csrf_token_from(client, f"/h/{world.volunteer_household}")
+    response = client.post(f"/h/{world.volunteer_household}/undo/{visit_id}", headers={**HX, "X-CSRFToken": csrf},
+                           data={"request_id": uuid.uuid4().hex, "return_to": "walk"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and KEPT in html and "待办回复" not in html

@@ -134,3 +134,29 @@ def test_make_run_serves_with_threaded_workers_that_keep_connections_alive():
     assert settings["keepalive"] >= 5
     run_recipe = (root / "Makefile").read_text().split("\nrun:")[1].split("\n\n")[0]
     assert "--config gunicorn.conf.py" in run_recipe
+
+
+def test_an_undo_on_the_walk_is_at_most_2_kb_as_served_saying_all_it_says(app, client, login_as, world):
+    """The walk row an undo answers with (已撤销, and the slip that stays with a door that answered it, with
+    its link to the inbox): a knock's fragment, within the knock's budget."""
+    from sqlalchemy import select
+
+    from tests.slips.helpers import not_home_with_slip, slip_codes
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipReply
+
+    login_as("volunteer")
+    code = slip_codes(app, world.first_community, 1)[0]
+    _response, visit_id = not_home_with_slip(app, client, world.volunteer_household, code)
+    with app.app_context():
+        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
+        db.session.add(SlipReply(slip_id=slip.id, request_id=uuid.uuid4().hex, kind="call_me", phone="13800001111"))
+        db.session.commit()
+    csrf = csrf_token_from(client, "/")
+    response = client.post(f"/h/{world.volunteer_household}/undo/{visit_id}",
+                           headers={**PHONE, "HX-Request": "true", "X-CSRFToken": csrf},
+                           data={"request_id": uuid.uuid4().hex, "return_to": "walk"})
+    assert response.status_code == 200 and response.headers.get("Content-Encoding") == "br"
+    body = brotli.decompress(response.get_data()).decode()
+    assert "已撤销" in body and "仍登记在这户" in body and 'href="/inbox"' in body
+    assert len(response.get_data()) <= 2048, len(response.get_data())

@@ -258,3 +258,32 @@ def test_search_runs_no_statement_per_hit(app, client, login_as, world):
         html = client.get("/search", query_string={"q": "查找测"}).get_data(as_text=True)
     assert html.count('<span class="person-name">查找测') == 6, html[-1500:]
     assert len(six["sql"]) == len(one["sql"]), "\n".join(six["sql"])
+
+
+def test_the_floor_picture_runs_no_statement_per_door_or_escalation(app, client, login_as, make_world):
+    """The lead's floor picture (≤ 50 ms at district scale): marking escalated doors reads them from the one
+    query door_states() runs, not a statement per door; a building twice as tall runs the same."""
+    from webapp.extensions import db
+    from webapp.models import Household, User, Visit, utcnow
+
+    def picture(built):
+        login_as(built.users["lead"])
+        client.get(f"/buildings/{built.tower_id}/floors")  # the campaign in force is known after a first look
+        with statements(app) as seen:
+            html = client.get(f"/buildings/{built.tower_id}/floors").get_data(as_text=True)
+        return html, len(seen["sql"])
+
+    small = make_world(tower_floors=5, doors_per_floor=2)
+    _html, plain = picture(small)
+    tall = make_world(tower_floors=10, doors_per_floor=4)
+    with app.app_context():
+        doors = db.session.scalars(select(Household.id).where(Household.building_id == tall.tower_id)).all()
+        user = db.session.scalar(select(User.id).where(User.username == tall.users["lead"]))
+        for door in doors[:12]:
+            for _ in range(3):
+                db.session.add(Visit(request_id=uuid.uuid4().hex, household_id=door, user_id=user,
+                                     campaign_id=tall.campaign_id, outcome="not_home", visited_at=utcnow()))
+        db.session.commit()
+    html, escalated = picture(tall)
+    assert html.count("cell cell-escalated") == 12
+    assert escalated == plain, (plain, escalated)

@@ -75,11 +75,13 @@ def walk_url(household: Household) -> str:
     return url_for("buildings.walk", building_id=household.building_id, _anchor=f"h-{household.id}")
 
 
-def walk_url_knocked(household: Household, visit_id: int, undone: bool = False) -> str:
+def walk_url_knocked(household: Household, visit_id: int, undone: bool = False, too_late: bool = False) -> str:
     """Without JavaScript, after a tap on the walk (or its undo): the walk at that door, its row confirming
-    it as the row htmx swaps in does (已记录, 撤销, the slip, 下一户; or 已撤销)."""
-    return url_for("buildings.walk", building_id=household.building_id,
-                   **{"undone" if undone else "knocked": visit_id}, _anchor=f"h-{household.id}")
+    it as the row htmx swaps in does (已记录, 撤销, the slip, 下一户; or 已撤销; or, for an undo too late,
+    why not)."""
+    name = "too_late" if too_late else "undone" if undone else "knocked"
+    return url_for("buildings.walk", building_id=household.building_id, **{name: visit_id},
+                   _anchor=f"h-{household.id}")
 
 
 def knock_in_building(visit_id: int | None, building_id: int, user_id: int, undone: bool) -> Visit | None:

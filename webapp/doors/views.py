@@ -310,9 +310,18 @@ def _slip_context(visit: Visit | None, slip=_LOOK_UP) -> dict:
     return {"bind_form": BlankForm(), "slip": slip_of_visit(visit.id) if slip is _LOOK_UP else slip}
 
 
-def _walk_row(household: Household, visit: Visit | None = None, released_slip=None):
+def _walk_row(household: Household, visit: Visit | None = None, **said):
+    """A door's row on the walk after a tap on it; `said`: what its answer says besides (undone_door,
+    released_slip, kept_slip)."""
     return render_template("buildings/_walk_row.html", **walk_row_context(household, visit), **_slip_context(visit),
-                           released_slip=released_slip)
+                           **said)
+
+
+def kept_slip_message(slip) -> str:
+    """An undone not_home knock whose slip the household has answered: the slip stays with this door (its
+    answer needs this door to be handled), so it is not back on the pad. slips/_released.html says the same."""
+    return _("Slip %(code)s stays with this door: the household has already answered it, so it cannot be left "
+             "at another door.", code=codes.display(slip.code))
 
 
 @bp.post("/h/<token:token>/undo/<id:visit_id>")
@@ -331,9 +340,13 @@ def undo(token: str, visit_id: int):
         undone = undo_knock(visit, current_user.id, form.request_id.data)
         # A slip left with the knock went back to the pad: say so, never silently (it may hang on the door).
         released = slip.code if undone and slip is not None and slip.visit_id is None else None
+        # One the household has answered stays with this door (its answer is in the inbox): say that too.
+        kept = slip if undone and slip is not None and slip.visit_id is not None else None
     walking = request.form.get("return_to") == "walk"
     if is_htmx() and walking:
-        return _walk_row(household, None if undone else visit, released_slip=released), 200 if undone else 422
+        if not undone:  # the knock still counts: the row says why, and offers to knock again to correct it
+            return _walk_row(household, None, error=_("Too late to undo; knock again to correct it.")), 422
+        return _walk_row(household, None, undone_door=household.id, released_slip=released, kept_slip=kept)
     if is_htmx():
         if not undone:
             return render_template("doors/_knocked.html", household=household, visit=visit, undo_form=None,
@@ -341,16 +354,18 @@ def undo(token: str, visit_id: int):
         campaign, state = _door_state(household)
         return _record_changed(render_template(
             "doors/_knock_form.html", household=household, knock_form=KnockForm.blank(), state=state,
-            campaign=campaign, undone=True, oob=True, next_door=next_household(household), released_slip=released),
-            residents=visit.outcome == "moved_out")
+            campaign=campaign, undone=True, oob=True, next_door=next_household(household), released_slip=released,
+            kept_slip=kept), residents=visit.outcome == "moved_out")
     if not walking:
         flash(_("Undone: that knock no longer counts. The history keeps it, marked undone.") if undone
               else _("Too late to undo; knock again to correct it."), "success" if undone else "error")
     if released:
         flash(_("Slip %(code)s no longer counts for this door. If it is on the door, take it down; it can be "
                 "left at another door.", code=codes.display(released)), "success")
+    if kept is not None and not walking:  # the walk's row says it (?undone= finds the slip still at the door)
+        flash(kept_slip_message(kept), "success")
     if walking:
-        return redirect(walk_url_knocked(household, visit.id, undone=undone), code=303)
+        return redirect(walk_url_knocked(household, visit.id, undone=undone, too_late=not undone), code=303)
     return redirect(url_for("doors.card", token=household.sticker_token), code=303)
 
 
