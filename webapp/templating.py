@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from . import labels
 from .clock import last_local_day, local_naive
 from .paging import kept_pages
+from .slips.codes import display as slip_code
 
 
 def mask_phone(phone: str | None) -> str:
@@ -90,6 +91,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["now_ms"] = lambda: int(time.time() * 1000)
     app.jinja_env.filters.update(
         mask_phone=mask_phone,
+        slip_code=slip_code,  # ABCD-EFGH, as printed on the slip
         mask_id=mask_id_number,
         mask_name=mask_name,
         role_label=_label(labels.ROLE_LABELS),
