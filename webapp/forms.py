@@ -126,10 +126,11 @@ def phone_number(form, field):
     landline with its area code (0 and 10 to 12 digits) or without (7 or 8 digits), or an international
     number (+ and 8 to 15 digits): "139123", a mobile cut short, is refused rather than kept undialable."""
     typed = field.data or ""
-    digits = without_separators(typed)
-    if typed and not _PHONE_SHAPE.fullmatch(typed):
+    if not typed:
+        return  # empty: left to the field's DataRequired / Optional
+    if not _PHONE_SHAPE.fullmatch(typed):
         raise ValidationError(_l("Enter a phone number of digits."))
-    if typed and not _DIALABLE.fullmatch(digits):
+    if not _DIALABLE.fullmatch(without_separators(typed)):
         raise ValidationError(_l("Enter a mobile number of 11 digits, or a landline with its area code."))
 
 

@@ -91,11 +91,22 @@ def _volunteer_walk(live_server):
     return building, code
 
 
+def _household_answers(live_server, code):
+    """The household at the door of slip `code` answers it: call me back."""
+    from webapp.extensions import db
+    from webapp.models import NoteSlip, SlipReply
+
+    with live_server.app.app_context():
+        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
+        db.session.add(SlipReply(slip_id=slip.id, request_id=uuid.uuid4().hex, kind="call_me", phone="13800001111"))
+        db.session.commit()
+
+
 def test_an_undo_on_the_walk_says_what_it_did(live_server, phone):
     """With htmx: 已撤销 in the row; a slip the household answered stays with the door, and the row says so
     with a way to its answer; an undo too late says why and offers the outcomes again."""
     from webapp.extensions import db
-    from webapp.models import NoteSlip, SlipReply, Visit
+    from webapp.models import Visit
 
     building, code = _volunteer_walk(live_server)
     log_in(phone, live_server.url, "volunteer", PASSWORD)
@@ -108,10 +119,7 @@ def test_an_undo_on_the_walk_says_what_it_did(live_server, phone):
     row.locator("input[name=slip_code]").fill(code)
     row.locator("input[name=slip_code]").press("Enter")
     phone.wait_for_selector(f"#{first_id} >> text={code[:4]}-{code[4:]}")
-    with live_server.app.app_context():
-        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
-        db.session.add(SlipReply(slip_id=slip.id, request_id=uuid.uuid4().hex, kind="call_me", phone="13800001111"))
-        db.session.commit()
+    _household_answers(live_server, code)
     row.locator("button:has-text('撤销')").click()
     phone.wait_for_selector(f"#{first_id} >> text=已撤销")
     text = row.inner_text()
@@ -147,8 +155,7 @@ def test_an_undo_on_the_walk_says_what_it_did(live_server, phone):
 @pytest.mark.parametrize("javascript", [True, False])
 def test_undoing_a_knock_whose_slip_was_answered_on_the_card(live_server, browser, javascript):
     """The card says the slip stays with the door, with JavaScript (its panel) and without (the card again)."""
-    from webapp.extensions import db
-    from webapp.models import Household, NoteSlip, SlipReply
+    from webapp.models import Household
 
     building, code = _volunteer_walk(live_server)
     token = _db(live_server, select(Household.sticker_token).where(Household.building_id == building)
@@ -162,10 +169,7 @@ def test_undoing_a_knock_whose_slip_was_answered_on_the_card(live_server, browse
     page.locator("input[name=slip_code]").fill(code)
     page.locator(".slip-bind button[type=submit]").click()
     page.wait_for_selector(f"text=已在门上留下留言条 {code[:4]}-{code[4:]}")
-    with live_server.app.app_context():
-        slip = db.session.scalar(select(NoteSlip).where(NoteSlip.code == code))
-        db.session.add(SlipReply(slip_id=slip.id, request_id=uuid.uuid4().hex, kind="call_me", phone="13800001111"))
-        db.session.commit()
+    _household_answers(live_server, code)
     page.locator("#knock button:has-text('撤销')").click()
     kept = page.locator(f"text=留言条 {code[:4]}-{code[4:]} 仍登记在这户")
     kept.wait_for()

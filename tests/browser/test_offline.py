@@ -98,6 +98,17 @@ def _knock_kept_on_the_card(live_server, browser, outcome):
     return token, household_id, context, page
 
 
+def _tower_taken_offline(live_server, browser, floors=2, per_floor=2):
+    """A tower of `floors` × `per_floor`, its walk page opened and kept on the volunteer's phone, then the
+    signal gone: (its doors, context, page on the walk)."""
+    tower = build_tower(live_server.app, floors=floors, per_floor=per_floor)
+    context = _phone_context(browser)
+    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
+    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
+    context.set_offline(True)
+    return _doors(live_server, tower), context, page
+
+
 CACHED_BYTES = """async () => {
   let total = 0;
   for (const name of await caches.keys()) {
@@ -569,12 +580,7 @@ def test_a_page_opened_without_signal_says_when_the_signal_is_back_and_offers_th
     signal was back, while the knock made on it had gone and the page was live again in part. Now, once the
     server answers, it says the signal is back and offers 刷新 (never reloading under the volunteer's thumb);
     the queued knock's note names the outcome that was tapped."""
-    tower = build_tower(live_server.app, floors=2, per_floor=2)
-    doors = _doors(live_server, tower)
-    context = _phone_context(browser, timezone_id="Asia/Shanghai")  # the server's zone: one clock on screen
-    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
-    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
-    context.set_offline(True)
+    doors, context, page = _tower_taken_offline(live_server, browser)
     page.goto(f"{live_server.url}/h/{doors[0][1]}")
     copy = page.locator("#offline-copy")
     assert "离线副本" in copy.inner_text() and copy.locator("a").count() == 0
@@ -623,12 +629,7 @@ def test_a_knock_kept_on_the_phone_can_be_undone_there(live_server, browser):
     """A wrong tap in the stairwell: the kept knock used to lock the door (every button greyed) until it was
     sent, and only then could it be undone. Now 撤销 beside "kept on this phone" takes it out of the outbox
     (it never leaves the phone) and the door can be knocked again; only the second knock is sent."""
-    tower = build_tower(live_server.app, floors=2, per_floor=2)
-    doors = _doors(live_server, tower)
-    context = _phone_context(browser, timezone_id="Asia/Shanghai")  # the server's zone: one clock on screen
-    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
-    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
-    context.set_offline(True)
+    doors, context, page = _tower_taken_offline(live_server, browser)
     row = page.locator("li.door", has=page.locator(f'a[href="/h/{doors[0][1]}"]'))
     row.locator('button[value="verified"]').click()
     note = row.locator(".notice")
@@ -720,11 +721,7 @@ def test_a_refused_knock_is_not_shown_as_waiting_when_its_card_opens_again(live_
 def test_the_no_signal_page_offers_to_try_again_when_the_signal_is_back(live_server, browser):
     """A page not kept on the phone opens "没有信号" at its own address. With signal again it kept saying so,
     and a phone app's WebView hides its reload: 重试 now opens the page that was asked for."""
-    tower = build_tower(live_server.app, floors=1, per_floor=2)
-    context = _phone_context(browser)
-    page = _volunteer_page(context, live_server, f"/buildings/{tower}/walk")
-    page.locator("[data-offline-status]").filter(has_text="已存到手机").wait_for(timeout=30000)
-    context.set_offline(True)
+    _, context, page = _tower_taken_offline(live_server, browser, floors=1)
     page.goto(f"{live_server.url}/revisits")
     assert "没有信号" in page.locator("h1").inner_text()
     again = page.locator("main a.button", has_text="重试")
