@@ -101,6 +101,40 @@ def test_csv_and_xlsx_hold_the_same_figures(app, client, login_as, world):
     assert csv_rows[1][0] == "网格" and csv_rows[1][1] == "排查户数"
 
 
+def test_the_exported_summary_reads_right_up_the_chain(app, client, login_as, world):
+    """The street gets one file a day from every community: it is saved under the community's name and the day,
+    says what it is, and its findings table names the place and the work group a finding was handed to."""
+    from urllib.parse import unquote
+
+    from webapp.extensions import db
+    from webapp.models import WorkGroup
+
+    _fixture(app, world)
+    with app.app_context():
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.community_id == world.first_community)).name
+    login_as("secretary")
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/summary.{kind}", query_string={"day": DAY.isoformat()})
+        disposition = response.headers["Content-Disposition"]
+        assert f'filename="daily-summary-{world.first_community}-{DAY.isoformat()}.{kind}"' in disposition
+        assert unquote(disposition.split("filename*=UTF-8''")[1]) == f"长庚社区-每日汇总-{DAY.isoformat()}.{kind}"
+    rows = list(csv.reader(io.StringIO(client.get("/summary.csv", query_string={"day": DAY.isoformat()})
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["长庚社区", "每日汇总", DAY.isoformat()]
+    title = rows.index(["巡查发现问题"])
+    assert rows[title + 1] == ["点位", "时间", "发现问题", "备注", "巡查人", "处理方式"]
+    assert rows[title + 2][-1] == f"转交工作小组：{group}"
+
+
+def test_an_export_name_in_chinese_is_safe_and_readable(app):
+    from webapp.spreadsheets import _attachment
+
+    header = _attachment('11/25 "推送";名单.csv', "pushed-list-3-results.csv")["Content-Disposition"]
+    assert header.startswith('attachment; filename="pushed-list-3-results.csv"; filename*=UTF-8\'\'')
+    assert "/" not in header.split("filename*=")[1] and '"' not in header.split("filename*=")[1]
+    assert _attachment("patrol-log-1.csv")["Content-Disposition"] == 'attachment; filename="patrol-log-1.csv"'
+
+
 def test_sign_then_the_admin_sees_the_street_roll_up(app, client, login_as, auth, world):
     from webapp.models import DailySummary
 

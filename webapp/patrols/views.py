@@ -295,7 +295,8 @@ def log_csv():
             dealt_with,
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
-    return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")
+    return csv_response(rows, f"{community.name}-{_('Patrol log')}-{day.isoformat()}.csv",
+                        f"patrol-log-{community.id}-{day.isoformat()}.csv")
 
 
 # --- the secretary: set-up ---------------------------------------------------------------------
