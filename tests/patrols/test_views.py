@@ -61,6 +61,34 @@ def test_volunteer_walks_a_round(app, client, login_as):
         assert db.session.get(Patrol, patrol_id).round_no in (1, 2, 3)
 
 
+def test_a_round_started_at_a_sticker_goes_on_to_scan_that_checkpoint(app, client, login_as):
+    """从这里开始一轮巡查: the volunteer stands at the checkpoint she scanned, so its all-normal / finding form comes
+    next, not the round's list with the checkpoint still 尚未扫描 and a second scan of the same sticker to do."""
+    from webapp.models import Patrol
+
+    route_id, tokens, _ = _route(app, "volunteer")
+    login_as("volunteer")
+    page = client.get(f"/c/{tokens[1]}").get_data(as_text=True)
+    assert "从这里开始一轮巡查" in page and f'name="checkpoint" value="{tokens[1]}"' in page
+    csrf = csrf_token_from(client, f"/c/{tokens[1]}")
+    form = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "route_id": str(route_id), "checkpoint": tokens[1]}
+    started = client.post("/patrols/start", data=form)
+    assert started.status_code == 303 and started.headers["Location"].endswith(f"/c/{tokens[1]}")
+    assert client.post("/patrols/start", data=form).headers["Location"] == started.headers["Location"]  # a double tap
+    assert count(app, Patrol) == 1
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "一切正常" in page and 'name="patrol_id"' in page
+    # A token that is not on the route (or made up) starts the round and shows the round, as before.
+    other = {**form, "request_id": uuid.uuid4().hex, "checkpoint": "x" * 22}
+    with app.app_context():
+        from webapp.extensions import db
+        patrol = db.session.scalar(select(Patrol))
+        patrol.ended_at = patrol.started_at
+        db.session.commit()
+    started = client.post("/patrols/start", data=other)
+    assert started.status_code == 303 and "/patrols/" in started.headers["Location"]
+
+
 def test_a_finding_handed_to_a_work_group_opens_a_case(app, client, login_as, auth):
     from webapp.extensions import db
     from webapp.models import Case, WorkGroup

@@ -103,6 +103,10 @@ def start():
             patrol = start_round(route, current_user.id, form.request_id.data)
     except PatrolError as error:
         return _my_rounds_page(error=str(error)), 422
+    here = form.checkpoint.data
+    if here and any(stop.checkpoint.token == here for stop in route.stops):
+        # Started at a checkpoint's sticker: the volunteer stands there, so its scan comes next (not a rescan).
+        return redirect(url_for("patrols.checkpoint", token=here), code=303)
     return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
 
 
