@@ -123,7 +123,21 @@ def test_the_exported_summary_reads_right_up_the_chain(app, client, login_as, wo
     assert rows[0] == ["长庚社区", "每日汇总", DAY.isoformat()]
     title = rows.index(["巡查发现问题"])
     assert rows[title + 1] == ["点位", "时间", "发现问题", "备注", "巡查人", "处理方式"]
-    assert rows[title + 2][-1] == f"转交工作小组：{group}"
+    assert rows[title + 2][-1] == f"已转交工作小组：{group}"
+
+
+def test_a_handed_on_finding_names_its_work_group_on_the_summary_and_the_patrol_log(app, client, login_as, world):
+    """The secretary reviewing the day sees which work group has the seal to fix, not only that someone has it."""
+    from webapp.extensions import db
+    from webapp.models import WorkGroup
+
+    _fixture(app, world)
+    with app.app_context():
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.community_id == world.first_community)).name
+    login_as("secretary")
+    for path in ("/summary", "/patrols/log"):
+        html = client.get(path, query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+        assert f"已转交工作小组：{group}" in html, path
 
 
 def test_an_export_name_in_chinese_is_safe_and_readable(app):

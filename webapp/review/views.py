@@ -17,7 +17,6 @@ from ..hypermedia import id_arg, is_htmx, page_or_fragment
 from ..labels import CATEGORY_LABELS, FINDING_LABELS
 from ..models import Building, Community, DailySummary, Grid
 from ..paging import list_asked_for, page_number
-from ..patrols.queries import cases_of_scans
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
 from ..slips.queries import slip_figures
 from ..spreadsheets import csv_response, xlsx_response
@@ -135,16 +134,14 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
         body.append([_("Comment"), signed.comment or ""])
     findings = all_findings([community.id], day)
     if findings:  # what the patrols found, as the page lists it, not only how many
-        cases = cases_of_scans([scan.id for scan in findings if scan.resolution == "handed"])
         body.append([])
         body.append([_("Patrol findings")])  # the table's title, then its own header: the first column is the place
         body.append([_("Checkpoint"), _("Time"), _("Finding"), _("Note"), _("Patroller"), _("Dealt with")])
         for scan in findings:
-            case = cases.get(scan.id)
             body.append([scan.checkpoint.name, local_naive(scan.seen_at).strftime("%H:%M"),
                          str(FINDING_LABELS.get(scan.finding_kind, "")), scan.note or "", scan.patrol.user.display_name,
                          _("solved on the spot") if scan.resolution == "solved" else
-                         _("Handed to the work group %(group)s", group=case.group.name) if case else
+                         _("handed to the work group %(group)s", group=scan.case.group.name) if scan.case else
                          _("handed to a work group")])
     return header, body
 
