@@ -140,6 +140,25 @@ def test_a_handed_on_finding_names_its_work_group_on_the_summary_and_the_patrol_
         assert f"已转交工作小组：{group}" in html, path
 
 
+def test_the_printed_summary_lists_the_days_findings(app, client, login_as, world):
+    """A printed summary carried up the chain says what the patrols found, as the page and the file do."""
+    from webapp.extensions import db
+    from webapp.models import PatrolScan
+
+    _fixture(app, world)
+    with app.app_context():
+        scan = db.session.scalar(select(PatrolScan).where(PatrolScan.result == "finding"))
+        place, note = scan.checkpoint.name, scan.note
+    login_as("secretary")
+    html = client.get("/summary", query_string={"day": DAY.isoformat(), "print": "1"}).get_data(as_text=True)
+    findings = html.split('<table class="findings">')[1].split("</table>")[0]
+    assert "<th>点位</th>" in findings and place in findings and "已转交工作小组：" in findings
+    assert not note or note in findings
+    # A day without findings prints no empty table.
+    quiet = client.get("/summary", query_string={"day": "2026-11-18", "print": "1"}).get_data(as_text=True)
+    assert 'class="findings"' not in quiet
+
+
 def test_an_export_name_in_chinese_is_safe_and_readable(app):
     from webapp.spreadsheets import _attachment
 

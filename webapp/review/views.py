@@ -87,6 +87,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS, findings=findings_of([community.id], day, page_number("findings_page")),
+                           every_finding=all_findings([community.id], day) if template.endswith("_print.html") else None,
                            day_problem=day_problem, confirmation=confirmation, today=local_today()), status
 
 
