@@ -40,6 +40,7 @@ from .forms import (
 from .queries import (
     case_in_scope,
     cases_of_scans,
+    checkpoints_left,
     may_move_case,
     reported_case_count,
     checkpoint_in_scope,
@@ -174,9 +175,10 @@ def checkpoint(token: str):
                                    result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
                                    resolution=form.resolution.data, work_group=group,
                                    device_time=tapped.moment, clock_corrected=tapped.corrected)
-            if is_htmx():
+            if is_htmx():  # the last checkpoint of the round: ending it is what comes next, here and now
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint,
-                                       case=cases_of_scans([scan.id]).get(scan.id))
+                                       case=cases_of_scans([scan.id]).get(scan.id),
+                                       end_form=EndRoundForm.blank() if not checkpoints_left(patrol) else None)
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
         except PatrolError as error:
             form.result.errors = [str(error)]
