@@ -159,6 +159,18 @@ def test_the_printed_summary_lists_the_days_findings(app, client, login_as, worl
     assert 'class="findings"' not in quiet
 
 
+def test_the_signed_card_sets_the_comment_apart_from_who_signed(app, client, login_as, world):
+    """陈书记 已于 … 签批。 then the note to the street under it, labelled, not run on after a stray space."""
+    _fixture(app, world)
+    login_as("secretary")
+    csrf = csrf_token_from(client, "/summary")
+    client.post("/summary", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "day": DAY.isoformat(),
+                                  "comment": "全部完成"})
+    html = client.get("/summary", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+    card = html.split('id="sign"')[1].split("</p>")[0]
+    assert "签批。<br>报街道的说明：全部完成" in card
+
+
 def test_an_export_name_in_chinese_is_safe_and_readable(app):
     from webapp.spreadsheets import _attachment
 
