@@ -309,3 +309,35 @@ def test_a_file_whose_every_row_is_wrong_says_so_instead_of_counting_zeros(app, 
     page = partial.get_data(as_text=True)
     assert "没有一行可以导入" not in page and "改正后" in page
     assert 'data-count="households-new">1<' in page
+
+
+def test_full_width_digits_from_a_chinese_keyboard_import_as_the_same_doors(app, login_as):
+    """A registry typed with a Chinese IME has full-width digits here and there (２单元３０１, １３８…, Ｘ at the
+    end of an ID number): they are the ASCII digits, not row errors, and the door is the same door as the
+    ASCII line's; a search for 幸福里1号2单元301 then finds it."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    wide = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    lines = ROWS.strip().split("\n")
+    first = lines[0].split(",")
+    for column in (1, 3, 4, 5, 6, 9, 10):  # building, entrance, floor, room, address, phone, ID number
+        first[column] = first[column].translate(wide)
+    second = lines[1].split(",")
+    second[5], second[6] = second[5].translate(wide), second[6].translate(wide)  # the same door as the first
+    client = login_as("secretary")
+    before = _households(app)
+    page = _import(client, (HEADER + "\n".join([",".join(first), ",".join(second), *lines[2:]]) + "\n").encode())
+    assert 'data-count="households-new">3<' in page and 'data-count="residents-new">3<' in page
+    assert _households(app) == before + 3
+    with app.app_context():
+        household = db.session.scalars(select(Household).where(Household.address == "幸福里1号2单元301")).one()
+        assert (household.entrance, household.floor, household.room) == (2, 3, "301")
+        assert household.building.name == "幸福里1号楼"
+        zhao = db.session.scalars(select(Resident).where(Resident.name == "赵和平")).one()
+        assert (zhao.phone, zhao.id_number) == ("13800138000", "11010519491231002X")
+    # The ASCII file now changes nothing: the full-width lines were the same doors and people.
+    again = upload(client, GOOD.encode()).get_data(as_text=True)
+    assert 'data-count="households-unchanged">3<' in again and 'data-count="residents-unchanged">3<' in again

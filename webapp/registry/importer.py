@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from ..audit import audit
 from ..extensions import db
+from ..forms import as_typed, ascii_digits_and_letters
 from ..models import (
     BUILDING_KINDS,
     CARE_TAGS,
@@ -301,6 +302,10 @@ def _examine(row: dict) -> tuple[list[tuple[str, str]], tuple | None]:
                 problems.append((column, _("too long (at most %(max)d characters)", max=limit)))
         return problems, None
     grid, building, kind, entrance, floor, room, address, status, name, phone, id_number, category, care = values
+    # Full-width digits a Chinese IME typed into the police station's sheet (３单元３０１, １３８…) are the
+    # ASCII ones: the same door, the same phone; 桂园路１号 and 桂园路1号 one building and one address.
+    grid, building, address = (ascii_digits_and_letters(v) for v in (grid, building, address))
+    entrance, floor, room, phone, id_number = (as_typed(v).strip() for v in (entrance, floor, room, phone, id_number))
     for column, value in (("grid", grid), ("building", building), ("room", room), ("address", address)):
         if not value:
             problems.append((column, _("required")))
