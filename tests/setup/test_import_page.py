@@ -141,6 +141,8 @@ def test_a_person_twice_is_shown_for_a_decision_not_doubled(app, login_as):
     page = upload(client, twice.encode()).get_data(as_text=True)
     assert 'name="decide-2"' in page and 'name="decide-3"' in page and 'name="decide-4"' in page
     assert 'value="move"' in page
+    # Why, in Chinese brackets: 已登记在 幸福里1号2单元301（身份证号相同）, not an ASCII "(".
+    assert "（身份证号相同）" in page and "（电话和姓名相同）" in page and "(身份证号相同)" not in page
     # Line 2 moves here, line 3 is kept in both places, line 4 is not added again.
     post(client, confirm_path(page), {"decide-2": "move", "decide-3": "both"})
     assert _residents(app) == residents + 2
@@ -341,3 +343,22 @@ def test_full_width_digits_from_a_chinese_keyboard_import_as_the_same_doors(app,
     # The ASCII file now changes nothing: the full-width lines were the same doors and people.
     again = upload(client, GOOD.encode()).get_data(as_text=True)
     assert 'data-count="households-unchanged">3<' in again and 'data-count="residents-unchanged">3<' in again
+
+
+def test_one_id_number_under_two_names_at_one_door_is_a_problem_not_a_repeated_line(app, login_as):
+    """Two lines at one door with one ID number and two names are not a line pasted twice: one name is mistyped,
+    and importing the first while calling the second "repeated" would drop a name without a word. The second
+    line is a problem naming the first line and its name; the file imports once it is corrected."""
+    first = ROWS.split("\n")[0]
+    typo = first.replace("赵和平", "赵和萍")
+    client = login_as("secretary")
+    before = _residents(app)
+    response = upload(client, (HEADER + ROWS + typo + "\n").encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:3000]
+    assert "<tr><td>6</td><td>姓名</td><td>第 2 行把这个身份证号登记在本户的赵和平名下。</td></tr>" in page, \
+        page[page.find("<table"):][:2000]
+    assert "第 6 行与第 2 行重复" not in page
+    assert _residents(app) == before
+    # The same line twice is still a repeated line, imported once without a problem.
+    assert upload(client, (HEADER + ROWS + first + "\n").encode()).status_code == 200

@@ -573,6 +573,10 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
         earlier = ((row.id_number and file_id_numbers.get(row.id_number))
                    or (row.phone and file_phone_names.get((row.phone, row.name))))
         if earlier and earlier[0] == key:
+            if earlier[3] != row.name:  # one ID number, two names at one door: one of them is mistyped
+                problems.append(Problem(row.line, "name", _(
+                    "Line %(line)d gives this ID number at this door to %(name)s.", line=earlier[1], name=earlier[3])))
+                continue
             result.repeated.append((row.line, earlier[1]))
             continue
         # a new resident: is the person already somewhere else?
@@ -602,9 +606,9 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
 
 def _remember(row, file_id_numbers, file_phone_names, key) -> None:
     if row.id_number:
-        file_id_numbers.setdefault(row.id_number, (key, row.line, row.address))
+        file_id_numbers.setdefault(row.id_number, (key, row.line, row.address, row.name))
     if row.phone:
-        file_phone_names.setdefault((row.phone, row.name), (key, row.line, row.address))
+        file_phone_names.setdefault((row.phone, row.name), (key, row.line, row.address, row.name))
 
 
 def _duplicate_of(row, key, file_id_numbers, file_phone_names, by_id_number, by_phone_name, residents,
