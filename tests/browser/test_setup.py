@@ -196,6 +196,11 @@ def test_set_up_tables_read_whole_on_a_phone(live_server, phone):
     box = phone.locator("table.progress").evaluate(
         "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
     assert box[0] <= box[1], box
+    # …between words, never inside one: 户数, 已打印门牌码 and 志愿者 each on one line, as tall as 社区.
+    heights = phone.locator("table.progress thead th").evaluate_all(
+        "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })")
+    assert heights == [1, 1, 1, 1], heights
     phone.goto(f"{live_server.url}/registry/import")
     aligns = phone.locator("table.columns-doc td").evaluate_all(
         "cells => cells.map(c => getComputedStyle(c).textAlign)")
