@@ -362,3 +362,27 @@ def test_one_id_number_under_two_names_at_one_door_is_a_problem_not_a_repeated_l
     assert _residents(app) == before
     # The same line twice is still a repeated line, imported once without a problem.
     assert upload(client, (HEADER + ROWS + first + "\n").encode()).status_code == 200
+
+
+def test_an_entrance_and_a_floor_written_with_their_unit_words_are_read_as_numbers(app, login_as):
+    """Registries from a street office write 2单元 in the 单元 column and 3层, 第3层 or 3楼 in the 楼层 one: that is
+    entrance 2 and floor 3, not a problem on every line."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household
+
+    worded = HEADER + (
+        "新一网格,幸福里1号楼,步梯楼,2单元,3层,301,幸福里1号2单元301,自住,赵和平,,,本地常住,\n"
+        "新一网格,幸福里1号楼,步梯楼,第2单元,第4层,401,幸福里1号2单元401,自住,钱小燕,,,外地暂住,\n"
+        "新一网格,幸福里1号楼,步梯楼,２单元,５楼,501,幸福里1号2单元501,空置,,,,,\n")
+    client = login_as("secretary")
+    page = _import(client, worded.encode())
+    assert 'data-count="households-new">3<' in page
+    with app.app_context():
+        doors = db.session.execute(select(Household.entrance, Household.floor, Household.room)
+                                   .where(Household.address.like("幸福里1号2单元%")).order_by(Household.room)).all()
+        assert [tuple(d) for d in doors] == [(2, 3, "301"), (2, 4, "401"), (2, 5, "501")]
+    # A word that is not a number stays a problem beside its line and column.
+    response = upload(client, (HEADER + "新一网格,幸福里1号楼,步梯楼,二单元,3层,301,幸福里1号2单元301,自住,赵和平,,,本地常住,\n").encode())
+    assert response.status_code == 422 and "<tr><td>2</td><td>单元</td>" in response.get_data(as_text=True)

@@ -97,7 +97,10 @@ MAX_LENGTHS = {"grid": 80, "building": 80, "room": 16, "address": 120, "name": 4
 PHONE = re.compile(r"^\+?[0-9]{6,15}$", re.ASCII)
 EXCEL_NUMBER = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.ASCII)  # 1.10105E+17: spreadsheets.read_table
 ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
-WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
+WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)
+# How registries write an entrance and a floor (2单元, 第3层, 3楼): the number is what counts.
+ENTRANCE_WORDS = re.compile(r"第?([0-9]{1,3})单元", re.ASCII)
+FLOOR_WORDS = re.compile(r"第?([0-9]{1,3})[层楼]", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CARE_SPLIT = re.compile(r"[;；,，、/\s]+")
 DECISIONS = ("skip", "both", "move")
@@ -306,6 +309,10 @@ def _examine(row: dict) -> tuple[list[tuple[str, str]], tuple | None]:
     # ASCII ones: the same door, the same phone; 桂园路１号 and 桂园路1号 one building and one address.
     grid, building, address = (ascii_digits_and_letters(v) for v in (grid, building, address))
     entrance, floor, room, phone, id_number = (as_typed(v).strip() for v in (entrance, floor, room, phone, id_number))
+    if entrance and not entrance.isascii():
+        entrance = ENTRANCE_WORDS.sub(r"\1", entrance) if ENTRANCE_WORDS.fullmatch(entrance) else entrance
+    if floor and not floor.isascii():
+        floor = FLOOR_WORDS.sub(r"\1", floor) if FLOOR_WORDS.fullmatch(floor) else floor
     for column, value in (("grid", grid), ("building", building), ("room", room), ("address", address)):
         if not value:
             problems.append((column, _("required")))
