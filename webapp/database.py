@@ -5,9 +5,8 @@ and a request that may write opens its transaction with BEGIN IMMEDIATE, because
 BEGIN that later upgrades to a write lock gets SQLITE_BUSY at once, whatever the timeout.
 """
 from contextlib import contextmanager
-from functools import wraps
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -20,9 +19,12 @@ def _wants_write_lock() -> bool:
         return True
     if g.get("sqlite_writing"):
         return True
-    if g.get("sqlite_reads_first"):
+    if request.method in READ_ONLY_METHODS:
         return False
-    return request.method not in READ_ONLY_METHODS
+    # Known before the view runs: the user is loaded (a read) in before_request, and that read must
+    # not take the write lock for the whole request either.
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, "reads_first", False)
 
 
 def reads_then_writes(view):
@@ -31,13 +33,8 @@ def reads_then_writes(view):
     Its reads run under a plain BEGIN, so the SQLite write lock is held only for the few
     statements that write, and workers queue for much less time.
     """
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        g.sqlite_reads_first = True
-        return view(*args, **kwargs)
-
-    return wrapper
+    view.reads_first = True
+    return view
 
 
 @contextmanager

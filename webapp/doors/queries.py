@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import String, and_, func, literal, select, union_all
+from sqlalchemy import String, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
+from ..buildings.queries import next_door_columns
 from ..coverage import DEFAULT_MAX_ATTEMPTS, DoorState, active_campaign, door_states
 from ..extensions import db
 from ..models import (
@@ -28,6 +30,27 @@ from ..search import search
 
 UNDO_WINDOW = timedelta(minutes=5)
 RECENT_VISITS = 8
+
+
+# What a door's screen loads with the household: nobody, the residents' names (the walk's row), or the
+# residents with their care tags (the card).
+RESIDENTS_LOADED = {None: (), "names": (joinedload(Household.residents),),
+                    "card": (joinedload(Household.residents).joinedload(Resident.care_tags),)}
+
+
+@lru_cache(maxsize=256)
+def household_by_sticker(scope: Scope, residents: str | None = None, with_next: bool = False,
+                         with_building: bool = True):
+    """The statement for the household behind a sticker (`:token`) in a scope, with what its screen shows;
+    with_next adds the next door in walking order (next_id, next_token, next_room) to the same row.
+
+    Built once per scope and shape in each worker: every card and knock runs it, and building the select
+    (with the next door's subqueries) and its cache key cost more than SQLite takes to answer it."""
+    statement = select(Household).options(*([joinedload(Household.building)] if with_building else []),
+                                          *RESIDENTS_LOADED[residents])
+    if with_next:
+        statement = statement.add_columns(*next_door_columns())
+    return statement.where(Household.sticker_token == bindparam("token"), scope.households())
 
 
 def resident_of(household: Household, resident_id: int) -> Resident | None:

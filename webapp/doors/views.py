@@ -8,11 +8,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..buildings.queries import (
     NextDoor,
-    next_door_columns,
     next_household,
     walk_row_context,
     walk_url_knocked,
@@ -22,7 +20,7 @@ from ..database import reads_then_writes, writing
 from ..extensions import db
 from ..forms import BlankForm, WriteForm
 from ..hypermedia import ask_first, hx_redirect, is_htmx, page_or_fragment
-from ..models import Household, Resident, RetiredSticker, Visit
+from ..models import Household, RetiredSticker, Visit
 from ..paging import page_number
 from ..patrols.queries import seal_checks_of
 from ..scope import current_scope, or_404
@@ -34,6 +32,7 @@ from .forms import FlagForm, KnockForm, NewResidentForm, ResidentForm, StatusFor
 from .queries import (
     find_households,
     card_visits,
+    household_by_sticker,
     household_history,
     resident_of,
     revisit_list,
@@ -52,14 +51,13 @@ from .services import (
 )
 
 
-def _household(token: str, *options, with_next: bool = False, with_building: bool = True):
-    """The household behind a sticker in the user's scope (with its building); a retired sticker explains
-    itself. with_next: (household, the next door in walking order or None), from the same statement."""
+def _household(token: str, residents: str | None = None, with_next: bool = False, with_building: bool = True):
+    """The household behind a sticker in the user's scope (with its building, and `residents` as
+    RESIDENTS_LOADED names them); a retired sticker explains itself. with_next: (household, the next door in
+    walking order or None), from the same statement."""
     scope = current_scope()
-    statement = select(Household).options(*([joinedload(Household.building)] if with_building else []), *options)
-    if with_next:
-        statement = statement.add_columns(*next_door_columns())
-    found = db.session.execute(statement.where(Household.sticker_token == token, scope.households())).unique().first()
+    statement = household_by_sticker(scope, residents, with_next, with_building)
+    found = db.session.execute(statement, {"token": token}).unique().first()
     if found is not None:
         if with_next:
             household, next_id, next_token, next_room = found
@@ -81,11 +79,6 @@ def _door_state(household: Household):
     """The campaign in force at this door and the door's standing in it."""
     campaign = active_campaign(household.community_id, household.grid_id)
     return campaign, door_states([household.id], campaign)[household.id]
-
-
-def _residents_for_the_card():
-    # The card shows the residents and their care tags: loaded with the household.
-    return joinedload(Household.residents).joinedload(Resident.care_tags)
 
 
 def _card_context(household: Household, knock_form: KnockForm | None = None, next_door=False, **extra) -> dict:
@@ -131,17 +124,17 @@ def card(token: str):
         if request.headers.get(OFFLINE_COPY_HEADER):
             # The service worker keeps a light copy of each door of a building taken offline.
             return render_template("doors/card.html", **_offline_card_context(_household(token)))
-        household, following = _household(token, _residents_for_the_card(), with_next=True)
+        household, following = _household(token, "card", with_next=True)
         return render_template("doors/card.html", **_card_context(household, next_door=following))
     # What the knock's answer shows is loaded with the door: from the walk (htmx) its row, which names who
     # lives there; without JavaScript the whole card. The next door in walking order comes in the same
     # statement; the knock's answers never name the building.
     walking = request.form.get("return_to") == "walk"
     if is_htmx():
-        residents = [joinedload(Household.residents)] if walking else []
+        residents = "names" if walking else None
     else:
-        residents = [] if walking else [_residents_for_the_card()]
-    household, following = _household(token, *residents, with_next=True, with_building=False)
+        residents = None if walking else "card"
+    household, following = _household(token, residents, with_next=True, with_building=False)
     knock = posted_knock(request.form)
     if knock is None:
         return _knock_refused(household, following)
@@ -192,7 +185,7 @@ def _record_changed(response, residents: bool = False):
 @login_required
 def residents(token: str):
     """The card's list of residents, reloaded after a knock that moved them out or its undo."""
-    household = _household(token, _residents_for_the_card(), with_building=False)
+    household = _household(token, "card", with_building=False)
     if not is_htmx():
         return redirect(url_for("doors.card", token=household.sticker_token) + "#residents", code=303)
     return render_template("doors/_residents.html", household=household, **_resident_forms())
