@@ -386,3 +386,24 @@ def test_an_entrance_and_a_floor_written_with_their_unit_words_are_read_as_numbe
     # A word that is not a number stays a problem beside its line and column.
     response = upload(client, (HEADER + "新一网格,幸福里1号楼,步梯楼,二单元,3层,301,幸福里1号2单元301,自住,赵和平,,,本地常住,\n").encode())
     assert response.status_code == 422 and "<tr><td>2</td><td>单元</td>" in response.get_data(as_text=True)
+
+
+def _id_number(n: int) -> str:
+    body = f"110105{1950 + n % 50}0101{n % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def test_more_people_elsewhere_than_the_list_shows_are_counted_not_dropped_silently(app, login_as):
+    """The preview lists the first 500 people already registered elsewhere; the rest are not added again, and the
+    page says how many were not listed and how to decide for them, instead of leaving them out without a word."""
+    people = [(f"住户{n}", _id_number(n)) for n in range(503)]
+    first = HEADER + "".join(f"新一网格,幸福里1号楼,步梯楼,1,{1 + n // 100},{n},幸福里1号1单元{n},自住,{name},,{idn},本地常住,\n"
+                             for n, (name, idn) in enumerate(people))
+    client = login_as("secretary")
+    _import(client, first.encode())
+    elsewhere = HEADER + "".join(f"新一网格,幸福里2号楼,步梯楼,1,{1 + n // 100},{n},幸福里2号1单元{n},自住,{name},,{idn},本地常住,\n"
+                                 for n, (name, idn) in enumerate(people))
+    page = upload(client, elsewhere.encode()).get_data(as_text=True)
+    assert page.count('value="skip" checked') == 500
+    assert 'data-count="duplicates-unlisted">……另有 3 人未在此列出：他们不会被重复添加。' in page, page[-3000:]
