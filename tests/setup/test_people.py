@@ -364,3 +364,19 @@ def test_a_sticker_scanned_before_the_first_login_opens_once_the_password_is_cho
     away = post(other, "/password?next=//evil.example/h/x", {"password": "bright-lantern-44", "again": "bright-lantern-44"},
                 token_from="/password")
     assert away.status_code == 303 and away.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_the_admins_people_page_names_each_grids_community(app, login_as):
+    """The admin's people page lists everyone of the street: 第一网格 of 长庚社区 and 第一网格 of 新塘社区 are told
+    apart by their community; a secretary, whose page holds one community, reads the grid's name alone."""
+    import html
+
+    def rows(page):
+        return [html.unescape(re.sub(r"<[^>]+>", "", m)).strip()
+                for m in re.findall(r'<span class="meta">(.*?)</span>', page, re.S)]
+
+    admin = rows(login_as("admin").get("/users").get_data(as_text=True))
+    assert any(r.startswith("网格员／志愿者：新塘社区 第一网格") for r in admin), admin
+    assert any(r.startswith("网格员／志愿者：长庚社区 第一网格") for r in admin), admin
+    secretary = rows(login_as("secretary").get("/users").get_data(as_text=True))
+    assert any(r.startswith("网格员／志愿者：第一网格") for r in secretary), secretary
