@@ -407,3 +407,41 @@ def test_more_people_elsewhere_than_the_list_shows_are_counted_not_dropped_silen
     page = upload(client, elsewhere.encode()).get_data(as_text=True)
     assert page.count('value="skip" checked') == 500
     assert 'data-count="duplicates-unlisted">……另有 3 人未在此列出：他们不会被重复添加。' in page, page[-3000:]
+
+
+def test_cells_merged_down_the_lines_of_a_household_read_on_every_line(app, login_as):
+    """A registry kept in Excel merges 网格, 楼栋 and 类型 down a building's lines and 门牌, 地址 and 状态 down a
+    household's residents: each line reads the merged value (what Excel shows there), not an empty cell that
+    makes every line but the first a problem."""
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["幸福社区人口底册"])
+    sheet.merge_cells("A1:M1")
+    sheet.append(HEADER.strip().split(","))
+    for line in ("新一网格,幸福里1号楼,步梯楼,2,3,301,幸福里1号2单元301,自住,赵和平,,,本地常住,",
+                 ",,,,,,,,赵小明,,,本地常住,",
+                 ",,,,,,,,赵小红,,,本地暂住,",
+                 ",,,2,3,302,幸福里1号2单元302,出租,钱小燕,,,外地暂住,"):
+        sheet.append(line.split(","))
+    for column in "ABC":
+        sheet.merge_cells(f"{column}3:{column}6")
+    for column in "DEFGH":
+        sheet.merge_cells(f"{column}3:{column}5")
+    data = io.BytesIO()
+    book.save(data)
+    client = login_as("secretary")
+    page = upload(client, data.getvalue(), "底册.xlsx").get_data(as_text=True)
+    assert 'data-count="households-new">2<' in page and 'data-count="residents-new">4<' in page, \
+        page[page.find('id="import-preview"'):][:2500]
+    post(client, confirm_path(page), {})
+    with app.app_context():
+        zhao = db.session.scalars(select(Household).where(Household.address == "幸福里1号2单元301")).one()
+        assert sorted(db.session.scalars(select(Resident.name).where(Resident.household_id == zhao.id))) == [
+            "赵和平", "赵小明", "赵小红"]
+        assert zhao.building.name == "幸福里1号楼"
