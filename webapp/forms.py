@@ -5,7 +5,6 @@ Flask-WTF reloads WTForms' catalogue from disk on every request (about a millise
 here each language's catalogue is loaded once per process.
 """
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -85,11 +84,23 @@ class CheckboxesField(SelectMultipleField):
             raise ValidationError(self.invalid_message)
 
 
+# U+FF01..U+FF5E are the full-width forms of ASCII ! .. ~ (NFKC maps each to its ASCII one); U+3000 a space.
+_ASCII_FORMS = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Only their digits and Latin letters: a name or an address keeps its full-width punctuation (（东门）).
+_ASCII_DIGITS_AND_LETTERS = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                                                 *range(0xFF41, 0xFF5B))}
+
+
 def as_typed(raw: str | None) -> str:
     """Text a person typed, with the full-width forms a Chinese IME types (１２, －３, ideographic
     space) made ASCII. Only those: NFKC of the whole text would also make "10²" into "102"."""
-    return "".join(unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" or ch == "\u3000" else ch
-                   for ch in raw or "")
+    return (raw or "").translate(_ASCII_FORMS)
+
+
+def ascii_digits_and_letters(raw: str | None) -> str:
+    """A place's name or address as typed: its full-width digits and letters (桂园路１号Ａ座) made ASCII,
+    its punctuation left as written, so 桂园路１号 and 桂园路1号 are one place and a search finds it."""
+    return (raw or "").translate(_ASCII_DIGITS_AND_LETTERS)
 
 
 TYPED_LIMIT = 10**12  # parse_int reads at most 12 digits; NumberRange gives each field its own range

@@ -116,6 +116,7 @@ def _xlsx_grid(data: bytes) -> list[list[str]]:
             grid.append(_checked_cells([_cell_text(value) for value in row]))
             if len(grid) > MAX_ROWS + 1:
                 raise TableError(_("The file has more than %(max)d rows; split it.", max=MAX_ROWS))
+        _fill_merged_down(grid, _merged_ranges(book, sheet))
         return grid
     except TableError:
         raise
@@ -123,6 +124,53 @@ def _xlsx_grid(data: bytes) -> list[list[str]]:
         raise TableError(_("The file is not a readable XLSX workbook; save it again as XLSX or CSV.")) from None
     finally:
         book.close()
+
+
+# <mergeCell ref="A2:A5"/> in a sheet's XML (after its rows); a registry merges 网格, 楼栋 and 地址 down the lines of
+# one household, and the lines under the first must read that value, not an empty cell.
+_MERGE_REF = re.compile(rb'<(?:[A-Za-z]\w*:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _merged_ranges(book, sheet) -> set[tuple[int, int, int, int]]:
+    """The merged ranges (first column, first row, last column, last row; 1-based) of a read-only sheet, which
+    openpyxl does not give in read-only mode: read from the sheet's XML in chunks, never the whole at once."""
+    archive, path = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is None or not path:
+        return set()
+    found, tail = set(), b""
+    with archive.open(path) as xml:
+        while chunk := xml.read(1 << 20):
+            text = tail + chunk
+            if b"mergeCell" in text:
+                found.update((_column_number(c1), int(r1), _column_number(c2), int(r2))
+                             for c1, r1, c2, r2 in _MERGE_REF.findall(text))
+            tail = text[-256:]  # a reference cut by the chunk's end is whole in the next read
+    return found
+
+
+def _fill_merged_down(grid: list[list[str]], ranges) -> None:
+    """Each cell under the top of a merged range reads the value above it (what Excel shows there); a merge
+    across columns only (a title over the table) adds nothing: the other columns' top cells are empty."""
+    for first_column, first_row, last_column, last_row in ranges:
+        if last_row <= first_row or first_row > len(grid):
+            continue
+        for column in range(first_column - 1, last_column):
+            top = grid[first_row - 1]
+            value = top[column] if column < len(top) else ""
+            if not value:
+                continue
+            for row in grid[first_row:min(last_row, len(grid))]:
+                if column < len(row):
+                    row[column] = row[column] or value
+                else:
+                    row.extend([""] * (column - len(row)) + [value])
 
 
 def _cell_text(value) -> str:

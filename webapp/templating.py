@@ -3,7 +3,7 @@ import time
 from datetime import time as dt_time
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -56,6 +56,14 @@ def write_fields(form=None, request_id: str | None = None) -> Markup:
                   f'<input type="hidden" name="{escape(name)}" value="{escape(request_id)}">')
 
 
+def next_door_name(next_door, household) -> str:
+    """The door 下一户 leads to: its room, and its entrance when the walk moves on to another one
+    (from 1单元101 the next door may be 2单元601, not 601 of this entrance)."""
+    if next_door.entrance != household.entrance:
+        return gettext("Entrance %(num)d, room %(room)s", num=next_door.entrance, room=next_door.room)
+    return next_door.room
+
+
 def _label(mapping):
     return lambda value: str(mapping.get(value, value))
 
@@ -87,6 +95,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
     app.jinja_env.globals["write_fields"] = write_fields
     app.jinja_env.globals["kept_pages"] = kept_pages
+    app.jinja_env.globals["next_door_name"] = next_door_name
     # The server's clock in every page: the page measures the phone's clock against it (honest times).
     app.jinja_env.globals["now_ms"] = lambda: int(time.time() * 1000)
     app.jinja_env.filters.update(

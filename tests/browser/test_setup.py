@@ -140,13 +140,12 @@ def test_secretary_sets_up_and_a_volunteer_knocks(live_server, browser, tmp_path
     mobile.fill("input[name=username]", "xiaozhou")
     mobile.fill("input[name=password]", code)
     mobile.click("button[type=submit]")
-    mobile.wait_for_url(f"{base}/password")
+    mobile.wait_for_url(f"{base}/password?next=/h/{token}")
     mobile.fill("input[name=password]", "xinyuan-lantern-7")
     mobile.fill("input[name=again]", "xinyuan-lantern-7")
     screenshot(mobile, "setup-password")
     mobile.click("button:has-text('保存密码')")
-    mobile.wait_for_url(f"{base}/")
-    mobile.goto(f"{base}/h/{token}")
+    mobile.wait_for_url(f"{base}/h/{token}")  # the door they scanned first, not the home page: no second scan
     mobile.click("button[name=outcome][value=verified]")
     mobile.wait_for_selector("#knock.done")
     screenshot(mobile, "setup-knocked")
@@ -196,6 +195,11 @@ def test_set_up_tables_read_whole_on_a_phone(live_server, phone):
     box = phone.locator("table.progress").evaluate(
         "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
     assert box[0] <= box[1], box
+    # …between words, never inside one: 户数, 已打印门牌码 and 志愿者 each on one line, as tall as 社区.
+    heights = phone.locator("table.progress thead th").evaluate_all(
+        "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })")
+    assert heights == [1, 1, 1, 1], heights
     phone.goto(f"{live_server.url}/registry/import")
     aligns = phone.locator("table.columns-doc td").evaluate_all(
         "cells => cells.map(c => getComputedStyle(c).textAlign)")

@@ -199,3 +199,17 @@ def test_last_visits_show_who_when_and_outcome(client, login_as, world):
     html = client.get(f"/h/{world.volunteer_household}").get_data(as_text=True)
     section = html.split("最近走访")[1]
     assert "无人在家" in section and "李志愿" in section and "门口有快递" in section
+
+
+def test_next_door_names_the_entrance_when_the_walk_moves_on_to_another(client, login_as, make_world):
+    """From 1单元102 (the last door of entrance 1) the next door is 2单元601: 下一户 › 601 alone would send
+    the volunteer up the wrong stairs. Within an entrance the room number is enough."""
+    built = make_world()
+    login_as(built.users["volunteer"])
+    last_of_first_entrance, first_of_second = built.walkup_tokens[11], built.walkup_tokens[12]
+    card = client.get(f"/h/{last_of_first_entrance}").get_data(as_text=True)
+    assert f'href="/h/{first_of_second}">下一户 › 2 单元 601</a>' in card
+    answer = knock(client, last_of_first_entrance, "not_home", htmx=True).get_data(as_text=True)
+    assert f'href="/h/{first_of_second}">下一户 › 2 单元 601</a>' in answer
+    within = client.get(f"/h/{built.walkup_tokens[10]}").get_data(as_text=True)
+    assert f'href="/h/{last_of_first_entrance}">下一户 › 102</a>' in within

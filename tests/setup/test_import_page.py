@@ -141,6 +141,8 @@ def test_a_person_twice_is_shown_for_a_decision_not_doubled(app, login_as):
     page = upload(client, twice.encode()).get_data(as_text=True)
     assert 'name="decide-2"' in page and 'name="decide-3"' in page and 'name="decide-4"' in page
     assert 'value="move"' in page
+    # Why, in Chinese brackets: 已登记在 幸福里1号2单元301（身份证号相同）, not an ASCII "(".
+    assert "（身份证号相同）" in page and "（电话和姓名相同）" in page and "(身份证号相同)" not in page
     # Line 2 moves here, line 3 is kept in both places, line 4 is not added again.
     post(client, confirm_path(page), {"decide-2": "move", "decide-3": "both"})
     assert _residents(app) == residents + 2
@@ -309,3 +311,137 @@ def test_a_file_whose_every_row_is_wrong_says_so_instead_of_counting_zeros(app, 
     page = partial.get_data(as_text=True)
     assert "没有一行可以导入" not in page and "改正后" in page
     assert 'data-count="households-new">1<' in page
+
+
+def test_full_width_digits_from_a_chinese_keyboard_import_as_the_same_doors(app, login_as):
+    """A registry typed with a Chinese IME has full-width digits here and there (２单元３０１, １３８…, Ｘ at the
+    end of an ID number): they are the ASCII digits, not row errors, and the door is the same door as the
+    ASCII line's; a search for 幸福里1号2单元301 then finds it."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    wide = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    lines = ROWS.strip().split("\n")
+    first = lines[0].split(",")
+    for column in (1, 3, 4, 5, 6, 9, 10):  # building, entrance, floor, room, address, phone, ID number
+        first[column] = first[column].translate(wide)
+    second = lines[1].split(",")
+    second[5], second[6] = second[5].translate(wide), second[6].translate(wide)  # the same door as the first
+    client = login_as("secretary")
+    before = _households(app)
+    page = _import(client, (HEADER + "\n".join([",".join(first), ",".join(second), *lines[2:]]) + "\n").encode())
+    assert 'data-count="households-new">3<' in page and 'data-count="residents-new">3<' in page
+    assert _households(app) == before + 3
+    with app.app_context():
+        household = db.session.scalars(select(Household).where(Household.address == "幸福里1号2单元301")).one()
+        assert (household.entrance, household.floor, household.room) == (2, 3, "301")
+        assert household.building.name == "幸福里1号楼"
+        zhao = db.session.scalars(select(Resident).where(Resident.name == "赵和平")).one()
+        assert (zhao.phone, zhao.id_number) == ("13800138000", "11010519491231002X")
+    # The ASCII file now changes nothing: the full-width lines were the same doors and people.
+    again = upload(client, GOOD.encode()).get_data(as_text=True)
+    assert 'data-count="households-unchanged">3<' in again and 'data-count="residents-unchanged">3<' in again
+
+
+def test_one_id_number_under_two_names_at_one_door_is_a_problem_not_a_repeated_line(app, login_as):
+    """Two lines at one door with one ID number and two names are not a line pasted twice: one name is mistyped,
+    and importing the first while calling the second "repeated" would drop a name without a word. The second
+    line is a problem naming the first line and its name; the file imports once it is corrected."""
+    first = ROWS.split("\n")[0]
+    typo = first.replace("赵和平", "赵和萍")
+    client = login_as("secretary")
+    before = _residents(app)
+    response = upload(client, (HEADER + ROWS + typo + "\n").encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:3000]
+    assert "<tr><td>6</td><td>姓名</td><td>第 2 行把这个身份证号登记在本户的赵和平名下。</td></tr>" in page, \
+        page[page.find("<table"):][:2000]
+    assert "第 6 行与第 2 行重复" not in page
+    assert _residents(app) == before
+    # The same line twice is still a repeated line, imported once without a problem.
+    assert upload(client, (HEADER + ROWS + first + "\n").encode()).status_code == 200
+
+
+def test_an_entrance_and_a_floor_written_with_their_unit_words_are_read_as_numbers(app, login_as):
+    """Registries from a street office write 2单元 in the 单元 column and 3层, 第3层 or 3楼 in the 楼层 one: that is
+    entrance 2 and floor 3, not a problem on every line."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household
+
+    worded = HEADER + (
+        "新一网格,幸福里1号楼,步梯楼,2单元,3层,301,幸福里1号2单元301,自住,赵和平,,,本地常住,\n"
+        "新一网格,幸福里1号楼,步梯楼,第2单元,第4层,401,幸福里1号2单元401,自住,钱小燕,,,外地暂住,\n"
+        "新一网格,幸福里1号楼,步梯楼,２单元,５楼,501,幸福里1号2单元501,空置,,,,,\n")
+    client = login_as("secretary")
+    page = _import(client, worded.encode())
+    assert 'data-count="households-new">3<' in page
+    with app.app_context():
+        doors = db.session.execute(select(Household.entrance, Household.floor, Household.room)
+                                   .where(Household.address.like("幸福里1号2单元%")).order_by(Household.room)).all()
+        assert [tuple(d) for d in doors] == [(2, 3, "301"), (2, 4, "401"), (2, 5, "501")]
+    # A word that is not a number stays a problem beside its line and column.
+    response = upload(client, (HEADER + "新一网格,幸福里1号楼,步梯楼,二单元,3层,301,幸福里1号2单元301,自住,赵和平,,,本地常住,\n").encode())
+    assert response.status_code == 422 and "<tr><td>2</td><td>单元</td>" in response.get_data(as_text=True)
+
+
+def _id_number(n: int) -> str:
+    body = f"110105{1950 + n % 50}0101{n % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def test_more_people_elsewhere_than_the_list_shows_are_counted_not_dropped_silently(app, login_as):
+    """The preview lists the first 500 people already registered elsewhere; the rest are not added again, and the
+    page says how many were not listed and how to decide for them, instead of leaving them out without a word."""
+    people = [(f"住户{n}", _id_number(n)) for n in range(503)]
+    first = HEADER + "".join(f"新一网格,幸福里1号楼,步梯楼,1,{1 + n // 100},{n},幸福里1号1单元{n},自住,{name},,{idn},本地常住,\n"
+                             for n, (name, idn) in enumerate(people))
+    client = login_as("secretary")
+    _import(client, first.encode())
+    elsewhere = HEADER + "".join(f"新一网格,幸福里2号楼,步梯楼,1,{1 + n // 100},{n},幸福里2号1单元{n},自住,{name},,{idn},本地常住,\n"
+                                 for n, (name, idn) in enumerate(people))
+    page = upload(client, elsewhere.encode()).get_data(as_text=True)
+    assert page.count('value="skip" checked') == 500
+    assert 'data-count="duplicates-unlisted">……另有 3 人未在此列出：他们不会被重复添加。' in page, page[-3000:]
+
+
+def test_cells_merged_down_the_lines_of_a_household_read_on_every_line(app, login_as):
+    """A registry kept in Excel merges 网格, 楼栋 and 类型 down a building's lines and 门牌, 地址 and 状态 down a
+    household's residents: each line reads the merged value (what Excel shows there), not an empty cell that
+    makes every line but the first a problem."""
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Household, Resident
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["幸福社区人口底册"])
+    sheet.merge_cells("A1:M1")
+    sheet.append(HEADER.strip().split(","))
+    for line in ("新一网格,幸福里1号楼,步梯楼,2,3,301,幸福里1号2单元301,自住,赵和平,,,本地常住,",
+                 ",,,,,,,,赵小明,,,本地常住,",
+                 ",,,,,,,,赵小红,,,本地暂住,",
+                 ",,,2,3,302,幸福里1号2单元302,出租,钱小燕,,,外地暂住,"):
+        sheet.append(line.split(","))
+    for column in "ABC":
+        sheet.merge_cells(f"{column}3:{column}6")
+    for column in "DEFGH":
+        sheet.merge_cells(f"{column}3:{column}5")
+    data = io.BytesIO()
+    book.save(data)
+    client = login_as("secretary")
+    page = upload(client, data.getvalue(), "底册.xlsx").get_data(as_text=True)
+    assert 'data-count="households-new">2<' in page and 'data-count="residents-new">4<' in page, \
+        page[page.find('id="import-preview"'):][:2500]
+    post(client, confirm_path(page), {})
+    with app.app_context():
+        zhao = db.session.scalars(select(Household).where(Household.address == "幸福里1号2单元301")).one()
+        assert sorted(db.session.scalars(select(Resident.name).where(Resident.household_id == zhao.id))) == [
+            "赵和平", "赵小明", "赵小红"]
+        assert zhao.building.name == "幸福里1号楼"

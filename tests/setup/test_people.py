@@ -329,3 +329,54 @@ def test_a_phone_with_spaces_or_full_width_digits_is_taken_as_its_digits(app, lo
     with app.app_context():
         assert db.session.scalars(select(User.phone).where(User.username.in_(("xiaozhou", "xiaoqian")))
                                   .order_by(User.username)).all() == ["13822223334", "13822223333"]
+
+
+def test_a_sticker_scanned_before_the_first_login_opens_once_the_password_is_chosen(app, login_as, world):
+    """A new volunteer's first act is scanning a door: /h/<token> asks for a login, the one-time code asks for a
+    password, and then the card of that door opens (not the home page, which would make them scan again).
+    Only a same-site path is followed."""
+    client = login_as("secretary")
+    response = post(client, "/users", {"username": "xiaozhao", "name": "小赵", "phone": "13700137001",
+                                       "role": "volunteer", "grids": [world.volunteer_grid]})
+    code = CODE.search(response.get_data(as_text=True)).group(1)
+    person, _login = _log_in(app, "xiaozhao", code)
+    card = f"/h/{world.volunteer_household}"
+    asked = person.get(card)
+    assert asked.status_code == 302 and asked.headers["Location"].endswith(f"/password?next=/h/{world.volunteer_household}")
+    page = person.get(asked.headers["Location"]).get_data(as_text=True)
+    assert f'action="/password?next=/h/{world.volunteer_household}"' in page
+    weak = post(person, f"/password?next={card}", {"password": "12345678", "again": "12345678"}, token_from="/password")
+    assert weak.status_code == 422 and f'action="/password?next=/h/{world.volunteer_household}"' in weak.get_data(as_text=True)
+    done = post(person, f"/password?next={card}", {"password": "bright-lantern-43", "again": "bright-lantern-43"},
+                token_from="/password")
+    assert done.status_code == 303 and done.headers["Location"].endswith(card)
+    assert person.get(card).status_code == 200
+    # Straight from the login to the home page: no next; another site's address is never followed.
+    assert person.get("/").status_code == 200
+    other, _login = _log_in(app, "xiaozhao", "bright-lantern-43")
+    with app.app_context():
+        from webapp.extensions import db
+        from webapp.models import User
+
+        db.session.execute(User.__table__.update().where(User.username == "xiaozhao").values(must_change_password=True))
+        db.session.commit()
+    assert other.get("/").headers["Location"].endswith("/password")
+    away = post(other, "/password?next=//evil.example/h/x", {"password": "bright-lantern-44", "again": "bright-lantern-44"},
+                token_from="/password")
+    assert away.status_code == 303 and away.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_the_admins_people_page_names_each_grids_community(app, login_as):
+    """The admin's people page lists everyone of the street: 第一网格 of 长庚社区 and 第一网格 of 新塘社区 are told
+    apart by their community; a secretary, whose page holds one community, reads the grid's name alone."""
+    import html
+
+    def rows(page):
+        return [html.unescape(re.sub(r"<[^>]+>", "", m)).strip()
+                for m in re.findall(r'<span class="meta">(.*?)</span>', page, re.S)]
+
+    admin = rows(login_as("admin").get("/users").get_data(as_text=True))
+    assert any(r.startswith("网格员／志愿者：新塘社区 第一网格") for r in admin), admin
+    assert any(r.startswith("网格员／志愿者：长庚社区 第一网格") for r in admin), admin
+    secretary = rows(login_as("secretary").get("/users").get_data(as_text=True))
+    assert any(r.startswith("网格员／志愿者：第一网格") for r in secretary), secretary

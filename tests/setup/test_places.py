@@ -217,3 +217,37 @@ def test_a_community_name_in_the_created_message_is_text_not_markup(app, login_a
     assert response.status_code == 303
     told = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已创建社区&lt;b&gt;新村&lt;/b&gt;。" in told and "<b>新村</b>" not in told
+
+
+def test_a_door_typed_with_full_width_digits_is_the_same_door(app, login_as, world):
+    """A secretary on a Chinese keyboard types ３０３ and 桂园路３号: the door is 303 at 桂园路3号 (as the registry
+    import keeps it), so the same door typed in ASCII afterwards is refused as taken, not added twice, and a
+    search for 3号 finds it."""
+    from webapp.extensions import db
+    from webapp.models import Building, Household
+
+    client = login_as("secretary")
+    with app.app_context():
+        building_id = db.session.scalar(select(Household.building_id).where(
+            Household.sticker_token == world.other_household))
+    response = post(client, f"/setup/buildings/{building_id}/households",
+                    {"entrance": "１", "floor": "９", "room": "９０３", "address": "测试路３号１单元９０３（东）",
+                     "status": "occupied"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        added = db.session.scalar(select(Household).where(Household.building_id == building_id,
+                                                          Household.room == "903"))
+        assert added is not None and added.address == "测试路3号1单元903（东）"
+    again = post(client, f"/setup/buildings/{building_id}/households",
+                 {"entrance": 1, "floor": 9, "room": "903", "address": "测试路3号1单元903",
+                  "status": "occupied"})
+    assert again.status_code == 422 and "此单元已有该门牌号" in again.get_data(as_text=True)
+    # The generator alike: its address prefix and name, typed full-width, are kept in ASCII digits.
+    with app.app_context():
+        grid_id = db.session.scalar(select(Building.grid_id).where(Building.id == building_id))
+    made = post(client, "/setup/buildings/new", {"name": "测试路５号楼", "grid": grid_id, "kind": "walkup",
+                                                 "address_prefix": "测试路５号", "entrances": 1, "floors": 1,
+                                                 "per_floor": 1})
+    assert made.status_code == 303, made.get_data(as_text=True)[:2000]
+    assert count(app, Household, Household.address == "测试路5号1单元101") == 1
+    assert count(app, Building, Building.name == "测试路5号楼") == 1

@@ -56,18 +56,20 @@ class NextDoor:
     id: int
     sticker_token: str
     room: str
+    entrance: int
 
 
 @lru_cache(maxsize=1)
 def next_door_columns():
-    """The next door's id, token and room as three columns of a query over Household (correlated), so
+    """The next door's id, token, room and entrance as four columns of a query over Household (correlated), so
     a card or a knock reads its door and the next one in one statement. Built once: making the alias
     and its subqueries costs more than running them."""
     after = aliased(Household)
     following = select(after.id).where(_comes_after(after, Household)).order_by(*walking_order(after)).limit(1)
     return (following.scalar_subquery().label("next_id"),
             following.with_only_columns(after.sticker_token).scalar_subquery().label("next_token"),
-            following.with_only_columns(after.room).scalar_subquery().label("next_room"))
+            following.with_only_columns(after.room).scalar_subquery().label("next_room"),
+            following.with_only_columns(after.entrance).scalar_subquery().label("next_entrance"))
 
 
 def walk_url(household: Household) -> str:

@@ -42,7 +42,8 @@ RESIDENTS_LOADED = {None: (), "names": (joinedload(Household.residents),),
 def household_by_sticker(scope: Scope, residents: str | None = None, with_next: bool = False,
                          with_building: bool = True):
     """The statement for the household behind a sticker (`:token`) in a scope, with what its screen shows;
-    with_next adds the next door in walking order (next_id, next_token, next_room) to the same row.
+    with_next adds the next door in walking order (next_id, next_token, next_room, next_entrance) to the
+    same row.
 
     Built once per scope and shape in each worker: every card and knock runs it, and building the select
     (with the next door's subqueries) and its cache key cost more than SQLite takes to answer it."""

@@ -60,8 +60,8 @@ def _household(token: str, residents: str | None = None, with_next: bool = False
     found = db.session.execute(statement, {"token": token}).unique().first()
     if found is not None:
         if with_next:
-            household, next_id, next_token, next_room = found
-            return household, NextDoor(next_id, next_token, next_room) if next_id else None
+            household, next_id, next_token, next_room, next_entrance = found
+            return household, NextDoor(next_id, next_token, next_room, next_entrance) if next_id else None
         return found[0]
     retired = db.session.scalar(select(RetiredSticker).join(RetiredSticker.household).where(
         RetiredSticker.token == token, scope.households()))

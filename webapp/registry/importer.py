@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from ..audit import audit
 from ..extensions import db
+from ..forms import as_typed, ascii_digits_and_letters
 from ..models import (
     BUILDING_KINDS,
     CARE_TAGS,
@@ -96,7 +97,10 @@ MAX_LENGTHS = {"grid": 80, "building": 80, "room": 16, "address": 120, "name": 4
 PHONE = re.compile(r"^\+?[0-9]{6,15}$", re.ASCII)
 EXCEL_NUMBER = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.ASCII)  # 1.10105E+17: spreadsheets.read_table
 ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
-WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
+WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)
+# How registries write an entrance and a floor (2单元, 第3层, 3楼): the number is what counts.
+ENTRANCE_WORDS = re.compile(r"第?([0-9]{1,3})单元", re.ASCII)
+FLOOR_WORDS = re.compile(r"第?([0-9]{1,3})[层楼]", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CARE_SPLIT = re.compile(r"[;；,，、/\s]+")
 DECISIONS = ("skip", "both", "move")
@@ -301,6 +305,14 @@ def _examine(row: dict) -> tuple[list[tuple[str, str]], tuple | None]:
                 problems.append((column, _("too long (at most %(max)d characters)", max=limit)))
         return problems, None
     grid, building, kind, entrance, floor, room, address, status, name, phone, id_number, category, care = values
+    # Full-width digits a Chinese IME typed into the police station's sheet (３单元３０１, １３８…) are the
+    # ASCII ones: the same door, the same phone; 桂园路１号 and 桂园路1号 one building and one address.
+    grid, building, address = (ascii_digits_and_letters(v) for v in (grid, building, address))
+    entrance, floor, room, phone, id_number = (as_typed(v).strip() for v in (entrance, floor, room, phone, id_number))
+    if entrance and not entrance.isascii():
+        entrance = ENTRANCE_WORDS.sub(r"\1", entrance) if ENTRANCE_WORDS.fullmatch(entrance) else entrance
+    if floor and not floor.isascii():
+        floor = FLOOR_WORDS.sub(r"\1", floor) if FLOOR_WORDS.fullmatch(floor) else floor
     for column, value in (("grid", grid), ("building", building), ("room", room), ("address", address)):
         if not value:
             problems.append((column, _("required")))
@@ -568,6 +580,10 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
         earlier = ((row.id_number and file_id_numbers.get(row.id_number))
                    or (row.phone and file_phone_names.get((row.phone, row.name))))
         if earlier and earlier[0] == key:
+            if earlier[3] != row.name:  # one ID number, two names at one door: one of them is mistyped
+                problems.append(Problem(row.line, "name", _(
+                    "Line %(line)d gives this ID number at this door to %(name)s.", line=earlier[1], name=earlier[3])))
+                continue
             result.repeated.append((row.line, earlier[1]))
             continue
         # a new resident: is the person already somewhere else?
@@ -597,9 +613,9 @@ def plan_rows(community: Community, raw: list[tuple[int, dict]], decisions: dict
 
 def _remember(row, file_id_numbers, file_phone_names, key) -> None:
     if row.id_number:
-        file_id_numbers.setdefault(row.id_number, (key, row.line, row.address))
+        file_id_numbers.setdefault(row.id_number, (key, row.line, row.address, row.name))
     if row.phone:
-        file_phone_names.setdefault((row.phone, row.name), (key, row.line, row.address))
+        file_phone_names.setdefault((row.phone, row.name), (key, row.line, row.address, row.name))
 
 
 def _duplicate_of(row, key, file_id_numbers, file_phone_names, by_id_number, by_phone_name, residents,

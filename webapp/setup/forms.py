@@ -3,8 +3,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..forms import (NUMBER_INPUT, PHONE_INPUT, CheckboxesField, ChoiceField, DayField, PhoneField, WholeNumberField,
-                     WriteForm, phone_number, without_separators,
-                     as_choices)
+                     WriteForm, as_choices, as_typed, ascii_digits_and_letters, phone_number, without_separators)
 from ..labels import BUILDING_KIND_LABELS, HOUSEHOLD_STATUS_LABELS, ROLE_LABELS
 from ..passwords import StrongPassword
 
@@ -13,23 +12,34 @@ ENTRANCES = NumberRange(1, 50, message=_l("A number from %(min)s to %(max)s."))
 FLOORS = NumberRange(1, 120, message=_l("A number from %(min)s to %(max)s."))
 
 
+def _place(value):
+    """A place's name or address as the registry import keeps it: 桂园路３号 is 桂园路3号 (the same door, found by
+    a search for 3号), its full-width punctuation as typed."""
+    return ascii_digits_and_letters(value).strip() if isinstance(value, str) else value
+
+
+def _door(value):
+    """A door number as the import keeps it: ３０３ typed on a Chinese keyboard is 303."""
+    return as_typed(value).strip() if isinstance(value, str) else value
+
+
 def no_control_characters(form, field):
     if field.data and any(ord(c) < 32 for c in str(field.data)):
         raise ValidationError(_l("Contains a control character; type it again."))
 
 
 class GridForm(WriteForm):
-    name = StringField(_l("Grid name"), validators=[*NAME, no_control_characters])
+    name = StringField(_l("Grid name"), filters=[_place], validators=[*NAME, no_control_characters])
 
 
 class BuildingForm(WriteForm):
     """The generator: a block (entrances × floors × doors), a row of bungalows or a courtyard."""
 
-    name = StringField(_l("Building name"), validators=[*NAME, no_control_characters])
+    name = StringField(_l("Building name"), filters=[_place], validators=[*NAME, no_control_characters])
     grid = SelectField(_l("Grid"), coerce=int, validate_choice=True)
     kind = ChoiceField(_l("Kind"), choices=as_choices(BUILDING_KIND_LABELS), default="walkup",
                        validators=[DataRequired(_l("Choose the kind."))])
-    address_prefix = StringField(_l("Address before the door number"), validators=[
+    address_prefix = StringField(_l("Address before the door number"), filters=[_place], validators=[
         DataRequired(_l("Required.")), Length(max=90, message=_l("At most %(max)d characters.")), no_control_characters],
         description=_l("e.g. 和平里5号 gives 和平里5号2单元301; 和平里 gives 和平里80号 for bungalows."))
     entrances = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Entrances (单元)"), default=1, validators=[Optional(), ENTRANCES])
@@ -51,16 +61,16 @@ class BuildingForm(WriteForm):
 
 
 class BuildingEditForm(WriteForm):
-    name = StringField(_l("Building name"), validators=[*NAME, no_control_characters])
+    name = StringField(_l("Building name"), filters=[_place], validators=[*NAME, no_control_characters])
     grid = SelectField(_l("Grid"), coerce=int, validate_choice=True)
 
 
 class HouseholdForm(WriteForm):
     entrance = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Entrance number"), default=1, validators=[DataRequired(_l("Required.")), ENTRANCES])
     floor = WholeNumberField(render_kw=NUMBER_INPUT, label=_l("Floor"), default=1, validators=[DataRequired(_l("Required.")), FLOORS])
-    room = StringField(_l("Door number"), validators=[DataRequired(_l("Required.")), Length(
+    room = StringField(_l("Door number"), filters=[_door], validators=[DataRequired(_l("Required.")), Length(
         max=16, message=_l("At most %(max)d characters.")), no_control_characters])
-    address = StringField(_l("Address"), validators=[DataRequired(_l("Required.")), Length(
+    address = StringField(_l("Address"), filters=[_place], validators=[DataRequired(_l("Required.")), Length(
         max=120, message=_l("At most %(max)d characters.")), no_control_characters])
     status = ChoiceField(_l("Status"), choices=as_choices(HOUSEHOLD_STATUS_LABELS), default="occupied",
                          validators=[DataRequired(_l("Choose the status."))])

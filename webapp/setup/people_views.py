@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..audit import audit
-from ..auth.services import username_taken
+from ..auth.services import safe_next, username_taken
 from ..clock import end_of_local_day, last_local_day
 from ..extensions import db
 from ..forms import as_choices
@@ -265,7 +265,10 @@ ALLOWED_WITH_CODE = {"setup.own_password", "auth.logout", "auth.language", "stat
 def must_choose_password():
     if (current_user.is_authenticated and getattr(current_user, "must_change_password", False)
             and request.endpoint not in ALLOWED_WITH_CODE):
-        target = url_for("setup.own_password")
+        # A sticker scanned before the first login (/h/… → /login → here) is where the person is going: the
+        # password page takes them there once the password is chosen, not to the home page.
+        going = request.full_path.rstrip("?") if request.method == "GET" and not is_htmx() else None
+        target = url_for("setup.own_password", next=going if going and request.endpoint != "home.index" else None)
         return hx_redirect(target) if is_htmx() else redirect(target)
     return None
 
@@ -283,6 +286,6 @@ def own_password():
                        lambda: set_own_password(user, form.password.data))
             login_user(user)  # this session goes on; every other one has ended
             flash(_("Your password is set."))
-            return hx_redirect(url_for("home.index"))
-        return render_template("setup/password.html", form=form), 422
-    return render_template("setup/password.html", form=form)
+            return hx_redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        return render_template("setup/password.html", form=form, next=safe_next(request.args.get("next"))), 422
+    return render_template("setup/password.html", form=form, next=safe_next(request.args.get("next")))
