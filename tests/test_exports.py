@@ -159,6 +159,6 @@ def test_the_summary_export_lists_the_days_patrol_findings(app, client, login_as
         else:
             rows = [[c for c in row if c is not None] for row in load_workbook(io.BytesIO(response.data)).active
                     .iter_rows(values_only=True)]
-        start = next(i for i, row in enumerate(rows) if row[:3] == ["巡查发现问题", "时间", "发现问题"])
+        start = next(i for i, row in enumerate(rows) if row[:3] == ["点位", "时间", "发现问题"])
         finding = rows[start + 1]
         assert EVIL["note"] in finding or ("'" + EVIL["note"]) in finding, finding

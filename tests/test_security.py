@@ -39,6 +39,26 @@ def test_htmx_post_from_an_expired_session_is_sent_to_login(app, client, login_a
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
+def test_an_expired_session_on_an_htmx_form_says_so_and_returns_to_the_page(client, login_as):
+    """The secretary signs the summary after her login ended: the login page says why it is back, and after
+    logging in she is on the summary again (not the home page), where she can see the sign-off is not done."""
+    login_as("secretary")
+    token = csrf_token_from(client, "/summary")
+    client.delete_cookie("session")
+    response = client.post("/summary?community=1", data={"comment": "今日正常"},
+                           headers={"X-CSRFToken": token, "HX-Request": "true",
+                                    "HX-Current-URL": "http://localhost/summary?community=1"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/summary?community%3D1"
+    page = client.get(response.headers["HX-Redirect"]).get_data(as_text=True)
+    assert "登录已失效" in page and 'value="/summary?community=1"' in page
+    # Another site's address is never where the login goes on to.
+    client.delete_cookie("session")
+    response = client.post("/summary", headers={"X-CSRFToken": token, "HX-Request": "true",
+                                                "HX-Current-URL": "https://evil.example/summary"})
+    assert response.headers["HX-Redirect"] == "/login"
+
+
 def test_htmx_get_from_an_expired_session_gets_hx_redirect_not_302(client, world):
     response = client.get(f"/h/{world.volunteer_household}", headers={"HX-Request": "true"})
     assert response.status_code == 401

@@ -159,9 +159,9 @@ def _init_login(app: Flask) -> None:
     def unauthorized():
         from flask import redirect, url_for
 
-        from .hypermedia import hx_redirect, is_htmx
+        from .hypermedia import hx_redirect, is_htmx, sent_from
 
-        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        target = url_for("auth.login", next=sent_from() or request.full_path.rstrip("?"))
         if is_htmx():
             return hx_redirect(target, status=401)
         return redirect(target)

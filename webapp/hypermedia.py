@@ -19,6 +19,15 @@ def is_htmx() -> bool:
     return bool(headers) and not headers.history_restore_request
 
 
+def sent_from() -> str | None:
+    """The page (path and query) an htmx request was sent from, when it is one of this site's: where a person
+    sent to log in again goes back to, rather than the address of the fragment or the form they posted."""
+    here = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not is_htmx() or (here.netloc and here.netloc != request.host) or not here.path.startswith("/"):
+        return None
+    return here.path + (f"?{here.query}" if here.query else "")
+
+
 def page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> tuple[str, int]:
     """The whole page for a plain request, just the swappable piece for htmx."""
     return render_template(fragment if is_htmx() else page, **context), status

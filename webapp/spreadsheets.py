@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 
 from flask import Response
 from flask_babel import gettext as _
@@ -267,15 +268,24 @@ def xlsx_bytes(rows, title: str = "Sheet1", bold_rows: tuple[int, ...] = (), wid
     return out.getvalue()
 
 
-def _attachment(filename: str) -> dict:
-    return {"Content-Disposition": f"attachment; filename={filename}"}
+_NOT_IN_FILENAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
 
 
-def csv_response(rows, filename: str) -> Response:
-    response = Response(csv_bytes(rows), headers=_attachment(filename))
+def _attachment(filename: str, fallback: str | None = None) -> dict:
+    """Save as `filename`; a name in Chinese (长庚社区-每日汇总-2026-11-25.xlsx, so the street can tell twenty
+    communities' files apart) goes in filename* (RFC 6266) with the ASCII `fallback` beside it for old clients."""
+    name = _NOT_IN_FILENAMES.sub("_", filename).strip() or "export"
+    if name.isascii():
+        return {"Content-Disposition": f'attachment; filename="{name}"'}
+    plain = _NOT_IN_FILENAMES.sub("_", fallback or name.encode("ascii", "ignore").decode()).strip() or "export"
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"}
+
+
+def csv_response(rows, filename: str, fallback: str | None = None) -> Response:
+    response = Response(csv_bytes(rows), headers=_attachment(filename, fallback))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     return response
 
 
-def xlsx_response(rows, filename: str, **options) -> Response:
-    return Response(xlsx_bytes(rows, **options), mimetype=XLSX_MIMETYPE, headers=_attachment(filename))
+def xlsx_response(rows, filename: str, fallback: str | None = None, **options) -> Response:
+    return Response(xlsx_bytes(rows, **options), mimetype=XLSX_MIMETYPE, headers=_attachment(filename, fallback))

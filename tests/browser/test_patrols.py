@@ -122,3 +122,28 @@ def test_a_route_with_bad_minutes_says_so_beside_the_checkpoint(live_server, pho
     box, row = error.bounding_box(), stops.nth(1).bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and row["y"] <= box["y"] <= row["y"] + row["height"]
     screenshot(phone, "patrol-setup-bad-minutes")
+
+
+def test_a_round_walked_from_the_first_sticker_to_the_last_on_a_phone(live_server, phone):
+    """Started from the first checkpoint's sticker, the round goes straight to that checkpoint's scan; after the
+    last one the volunteer ends the round there, and the round is done on the patrol page."""
+    from webapp.models import Patrol
+
+    _route_id, tokens = _route_tokens(live_server)
+    log_in(phone, live_server.url, "volunteer", PASSWORD)
+    phone.goto(f"{live_server.url}/c/{tokens[0]}")
+    phone.click("form[action='/patrols/start'] button")
+    phone.wait_for_selector("button:has-text('一切正常')")
+    assert phone.url.endswith(f"/c/{tokens[0]}")
+    for token in tokens:
+        if not phone.url.endswith(f"/c/{token}"):
+            phone.goto(f"{live_server.url}/c/{token}")
+        phone.click("button:has-text('一切正常')")
+        phone.wait_for_selector("#scan.done")
+    assert "本轮所有点位都已扫描" in phone.locator("#scan").inner_text()
+    assert phone.locator("#scan a:has-text('扫描下一个点位')").count() == 0
+    screenshot(phone, "patrol-last-checkpoint")
+    phone.click("#scan button:has-text('结束本轮巡查')")
+    phone.wait_for_selector(".flash:has-text('巡查已结束')")
+    assert _db(live_server, select(Patrol.ended_at)) is not None
+    assert _db(live_server, select(Patrol.end_reason)) is None  # every checkpoint scanned: no reason asked

@@ -502,3 +502,18 @@ def test_an_id_tail_excel_kept_as_a_number_keeps_its_leading_zero(app, client, l
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     ((_, _, candidates, _),) = _rows(app)
     assert candidates and candidates[0]["household_id"] == household_id and candidates[0]["how"] == "id_name"
+
+
+def test_the_people_to_take_turns_are_opened_by_what_they_are_for(app, client, login_as, world):
+    """The fold with the people says what it is for (选择轮流分派的人员), not 人员 right above the list's own 人员."""
+    login_as("secretary")
+    _upload(client, [["1", "某某", "13000000001", "", "幸福路1号", "大数据", ""]])
+    from webapp.extensions import db
+    from webapp.models import PushedList
+
+    with app.app_context():
+        list_id = db.session.scalar(select(PushedList.id))
+    html = client.get(f"/lists/{list_id}").get_data(as_text=True)
+    fold = html.split('id="assign"')[1].split("</details>")[0]
+    assert "<summary>选择轮流分派的人员</summary>" in fold and "<summary>人员</summary>" not in fold
+

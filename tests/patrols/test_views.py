@@ -61,6 +61,57 @@ def test_volunteer_walks_a_round(app, client, login_as):
         assert db.session.get(Patrol, patrol_id).round_no in (1, 2, 3)
 
 
+def test_a_round_started_at_a_sticker_goes_on_to_scan_that_checkpoint(app, client, login_as):
+    """从这里开始一轮巡查: the volunteer stands at the checkpoint she scanned, so its all-normal / finding form comes
+    next, not the round's list with the checkpoint still 尚未扫描 and a second scan of the same sticker to do."""
+    from webapp.models import Patrol
+
+    route_id, tokens, _ = _route(app, "volunteer")
+    login_as("volunteer")
+    page = client.get(f"/c/{tokens[1]}").get_data(as_text=True)
+    assert "从这里开始一轮巡查" in page and f'name="checkpoint" value="{tokens[1]}"' in page
+    csrf = csrf_token_from(client, f"/c/{tokens[1]}")
+    form = {"csrf_token": csrf, "request_id": uuid.uuid4().hex, "route_id": str(route_id), "checkpoint": tokens[1]}
+    started = client.post("/patrols/start", data=form)
+    assert started.status_code == 303 and started.headers["Location"].endswith(f"/c/{tokens[1]}")
+    assert client.post("/patrols/start", data=form).headers["Location"] == started.headers["Location"]  # a double tap
+    assert count(app, Patrol) == 1
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "一切正常" in page and 'name="patrol_id"' in page
+    # A token that is not on the route (or made up) starts the round and shows the round, as before.
+    other = {**form, "request_id": uuid.uuid4().hex, "checkpoint": "x" * 22}
+    with app.app_context():
+        from webapp.extensions import db
+        patrol = db.session.scalar(select(Patrol))
+        patrol.ended_at = patrol.started_at
+        db.session.commit()
+    started = client.post("/patrols/start", data=other)
+    assert started.status_code == 303 and "/patrols/" in started.headers["Location"]
+
+
+def test_the_last_checkpoint_of_a_round_offers_to_end_it_there(app, client, login_as):
+    """After the last sticker the volunteer is not sent to look for a next checkpoint: she ends the round on the
+    spot (else it stays open, shows as under way on the log and stops the next round from starting)."""
+    from webapp.extensions import db
+    from webapp.models import Patrol
+
+    route_id, tokens, _ = _route(app, "volunteer")
+    login_as("volunteer")
+    patrol_id = _patrol_id(_start(client, route_id))
+    for token in tokens[:-1]:
+        html = _scan(client, token, patrol_id, htmx=True).get_data(as_text=True)
+        assert "扫描下一个点位" in html and "/end" not in html
+    html = _scan(client, tokens[-1], patrol_id, htmx=True).get_data(as_text=True)
+    assert "本轮所有点位都已扫描" in html and "扫描下一个点位" not in html
+    form = html.split("<form", 1)[1].split("</form>")[0]
+    assert f'action="/patrols/{patrol_id}/end"' in form and 'name="request_id"' in form
+    fields = dict(re.findall(r'name="(csrf_token|request_id)"[^>]*value="([^"]*)"', form))
+    ended = client.post(f"/patrols/{patrol_id}/end", data=fields)
+    assert ended.status_code == 303 and ended.headers["Location"].endswith("/patrols")
+    with app.app_context():
+        assert db.session.get(Patrol, patrol_id).ended_at is not None
+
+
 def test_a_finding_handed_to_a_work_group_opens_a_case(app, client, login_as, auth):
     from webapp.extensions import db
     from webapp.models import Case, WorkGroup

@@ -101,6 +101,85 @@ def test_csv_and_xlsx_hold_the_same_figures(app, client, login_as, world):
     assert csv_rows[1][0] == "网格" and csv_rows[1][1] == "排查户数"
 
 
+def test_the_exported_summary_reads_right_up_the_chain(app, client, login_as, world):
+    """The street gets one file a day from every community: it is saved under the community's name and the day,
+    says what it is, and its findings table names the place and the work group a finding was handed to."""
+    from urllib.parse import unquote
+
+    from webapp.extensions import db
+    from webapp.models import WorkGroup
+
+    _fixture(app, world)
+    with app.app_context():
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.community_id == world.first_community)).name
+    login_as("secretary")
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/summary.{kind}", query_string={"day": DAY.isoformat()})
+        disposition = response.headers["Content-Disposition"]
+        assert f'filename="daily-summary-{world.first_community}-{DAY.isoformat()}.{kind}"' in disposition
+        assert unquote(disposition.split("filename*=UTF-8''")[1]) == f"长庚社区-每日汇总-{DAY.isoformat()}.{kind}"
+    rows = list(csv.reader(io.StringIO(client.get("/summary.csv", query_string={"day": DAY.isoformat()})
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["长庚社区", "每日汇总", DAY.isoformat()]
+    title = rows.index(["巡查发现问题"])
+    assert rows[title + 1] == ["点位", "时间", "发现问题", "备注", "巡查人", "处理方式"]
+    assert rows[title + 2][-1] == f"已转交工作小组：{group}"
+
+
+def test_a_handed_on_finding_names_its_work_group_on_the_summary_and_the_patrol_log(app, client, login_as, world):
+    """The secretary reviewing the day sees which work group has the seal to fix, not only that someone has it."""
+    from webapp.extensions import db
+    from webapp.models import WorkGroup
+
+    _fixture(app, world)
+    with app.app_context():
+        group = db.session.scalar(select(WorkGroup).where(WorkGroup.community_id == world.first_community)).name
+    login_as("secretary")
+    for path in ("/summary", "/patrols/log"):
+        html = client.get(path, query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+        assert f"已转交工作小组：{group}" in html, path
+
+
+def test_the_printed_summary_lists_the_days_findings(app, client, login_as, world):
+    """A printed summary carried up the chain says what the patrols found, as the page and the file do."""
+    from webapp.extensions import db
+    from webapp.models import PatrolScan
+
+    _fixture(app, world)
+    with app.app_context():
+        scan = db.session.scalar(select(PatrolScan).where(PatrolScan.result == "finding"))
+        place, note = scan.checkpoint.name, scan.note
+    login_as("secretary")
+    html = client.get("/summary", query_string={"day": DAY.isoformat(), "print": "1"}).get_data(as_text=True)
+    findings = html.split('<table class="findings">')[1].split("</table>")[0]
+    assert "<th>点位</th>" in findings and place in findings and "已转交工作小组：" in findings
+    assert not note or note in findings
+    # A day without findings prints no empty table.
+    quiet = client.get("/summary", query_string={"day": "2026-11-18", "print": "1"}).get_data(as_text=True)
+    assert 'class="findings"' not in quiet
+
+
+def test_the_signed_card_sets_the_comment_apart_from_who_signed(app, client, login_as, world):
+    """陈书记 已于 … 签批。 then the note to the street under it, labelled, not run on after a stray space."""
+    _fixture(app, world)
+    login_as("secretary")
+    csrf = csrf_token_from(client, "/summary")
+    client.post("/summary", data={"csrf_token": csrf, "request_id": uuid.uuid4().hex, "day": DAY.isoformat(),
+                                  "comment": "全部完成"})
+    html = client.get("/summary", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+    card = html.split('id="sign"')[1].split("</p>")[0]
+    assert "签批。<br>报街道的说明：全部完成" in card
+
+
+def test_an_export_name_in_chinese_is_safe_and_readable(app):
+    from webapp.spreadsheets import _attachment
+
+    header = _attachment('11/25 "推送";名单.csv', "pushed-list-3-results.csv")["Content-Disposition"]
+    assert header.startswith('attachment; filename="pushed-list-3-results.csv"; filename*=UTF-8\'\'')
+    assert "/" not in header.split("filename*=")[1] and '"' not in header.split("filename*=")[1]
+    assert _attachment("patrol-log-1.csv")["Content-Disposition"] == 'attachment; filename="patrol-log-1.csv"'
+
+
 def test_sign_then_the_admin_sees_the_street_roll_up(app, client, login_as, auth, world):
     from webapp.models import DailySummary
 

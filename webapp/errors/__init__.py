@@ -4,7 +4,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db
-from ..hypermedia import hx_redirect, is_htmx, page_or_fragment
+from ..hypermedia import hx_redirect, is_htmx, page_or_fragment, sent_from
 
 
 def _for_residents() -> bool:
@@ -22,9 +22,14 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error):
         # Usually an expired session: send the person to log in again rather than fail in place.
         if not current_user.is_authenticated and request.endpoint not in ("auth.login", "auth.language"):
-            from flask import url_for
+            from flask import flash, url_for
+            from flask_babel import gettext as _
 
-            return hx_redirect(url_for("auth.login"), status=401) if is_htmx() else _render(400, csrf=True)
+            if not is_htmx():
+                return _render(400, csrf=True)
+            # Say why the login page is back, and return to the page the person was on once logged in.
+            flash(_("Your login had ended. Log in again, then check that what you just sent was saved."), "info")
+            return hx_redirect(url_for("auth.login", next=sent_from()), status=401)
         return _render(400, csrf=True)
 
     @app.errorhandler(400)

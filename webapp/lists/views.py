@@ -209,8 +209,9 @@ def export(list_id: int, kind: str):
     rows = export_rows(pushed)
     with writing():  # the people on it leave the app: written to the audit log
         audit(current_user.id, "list_exported", "pushed_list", pushed.id, title=pushed.title, kind=kind)
-    filename = f"pushed-list-{pushed.id}-results.{kind}"
-    return csv_response(rows, filename) if kind == "csv" else xlsx_response(rows, filename, bold_rows=(1,))
+    filename, fallback = f"{pushed.title}.{kind}", f"pushed-list-{pushed.id}-results.{kind}"
+    return (csv_response(rows, filename, fallback) if kind == "csv"
+            else xlsx_response(rows, filename, fallback, bold_rows=(1,)))
 
 
 # --- the volunteer's side ---------------------------------------------------------------------

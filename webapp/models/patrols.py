@@ -160,6 +160,8 @@ class PatrolScan(db.Model):
 
     patrol: Mapped[Patrol] = relationship(back_populates="scans")
     checkpoint: Mapped[Checkpoint] = relationship()
+    # The case a finding handed to a work group opened (at most one: cases.scan_id is unique).
+    case: Mapped[Case | None] = relationship(viewonly=True, uselist=False, primaryjoin="Case.scan_id == PatrolScan.id")
 
     @property
     def seen_at(self) -> datetime:

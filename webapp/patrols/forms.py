@@ -12,6 +12,7 @@ NOTE = [Optional(), Length(max=500, message=_l("Keep it under %(max)d characters
 
 class StartRoundForm(WriteForm):
     route_id = IdField(validators=[DataRequired()])
+    checkpoint = HiddenField()  # the sticker the round was started from: its scan form comes next
 
 
 class ScanForm(WriteForm):

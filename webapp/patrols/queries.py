@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import distinct, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from ..clock import day_bounds, local_naive, local_now
@@ -38,6 +38,13 @@ def routes_patrolled_by(user_id: int) -> list[Route]:
 def routes_of(community_ids) -> list[Route]:
     return list(db.session.scalars(select(Route).where(Route.community_id.in_(community_ids))
                                    .order_by(Route.community_id, Route.name)))
+
+
+def checkpoints_left(patrol: Patrol) -> int:
+    """How many of the round's checkpoints have not been scanned on it yet."""
+    seen = db.session.scalar(select(func.count(distinct(PatrolScan.checkpoint_id)))
+                             .where(PatrolScan.patrol_id == patrol.id)) or 0
+    return max(len(patrol.route.stops) - seen, 0)
 
 
 def open_patrol(user_id: int) -> Patrol | None:

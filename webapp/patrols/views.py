@@ -40,6 +40,7 @@ from .forms import (
 from .queries import (
     case_in_scope,
     cases_of_scans,
+    checkpoints_left,
     may_move_case,
     reported_case_count,
     checkpoint_in_scope,
@@ -103,6 +104,10 @@ def start():
             patrol = start_round(route, current_user.id, form.request_id.data)
     except PatrolError as error:
         return _my_rounds_page(error=str(error)), 422
+    here = form.checkpoint.data
+    if here and any(stop.checkpoint.token == here for stop in route.stops):
+        # Started at a checkpoint's sticker: the volunteer stands there, so its scan comes next (not a rescan).
+        return redirect(url_for("patrols.checkpoint", token=here), code=303)
     return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
 
 
@@ -170,9 +175,10 @@ def checkpoint(token: str):
                                    result=form.result.data, finding_kind=form.finding_kind.data, note=form.note.data,
                                    resolution=form.resolution.data, work_group=group,
                                    device_time=tapped.moment, clock_corrected=tapped.corrected)
-            if is_htmx():
+            if is_htmx():  # the last checkpoint of the round: ending it is what comes next, here and now
                 return render_template("patrols/_scanned.html", patrol=patrol, checkpoint=checkpoint,
-                                       case=cases_of_scans([scan.id]).get(scan.id))
+                                       case=cases_of_scans([scan.id]).get(scan.id),
+                                       end_form=EndRoundForm.blank() if not checkpoints_left(patrol) else None)
             return redirect(url_for("patrols.patrol", patrol_id=patrol.id), code=303)
         except PatrolError as error:
             form.result.errors = [str(error)]
@@ -295,7 +301,8 @@ def log_csv():
             dealt_with,
             local_naive(patrol.ended_at).isoformat(" ", "seconds") if patrol.ended_at else "", patrol.end_reason or "",
         ])
-    return csv_response(rows, f"patrol-log-{community.id}-{day.isoformat()}.csv")
+    return csv_response(rows, f"{community.name}-{_('Patrol log')}-{day.isoformat()}.csv",
+                        f"patrol-log-{community.id}-{day.isoformat()}.csv")
 
 
 # --- the secretary: set-up ---------------------------------------------------------------------

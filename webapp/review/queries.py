@@ -241,7 +241,8 @@ def _findings(community_ids, day: date):
     return (select(PatrolScan).join(Checkpoint).where(
         Checkpoint.community_id.in_(community_ids), PatrolScan.result == "finding", seen >= start, seen < end)
         .options(selectinload(PatrolScan.checkpoint),
-                 selectinload(PatrolScan.patrol).selectinload(Patrol.user))
+                 selectinload(PatrolScan.patrol).selectinload(Patrol.user),
+                 selectinload(PatrolScan.case).selectinload(Case.group))
         .order_by(seen, PatrolScan.id))
 
 

@@ -87,6 +87,7 @@ def _summary_page(community: Community, communities: list[Community], day: date,
     return render_template(template, community=community, communities=communities, day=day, rows=rows,
                            totals=totals, signed=signed, form=form, columns=SUMMARY_COLUMNS,
                            labels=COLUMN_LABELS, findings=findings_of([community.id], day, page_number("findings_page")),
+                           every_finding=all_findings([community.id], day) if template.endswith("_print.html") else None,
                            day_problem=day_problem, confirmation=confirmation, today=local_today()), status
 
 
@@ -135,11 +136,14 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     findings = all_findings([community.id], day)
     if findings:  # what the patrols found, as the page lists it, not only how many
         body.append([])
-        body.append([_("Patrol findings"), _("Time"), _("Finding"), _("Note"), _("Patroller"), _("Dealt with")])
+        body.append([_("Patrol findings")])  # the table's title, then its own header: the first column is the place
+        body.append([_("Checkpoint"), _("Time"), _("Finding"), _("Note"), _("Patroller"), _("Dealt with")])
         for scan in findings:
             body.append([scan.checkpoint.name, local_naive(scan.seen_at).strftime("%H:%M"),
                          str(FINDING_LABELS.get(scan.finding_kind, "")), scan.note or "", scan.patrol.user.display_name,
-                         _("solved on the spot") if scan.resolution == "solved" else _("handed to a work group")])
+                         _("solved on the spot") if scan.resolution == "solved" else
+                         _("handed to the work group %(group)s", group=scan.case.group.name) if scan.case else
+                         _("handed to a work group")])
     return header, body
 
 
@@ -152,11 +156,13 @@ def summary_export(kind: str):
     if problem:  # the summary page, the message beside its day picker
         return _summary_page(community, communities, day, status=422, day_problem=problem)
     header, body = _table(community, day)
-    filename = f"daily-summary-{community.id}-{day.isoformat()}.{kind}"
-    rows = [[community.name, day.isoformat()], header, *body]
+    # Named after the community and the day: the street receives one such file from every community.
+    filename = f"{community.name}-{_('Daily summary')}-{day.isoformat()}.{kind}"
+    fallback = f"daily-summary-{community.id}-{day.isoformat()}.{kind}"
+    rows = [[community.name, _("Daily summary"), day.isoformat()], header, *body]
     if kind == "csv":
-        return csv_response(rows, filename)
-    return xlsx_response(rows, filename, title=day.isoformat(), bold_rows=(2,), widths={"A": 16, "B": 12})
+        return csv_response(rows, filename, fallback)
+    return xlsx_response(rows, filename, fallback, title=day.isoformat(), bold_rows=(2,), widths={"A": 16, "B": 12})
 
 
 @bp.get("/summary/street")
