@@ -97,10 +97,10 @@ MAX_LENGTHS = {"grid": 80, "building": 80, "room": 16, "address": 120, "name": 4
 PHONE = re.compile(r"^\+?[0-9]{6,15}$", re.ASCII)
 EXCEL_NUMBER = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.ASCII)  # 1.10105E+17: spreadsheets.read_table
 ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
-WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)
+WHOLE_NUMBER = re.compile(r"[0-9]{1,3}", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
 # How registries write an entrance and a floor (2单元, 第3层, 3楼): the number is what counts.
 ENTRANCE_WORDS = re.compile(r"第?([0-9]{1,3})单元", re.ASCII)
-FLOOR_WORDS = re.compile(r"第?([0-9]{1,3})[层楼]", re.ASCII)  # not str.isdigit(): that accepts "²" and "٣"
+FLOOR_WORDS = re.compile(r"第?([0-9]{1,3})[层楼]", re.ASCII)
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CARE_SPLIT = re.compile(r"[;；,，、/\s]+")
 DECISIONS = ("skip", "both", "move")
