@@ -214,6 +214,10 @@ def test_secretary_sees_what_each_person_did(app, client, login_as, world):
     login_as("secretary")
     detail = client.get(f"/invites/{invite_id}").get_data(as_text=True)
     assert re.search(r"wu\.gang.*?1 次敲门", detail, re.S)
+    # In English the counts agree with their number: one knock, no slips.
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token_from(client, "/")})
+    detail = client.get(f"/invites/{invite_id}").get_data(as_text=True)
+    assert re.search(r"wu\.gang.*?1 knock · 0 note slips · 0 scans · 0 list checks", detail, re.S)
 
 
 def test_invites_are_out_of_scope_for_others(app, client, login_as, world):
