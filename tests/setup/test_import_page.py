@@ -69,6 +69,23 @@ def test_preview_changes_nothing_and_confirm_applies_once(app, login_as):
     assert "Import now" not in again and "立即导入" not in again
 
 
+def test_a_double_tap_on_import_now_says_imported_once(app, login_as):
+    """Both taps reach the server before the page changes: the second is a replay of the first, and its
+    answer must not add "this file was already imported" beside "imported" (nothing is imported twice)."""
+    from tests.setup.helpers import csrf
+
+    client = login_as("secretary")
+    path = confirm_path(upload(client, GOOD.encode("utf-8")).get_data(as_text=True))
+    form = {"csrf_token": csrf(client), "request_id": "double-tap-import-1"}
+    assert client.post(path, data=form).status_code == 303
+    assert client.post(path, data=form).status_code == 303
+    shown = client.get("/registry/import").get_data(as_text=True)
+    assert shown.count("导入完成") == 1 and "已经导入过" not in shown
+    # A replay whose first answer never arrived (its page, and its message, lost) still says what happened.
+    assert client.post(path, data=form).status_code == 303
+    assert "此文件已经导入过了" in client.get("/registry/import").get_data(as_text=True)
+
+
 def test_bad_last_row_leaves_the_database_as_it_was(app, login_as):
     client = login_as("secretary")
     before = (_households(app), _residents(app))

@@ -1,7 +1,7 @@
 """The registry import (preview, then confirm) and export pages of a community."""
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import abort, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -63,7 +63,10 @@ def import_confirm(token: str):
     if not form.validate_on_submit():
         abort(400)
     if already_processed(form.request_id.data, current_user.id, "import"):
-        flash(_("This file was already imported."))
+        # A double tap: the first answer's message still waits to be shown, and says it all. Only a replay
+        # whose first answer was lost (with its message) needs saying what happened.
+        if not session.get("_flashes"):
+            flash(_("This file was already imported."))
         return hx_redirect(url_for("registry.import_page"))
     if pending.uploaded_by_another(token, current_user.id):
         abort(404)  # another person's upload is out of scope, like every object of theirs
