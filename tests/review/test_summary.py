@@ -226,3 +226,36 @@ def test_print_view(client, login_as):
     login_as("secretary")
     html = client.get("/summary", query_string={"print": 1}).get_data(as_text=True)
     assert "print.css" in html and "每日汇总" in html
+
+
+def test_the_summary_counts_the_days_patrol_rounds(app, client, login_as, world):
+    """一日三巡 goes up the chain with the knocks: rounds on time out of all of them, and how many were missed,
+    left incomplete or late (as the dashboard counts them), on the page and in the file."""
+    from webapp.extensions import db
+    from webapp.models import Patrol, PatrolScan, Route
+
+    with app.app_context():
+        route = db.session.scalar(select(Route).where(Route.community_id == world.first_community))
+        windows, stops = len(route.windows), [stop.checkpoint_id for stop in route.stops]
+        first = route.windows[0].starts_at
+        assert windows >= 3 and len(stops) >= 2
+        walked = Patrol(request_id=uuid.uuid4().hex, route_id=route.id, user_id=user_id("volunteer"), day=DAY,
+                        round_no=1, started_at=utc_of_local(DAY, first.hour), ended_at=utc_of_local(DAY, first.hour, 30))
+        cut_short = Patrol(request_id=uuid.uuid4().hex, route_id=route.id, user_id=user_id("volunteer"), day=DAY,
+                           round_no=2, started_at=utc_of_local(DAY, route.windows[1].starts_at.hour),
+                           ended_at=utc_of_local(DAY, route.windows[1].starts_at.hour, 10))
+        db.session.add_all([walked, cut_short])
+        db.session.flush()
+        db.session.add_all([PatrolScan(request_id=uuid.uuid4().hex, patrol_id=walked.id, checkpoint_id=checkpoint,
+                                       scanned_at=utc_of_local(DAY, first.hour, 5 + n), result="normal")
+                            for n, checkpoint in enumerate(stops)])
+        db.session.add(PatrolScan(request_id=uuid.uuid4().hex, patrol_id=cut_short.id, checkpoint_id=stops[0],
+                                  scanned_at=utc_of_local(DAY, route.windows[1].starts_at.hour, 5), result="normal"))
+        db.session.commit()
+    login_as("secretary")
+    html = client.get("/summary", query_string={"day": DAY.isoformat()}).get_data(as_text=True)
+    assert f"<dt>按时巡查</dt><dd>1/{windows}</dd>" in html
+    assert f"漏巡 {windows - 2} 轮，未完成 1 轮，迟到 0 轮。" in html
+    rows = list(csv.reader(io.StringIO(client.get("/summary.csv", query_string={"day": DAY.isoformat()})
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["巡查轮次", str(windows), "按时 1", "未完成 1", f"漏巡 {windows - 2}"] in rows

@@ -270,7 +270,8 @@ class SummaryRow:
 
 def daily_summary(community_id: int, day: date) -> tuple[list[SummaryRow], dict]:
     """One row per grid: households checked, reached, not home, refused, vacant, and new arrivals by the
-    four categories; plus the community's patrol findings and open cases at the end of the day."""
+    four categories; plus the community's patrol findings, its rounds by state and open cases at the end
+    of the day."""
     start, end = day_bounds(day)
     day_visits = and_(Visit.undone_at.is_(None), Visit.visited_at >= start, Visit.visited_at < end)
 
@@ -299,6 +300,8 @@ def daily_summary(community_id: int, day: date) -> tuple[list[SummaryRow], dict]
     totals = {column: sum(row.figures[column] for row in rows) for column in SUMMARY_COLUMNS}
     totals["findings"] = findings_count([community_id], day)
     totals["open_cases"] = open_case_count([community_id], end)
+    # 一日三巡: how the day's rounds went (on time, late, incomplete, missed), as the dashboard counts them.
+    totals["rounds"] = patrol_summary([community_id], day)
     from ..lists.queries import day_counts  # pushed-list checks (一摸四查) count in the day's summary
 
     totals.update(day_counts(community_id, day))

@@ -14,7 +14,7 @@ from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
 from ..hypermedia import id_arg, is_htmx, page_or_fragment
-from ..labels import CATEGORY_LABELS, FINDING_LABELS
+from ..labels import CATEGORY_LABELS, FINDING_LABELS, ROUND_STATE_LABELS
 from ..models import Building, Community, DailySummary, Grid
 from ..paging import list_asked_for, page_number
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -130,6 +130,10 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
     body.append([_("Open cases"), totals["open_cases"]])
     body.append([_("List checks done"), totals.get("list_checks", 0)])
     body.append([_("List people found"), totals.get("list_found", 0)])
+    rounds = totals.get("rounds")  # none in a summary signed before rounds were counted
+    if rounds:
+        body.append([_("Rounds"), sum(rounds.values()),
+                     *(f"{label} {rounds[state]}" for state, label in ROUND_STATE_LABELS.items() if rounds.get(state))])
     if signed:
         body.append([_("Signed by"), signed.signed_by.display_name, local_naive(signed.signed_at).isoformat(" ", "minutes")])
         body.append([_("Comment"), signed.comment or ""])
