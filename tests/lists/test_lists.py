@@ -207,6 +207,7 @@ def test_volunteer_records_a_phone_and_a_door_result_and_it_is_exported(app, cli
     for _ in range(2):  # a double tap records once
         assert helper.post(f"/tasks/{phone_id}", data={**fields, "result": "moved", "moved_to": "新塘里12号"}
                            ).status_code == 303
+    assert "不在此处／已迁走 → 新塘里12号" in helper.get("/tasks").get_data(as_text=True)  # the done list says where to
     door_page = helper.get(f"/tasks/{door_id}").get_data(as_text=True)
     assert helper.post(f"/tasks/{door_id}", data={**_fields(door_page), "result": "found", "note": "本人在家"}
                        ).status_code == 303
