@@ -146,3 +146,18 @@ def test_dashboard_drill_down_shows_whole_building_names(live_server, phone):
     assert clipped == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "dashboard-buildings")
+
+
+def test_english_dashboard_figures_keep_their_words_whole(live_server, phone):
+    """In English a figure's label is one word that barely fits a quarter of the phone ("Households"):
+    it stays whole (the row of figures makes room), never "Househol / ds"."""
+    log_in(phone, live_server.url, "secretary", PASSWORD)
+    phone.goto(f"{live_server.url}/dashboard")
+    phone.click("button[lang=en]")
+    phone.goto(f"{live_server.url}/dashboard")
+    words = phone.locator(".stats dt").evaluate_all(
+        "cells => cells.filter(c => !c.textContent.trim().includes(' ')).map(c => { const r = document.createRange();"
+        " r.selectNodeContents((c.querySelector('a') || c).firstChild); return [c.textContent.trim(),"
+        " new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; })")
+    assert ["Households", 1] in words and all(lines == 1 for _, lines in words), words
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
