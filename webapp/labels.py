@@ -205,3 +205,13 @@ def audit_detail(detail: str | None) -> str:
 def person_label(user) -> str:
     """A person in a list of choices: their name, and their user name to tell two 李志愿 apart."""
     return _("%(text)s (%(note)s)", text=user.display_name, note=user.username)
+
+
+def dealt_with(scan) -> str:
+    """How a patrol finding was dealt with, the same words on the patrol log, the daily summary and its file:
+    a finding handed on names the work group its case went to (转交工作小组：防控组)."""
+    if scan.resolution == "solved":
+        return _("solved on the spot")
+    if scan.case:
+        return _("handed to the work group %(group)s", group=scan.case.group.name)
+    return _("handed to a work group")

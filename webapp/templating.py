@@ -126,6 +126,7 @@ def register_template_helpers(app: Flask) -> None:
         audit_label=_label(labels.AUDIT_LABELS),
         audit_detail=labels.audit_detail,
         person_label=labels.person_label,
+        dealt_with=labels.dealt_with,
         invite_role_label=_label(labels.INVITE_ROLE_LABELS),
         invite_state_label=_label(labels.INVITE_STATE_LABELS),
         method_label=_label(labels.CHECK_METHOD_LABELS),

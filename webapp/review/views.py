@@ -14,7 +14,7 @@ from ..coverage import active_campaign, coverage
 from ..database import writing
 from ..extensions import db
 from ..hypermedia import id_arg, is_htmx, page_or_fragment
-from ..labels import CATEGORY_LABELS, FINDING_LABELS, ROUND_STATE_LABELS
+from ..labels import CATEGORY_LABELS, FINDING_LABELS, ROUND_STATE_LABELS, dealt_with
 from ..models import Building, Community, DailySummary, Grid
 from ..paging import list_asked_for, page_number
 from ..scope import chosen_community, current_scope, managed_communities_or_404, users_in_communities
@@ -145,9 +145,7 @@ def _table(community: Community, day: date) -> tuple[list[str], list[list]]:
         for scan in findings:
             body.append([scan.checkpoint.name, local_naive(scan.seen_at).strftime("%H:%M"),
                          str(FINDING_LABELS.get(scan.finding_kind, "")), scan.note or "", scan.patrol.user.display_name,
-                         _("solved on the spot") if scan.resolution == "solved" else
-                         _("handed to the work group %(group)s", group=scan.case.group.name) if scan.case else
-                         _("handed to a work group")])
+                         dealt_with(scan)])
     return header, body
 
 
