@@ -128,14 +128,7 @@ def _xlsx_grid(data: bytes) -> list[list[str]]:
 
 # <mergeCell ref="A2:A5"/> in a sheet's XML (after its rows); a registry merges 网格, 楼栋 and 地址 down the lines of
 # one household, and the lines under the first must read that value, not an empty cell.
-_MERGE_REF = re.compile(rb'<(?:[A-Za-z]\w*:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
+_MERGE_REF = re.compile(rb'<(?:[A-Za-z]\w*:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"')
 
 
 def _merged_ranges(book, sheet) -> set[tuple[int, int, int, int]]:
@@ -144,13 +137,14 @@ def _merged_ranges(book, sheet) -> set[tuple[int, int, int, int]]:
     archive, path = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
     if archive is None or not path:
         return set()
+    from openpyxl.utils.cell import range_boundaries
+
     found, tail = set(), b""
     with archive.open(path) as xml:
         while chunk := xml.read(1 << 20):
             text = tail + chunk
             if b"mergeCell" in text:
-                found.update((_column_number(c1), int(r1), _column_number(c2), int(r2))
-                             for c1, r1, c2, r2 in _MERGE_REF.findall(text))
+                found.update(range_boundaries(ref.decode()) for ref in _MERGE_REF.findall(text))
             tail = text[-256:]  # a reference cut by the chunk's end is whole in the next read
     return found
 
@@ -161,8 +155,8 @@ def _fill_merged_down(grid: list[list[str]], ranges) -> None:
     for first_column, first_row, last_column, last_row in ranges:
         if last_row <= first_row or first_row > len(grid):
             continue
+        top = grid[first_row - 1]
         for column in range(first_column - 1, last_column):
-            top = grid[first_row - 1]
             value = top[column] if column < len(top) else ""
             if not value:
                 continue
